@@ -1,0 +1,178 @@
+/*
+ * slotarena.h: the memory of one Slotted object space.
+ *
+ * Model. A slotarena owns one private jemalloc arena (or, in the build
+ * without jemalloc, a set of mmap'ed regions plus the system malloc) and
+ * hands out two kinds of memory:
+ *
+ *   - cells: fixed-size pieces of exactly the requested size (rounded up to
+ *     8 bytes), carved contiguously out of large slabs, one pool per cell
+ *     size, with a LIFO free list for reuse. Every cell starts with a 64-bit
+ *     header word (see "Header word" below) whose generation field the pool
+ *     maintains; every other byte of a cell is zero when it is handed out.
+ *   - blocks: variable-size pieces (sized mallocx/sdallocx) for what is not a
+ *     fixed cell: per-instance dictionaries, long string bytes.
+ *
+ * Invariant. A slab is never returned to the allocator while the arena
+ * lives, so the first 8 bytes of any cell address are always a header of
+ * that pool, live or free: a stale handle can always read the generation it
+ * must compare. When the arena is destroyed, every address it ever handed out
+ * is left mapped read-only and zero-filled (no physical memory), so a handle
+ * that outlives its space reads generation 0 (never a live generation)
+ * instead of unmapped or reused memory.
+ *
+ * Threads. Every function that takes a slotarena or a pool is safe to call
+ * from several threads at once; one lock per arena serialises them.
+ *
+ * Errors. Nothing here aborts: an allocation that fails returns NULL, and a
+ * misuse that can be detected (freeing a cell whose generation does not
+ * match) returns an error code.
+ */
+#ifndef SLOTARENA_H
+#define SLOTARENA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Header word. Little-endian 64-bit word at offset 0 of every cell.
+ *   bits  0..15  presence bits of the first 16 slots (bytes 0 and 1)
+ *   bits 16..44  class id, 29 bits; 0 means "no class" (free cell)
+ *   bits 45..63  generation, 19 bits; 0 is never live, SLOTARENA_GEN_RETIRED
+ *                marks a cell that exhausted its generations and is never
+ *                reused
+ * A handle stores the same generation bits at the same position, so one
+ * masked compare checks liveness, class and presence together. */
+enum {
+    SLOTARENA_HEADER_BYTES = 8,
+    SLOTARENA_PRESENCE_BITS = 16,
+    SLOTARENA_CLASS_SHIFT = 16,
+    SLOTARENA_CLASS_BITS = 29,
+    SLOTARENA_GEN_SHIFT = 45,
+    SLOTARENA_GEN_BITS = 19,
+    SLOTARENA_GEN_RETIRED = (1 << 19) - 1,
+    /* Smallest cell: the header plus the free-list link of a free cell. */
+    SLOTARENA_MIN_CELL = 16,
+    /* Largest cell: keeps at least 4 cells in the smallest slab. */
+    SLOTARENA_MAX_CELL = 16384,
+};
+
+/* Results of slotarena_cell_free. */
+enum {
+    SLOTARENA_OK = 0,
+    SLOTARENA_ERR_STALE = 1,    /* generation differs: already freed or reused */
+    SLOTARENA_ERR_FOREIGN = 2,  /* pointer is not a cell of this pool */
+};
+
+typedef struct slotarena slotarena;
+typedef struct slotarena_pool slotarena_pool;
+
+/* Counters of one arena. Byte counts are in bytes. */
+typedef struct slotarena_stats {
+    uint64_t live_cells;      /* cells handed out now, all pools */
+    uint64_t cell_bytes;      /* bytes in those cells */
+    uint64_t live_blocks;     /* variable-size blocks handed out now */
+    uint64_t block_bytes;     /* bytes of those blocks, with their 16-byte
+                                 tracking prefix */
+    uint64_t allocated_bytes; /* cell_bytes + block_bytes: tracemalloc's current */
+    uint64_t peak_bytes;      /* high-water mark of allocated_bytes since the
+                                 last slotarena_peak_reset */
+    uint64_t slab_count;      /* slabs held by all pools */
+    uint64_t slab_bytes;      /* bytes reserved in slabs */
+    uint64_t retired_cells;   /* cells that used up their generations */
+    uint64_t backend_allocated; /* jemalloc: stats.arenas.<i>.small.allocated
+                                   + large.allocated; system backend: slab and
+                                   block bytes it holds */
+    uint64_t backend_active;  /* jemalloc: stats.arenas.<i>.pactive * page;
+                                 system backend: the same as backend_allocated */
+    uint32_t arena_index;     /* jemalloc arena index; UINT32_MAX without jemalloc */
+    uint32_t pool_count;      /* pools created (one per distinct cell size) */
+} slotarena_stats;
+
+/* Counters of one pool. */
+typedef struct slotarena_pool_stats {
+    uint32_t cell_size;       /* bytes per cell */
+    uint32_t slab_count;
+    uint64_t live_cells;
+    uint64_t free_cells;      /* carved cells on the free list */
+    uint64_t carved_cells;    /* cells ever carved from slabs */
+    uint64_t retired_cells;
+    uint64_t slab_bytes;
+} slotarena_pool_stats;
+
+/* "jemalloc" or "system": which allocator this build uses. */
+const char *slotarena_backend(void);
+
+/* Creates an arena (jemalloc: arenas.create with this library's extent hooks).
+ * Returns NULL when the system refuses memory or an arena. */
+slotarena *slotarena_create(void);
+
+/* Destroys the arena (jemalloc: arena.<i>.destroy). Every cell and block is
+ * gone; their addresses stay mapped read-only as zeros. */
+void slotarena_destroy(slotarena *arena);
+
+/* Frees every cell and block at once and keeps the arena and its slabs. Every
+ * cell's generation is advanced, so no handle from before matches. */
+void slotarena_reset(slotarena *arena);
+
+/* The pool of cells of `cell_size` bytes (rounded up to 8, at least
+ * SLOTARENA_MIN_CELL), created on first use. NULL when the size exceeds
+ * SLOTARENA_MAX_CELL or memory is refused. */
+slotarena_pool *slotarena_pool_for_size(slotarena *arena, size_t cell_size);
+
+/* Bytes per cell of a pool. */
+uint32_t slotarena_pool_cell_size(const slotarena_pool *pool);
+
+/* A zeroed cell whose header word is `(generation << SLOTARENA_GEN_SHIFT) |
+ * header_bits`; the generation bits of header_bits are ignored, and the class
+ * id in it must be non-zero (a cell with class 0 counts as free). NULL when
+ * memory is refused. */
+void *slotarena_cell_alloc(slotarena_pool *pool, uint64_t header_bits);
+
+/* Returns a live cell to its pool if its generation equals `generation`;
+ * advances the generation. SLOTARENA_ERR_STALE leaves everything untouched. */
+int slotarena_cell_free(slotarena_pool *pool, void *cell, uint32_t generation);
+
+/* A block of `size` bytes from the arena, zeroed when `zeroed` != 0; NULL when
+ * memory is refused. */
+void *slotarena_block_alloc(slotarena *arena, size_t size, int zeroed);
+
+/* Frees a block; `size` must be the size it was allocated with. */
+void slotarena_block_free(slotarena *arena, void *block, size_t size);
+
+/* Reads the counters; refreshes jemalloc's epoch (about 14 us: not for hot
+ * paths). */
+void slotarena_stats_read(slotarena *arena, slotarena_stats *out);
+
+/* The counters of the pool for `cell_size`; zeros when no such pool. */
+void slotarena_pool_stats_read(slotarena *arena, size_t cell_size,
+                               slotarena_pool_stats *out);
+
+/* Sets the peak to the current allocated_bytes (tracemalloc.reset_peak). */
+void slotarena_peak_reset(slotarena *arena);
+
+/* jemalloc's own count of bytes allocated in arena `index`
+ * (small.allocated + large.allocated), 0 when the index names no live arena.
+ * Always 0 in the system backend. */
+uint64_t slotarena_backend_bytes_of_index(uint32_t index);
+
+/* jemalloc's process-wide stats.allocated (0 in the system backend); the
+ * benchmark uses it to weigh native Swift objects. Refreshes the epoch. */
+uint64_t slotarena_process_allocated_bytes(void);
+
+/* Debug builds only (SLOTARENA_DEBUG_HOOKS): the next `count` allocations of
+ * this arena (cells or blocks) fail as if memory were refused. Returns 1 when
+ * the hook is compiled in, 0 otherwise. */
+int slotarena_debug_fail_next(slotarena *arena, uint32_t count);
+
+/* 1 when this build poisons free arena memory for AddressSanitizer. */
+int slotarena_poisons_free_memory(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SLOTARENA_H */

@@ -1,0 +1,86 @@
+// swift-tools-version:6.1
+//
+// Slotted: Python's __slots__ object model for Swift, over a private jemalloc arena.
+//
+// Compile-time switches this manifest reads from the environment:
+//   SLOTTED_DISABLE_JEMALLOC=1  build CSlotArena on the system allocator (mmap'ed slabs,
+//                               malloc'ed blocks) instead of Debian's libjemalloc. The
+//                               sanitizer runs use it: Debian's jemalloc is unprefixed and
+//                               replaces malloc beside the sanitizers' own allocators.
+//   SLOTTED_INTERNAL_CHECKS=1   compile Slotted's invariant checks (`_checkInvariants()`)
+//                               into every build, not only debug ones.
+// Compilation conditions used in the sources:
+//   SLOTTED_INTERNAL_CHECKS     (Swift) invariant checks, on in debug builds and with the
+//                               variable above.
+//   SLOTARENA_USE_JEMALLOC      (C) the jemalloc backend.
+//   SLOTARENA_DEBUG_HOOKS       (C) the fail-next-allocation hook, debug builds only.
+
+import PackageDescription
+
+let useJemalloc = Context.environment["SLOTTED_DISABLE_JEMALLOC"] == nil
+let forceChecks = Context.environment["SLOTTED_INTERNAL_CHECKS"] != nil
+
+// MARK: - C arena
+
+var arenaCSettings: [CSetting] = [
+    .define("SLOTARENA_DEBUG_HOOKS", to: "1", .when(configuration: .debug)),
+]
+var arenaLinkerSettings: [LinkerSetting] = []
+if useJemalloc {
+    arenaCSettings.append(.define("SLOTARENA_USE_JEMALLOC", to: "1"))
+    arenaLinkerSettings.append(.linkedLibrary("jemalloc"))
+}
+
+// MARK: - Swift settings
+
+var slottedSwiftSettings: [SwiftSetting] = [
+    .define("SLOTTED_INTERNAL_CHECKS", .when(configuration: .debug)),
+]
+if forceChecks {
+    slottedSwiftSettings = [.define("SLOTTED_INTERNAL_CHECKS")]
+}
+
+// MARK: - Package
+
+let package = Package(
+    name: "Slotted",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Slotted", targets: ["Slotted"]),
+        .executable(name: "slotted-bench", targets: ["slotted-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .target(
+            name: "CSlotArena",
+            path: "CSupport",
+            publicHeadersPath: "include",
+            cSettings: arenaCSettings,
+            linkerSettings: arenaLinkerSettings
+        ),
+        .target(
+            name: "Slotted",
+            dependencies: ["CSlotArena"],
+            swiftSettings: slottedSwiftSettings
+        ),
+        .executableTarget(
+            name: "slotted-bench",
+            dependencies: [
+                "Slotted",
+                "CSlotArena",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "CSlotArenaTests",
+            dependencies: ["CSlotArena"]
+        ),
+        .testTarget(
+            name: "SlottedTests",
+            dependencies: ["Slotted", "CSlotArena"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
