@@ -1,0 +1,96 @@
+/// A handle to an instance in an ``ObjectSpace``: 8 bytes, the cell's address and the
+/// generation the cell had when the instance was made.
+///
+/// Handles are plain values: copy them freely. Every use compares the handle's generation
+/// with the one in the instance header, so a handle to a freed instance is detected even
+/// after its cell has been reused: by-name calls throw ``ReferenceError``, typed subscripts
+/// trap. Two handles are equal when they refer to the same instance (Python's `is`).
+///
+/// Attributes are read by name (``get(_:)``, or `try p.x` through dynamic member lookup),
+/// written with ``set(_:_:)`` and deleted with ``delete(_:)``, with CPython's semantics and
+/// messages; a pre-resolved ``SlotAccessor`` reads and writes a typed slot with one offset
+/// load or store.
+@frozen
+@dynamicMemberLookup
+public struct Instance: Hashable, Sendable {
+    /// Bits 0...44: the cell address divided by 8; bits 45...63: the generation.
+    @usableFromInline
+    let raw: UInt64
+
+    @usableFromInline static let _addressMask: UInt64 = (1 << 45) - 1
+    @usableFromInline static let _genShift: UInt64 = 45
+    @usableFromInline static let _genMask: UInt64 = ~0 << 45
+    @usableFromInline static let _classMask: UInt64 = ((1 << 29) - 1) << 16
+
+    @inlinable @inline(__always)
+    init(raw: UInt64) { self.raw = raw }
+
+    init(cell: UnsafeMutableRawPointer) {
+        let address = UInt64(UInt(bitPattern: cell))
+        precondition(address & 7 == 0 && address >> 48 == 0, "Slotted: cell address out of the handle's range")
+        self.raw = (address >> 3) | (cell.load(as: UInt64.self) & Self._genMask)
+    }
+
+    /// The cell, for offset loads and stores.
+    @inlinable @inline(__always)
+    var _cell: _SlotCell {
+        _SlotCell(UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: (raw & Self._addressMask) << 3)).unsafelyUnwrapped)
+    }
+
+    /// The generation bits, in header position.
+    @inlinable @inline(__always)
+    var _generationBits: UInt64 { raw & Self._genMask }
+
+    var generation: UInt32 { UInt32(truncatingIfNeeded: raw >> Self._genShift) }
+
+    /// Whether the instance is alive: its header holds this handle's generation and a class.
+    var isAlive: Bool {
+        let h = _cell.header
+        return h & Self._genMask == _generationBits && h & Self._classMask != 0
+    }
+
+    /// The class and cell of a live instance; throws ``ReferenceError`` for a freed one and
+    /// traps for one whose space was destroyed (its memory reads as zeros).
+    func resolve() throws -> (ClassInfo, _SlotCell) {
+        let cell = _cell
+        let h = cell.header
+        if h & Self._genMask != _generationBits || h & Self._classMask == 0 {
+            if h == 0 { Self.spaceDestroyed() }
+            throw ReferenceError.freed
+        }
+        guard let info = ClassTable.lookup(HeaderBits.classID(h)) else { Self.spaceDestroyed() }
+        return (info, cell)
+    }
+
+    func resolveOrTrap(_ operation: String) -> (ClassInfo, _SlotCell) {
+        do {
+            return try resolve()
+        } catch {
+            preconditionFailure("Slotted: \(operation) of a stale instance handle: \(error)")
+        }
+    }
+
+    static func spaceDestroyed() -> Never {
+        preconditionFailure("Slotted: instance used after its ObjectSpace was destroyed")
+    }
+
+    // MARK: - Class
+
+    /// The class of the instance (Python's `type(p)`). Traps on a stale handle.
+    public var type: SlotClass {
+        let info = resolveOrTrap("type")
+        return SlotClass(info: info.0, space: info.0.space)
+    }
+
+    var className: String? { (try? resolve())?.0.name }
+
+    /// Whether the instance has a `__dict__` (Python's `hasattr(p, '__dict__')`). Traps on a
+    /// stale handle.
+    public var hasDict: Bool { resolveOrTrap("hasDict").0.hasDict }
+
+    /// Whether `isinstance(p, cls)`.
+    public func isInstance(of cls: SlotClass) -> Bool {
+        guard let info = try? resolve().0 else { return false }
+        return info.isSubclass(of: cls.info)
+    }
+}

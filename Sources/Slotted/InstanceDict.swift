@@ -1,0 +1,158 @@
+internal import CSlotArena
+
+/// The per-instance `__dict__` of instances whose class has one: an open-addressing hash
+/// table in one arena block, allocated on the first attribute set.
+///
+/// Block layout (bytes):
+///   +0  count: UInt32      live entries
+///   +4  capacity: UInt32   entries, a power of two, at least 8
+///   +8  used: UInt32       live plus deleted entries (grows until a rehash)
+///   +12 (padding)
+///   +16 entries, 24 bytes each: key UInt32 (an interned name id; 0 empty,
+///       UInt32.max deleted), 4 bytes padding, then an untyped value (16 bytes).
+/// The table rehashes at 2/3 load, as CPython's dict does; keys are the space's interned
+/// attribute-name ids, so equal names compare as integers.
+enum InstanceDict {
+    static let headerBytes = 16
+    static let entryBytes = 24
+    static let minCapacity = 8
+    static let deleted = UInt32.max
+
+    static func blockBytes(capacity: Int) -> Int { headerBytes + capacity * entryBytes }
+
+    static func table(_ cell: _SlotCell, _ dictOffset: Int) -> UnsafeMutableRawPointer? {
+        UnsafeMutableRawPointer(bitPattern: UInt(cell.load(dictOffset, as: UInt64.self)))
+    }
+
+    /// Bytes of the table block, its arena prefix included; 0 when no table exists yet.
+    static func storageBytes(_ cell: _SlotCell, _ dictOffset: Int) -> Int {
+        guard dictOffset >= 0, let t = table(cell, dictOffset) else { return 0 }
+        return blockBytes(capacity: Int(t.load(fromByteOffset: 4, as: UInt32.self))) + 16
+    }
+
+    @inline(__always)
+    static func home(_ key: UInt32, _ capacity: Int) -> Int {
+        Int(truncatingIfNeeded: (UInt64(key) &* 0x9E37_79B9_7F4A_7C15) >> 32) & (capacity - 1)
+    }
+
+    /// Offset of the entry holding `key`, or nil.
+    static func find(_ t: UnsafeMutableRawPointer, _ key: UInt32) -> Int? {
+        let capacity = Int(t.load(fromByteOffset: 4, as: UInt32.self))
+        var i = home(key, capacity)
+        while true {
+            let e = headerBytes + i * entryBytes
+            let k = t.load(fromByteOffset: e, as: UInt32.self)
+            if k == key { return e }
+            if k == 0 { return nil }
+            i = (i + 1) & (capacity - 1)
+        }
+    }
+
+    static func get(_ cell: _SlotCell, _ dictOffset: Int, _ key: UInt32, space: ObjectSpace) throws -> Value? {
+        guard let t = table(cell, dictOffset), let e = find(t, key) else { return nil }
+        return try space.loadAny(_SlotCell(t), e + 8)
+    }
+
+    /// Sets `key` to `value`, growing the table when needed. On failure nothing changes.
+    static func set(_ cell: _SlotCell, _ dictOffset: Int, _ key: UInt32, _ value: Value,
+                    space: ObjectSpace) throws
+    {
+        var t = table(cell, dictOffset)
+        if let t, let e = find(t, key) {
+            try space.storeAny(value, _SlotCell(t), e + 8, replacing: true)
+            return
+        }
+        let used = t.map { Int($0.load(fromByteOffset: 8, as: UInt32.self)) } ?? 0
+        let capacity = t.map { Int($0.load(fromByteOffset: 4, as: UInt32.self)) } ?? 0
+        if t == nil || (used + 1) * 3 > capacity * 2 {
+            let count = t.map { Int($0.load(as: UInt32.self)) } ?? 0
+            var newCapacity = minCapacity
+            while (count + 1) * 3 > newCapacity * 2 { newCapacity *= 2 }
+            t = try rehash(cell, dictOffset, newCapacity, space: space)
+        }
+        let table = t!
+        let tcap = Int(table.load(fromByteOffset: 4, as: UInt32.self))
+        var i = home(key, tcap)
+        var slot = -1
+        while true {
+            let e = headerBytes + i * entryBytes
+            let k = table.load(fromByteOffset: e, as: UInt32.self)
+            if k == 0 { if slot < 0 { slot = e }; break }
+            if k == deleted && slot < 0 { slot = e }
+            i = (i + 1) & (tcap - 1)
+        }
+        try space.storeAny(value, _SlotCell(table), slot + 8, replacing: false)
+        let reused = table.load(fromByteOffset: slot, as: UInt32.self) == deleted
+        table.storeBytes(of: key, toByteOffset: slot, as: UInt32.self)
+        table.storeBytes(of: table.load(as: UInt32.self) + 1, as: UInt32.self)
+        if !reused {
+            table.storeBytes(of: table.load(fromByteOffset: 8, as: UInt32.self) + 1, toByteOffset: 8, as: UInt32.self)
+        }
+    }
+
+    /// Moves the live entries into a new table of `capacity`; frees the old block.
+    static func rehash(_ cell: _SlotCell, _ dictOffset: Int, _ capacity: Int,
+                       space: ObjectSpace) throws -> UnsafeMutableRawPointer
+    {
+        guard let fresh = slotarena_block_alloc(space.arena, blockBytes(capacity: capacity), 1) else {
+            throw MemoryError("out of memory: the arena refused \(blockBytes(capacity: capacity)) bytes for an instance dict")
+        }
+        fresh.storeBytes(of: UInt32(capacity), toByteOffset: 4, as: UInt32.self)
+        if let old = table(cell, dictOffset) {
+            let oldCapacity = Int(old.load(fromByteOffset: 4, as: UInt32.self))
+            var count: UInt32 = 0
+            for j in 0..<oldCapacity {
+                let e = headerBytes + j * entryBytes
+                let k = old.load(fromByteOffset: e, as: UInt32.self)
+                guard k != 0, k != deleted else { continue }
+                var i = home(k, capacity)
+                while fresh.load(fromByteOffset: headerBytes + i * entryBytes, as: UInt32.self) != 0 {
+                    i = (i + 1) & (capacity - 1)
+                }
+                (fresh + headerBytes + i * entryBytes).copyMemory(from: old + e, byteCount: entryBytes)
+                count += 1
+            }
+            fresh.storeBytes(of: count, as: UInt32.self)
+            fresh.storeBytes(of: count, toByteOffset: 8, as: UInt32.self)
+            slotarena_block_free(space.arena, old, blockBytes(capacity: oldCapacity))
+        }
+        cell.store(UInt64(UInt(bitPattern: fresh)), dictOffset)
+        return fresh
+    }
+
+    /// Removes `key`; false when it is not there.
+    static func delete(_ cell: _SlotCell, _ dictOffset: Int, _ key: UInt32, space: ObjectSpace) -> Bool {
+        guard let t = table(cell, dictOffset), let e = find(t, key) else { return false }
+        space.releaseAny(_SlotCell(t), e + 8)
+        t.storeBytes(of: deleted, toByteOffset: e, as: UInt32.self)
+        t.storeBytes(of: t.load(as: UInt32.self) - 1, as: UInt32.self)
+        return true
+    }
+
+    /// Every (name id, value) pair, in table order.
+    static func entries(_ cell: _SlotCell, _ dictOffset: Int, space: ObjectSpace) throws -> [(UInt32, Value)] {
+        guard let t = table(cell, dictOffset) else { return [] }
+        let capacity = Int(t.load(fromByteOffset: 4, as: UInt32.self))
+        var out: [(UInt32, Value)] = []
+        for j in 0..<capacity {
+            let e = headerBytes + j * entryBytes
+            let k = t.load(fromByteOffset: e, as: UInt32.self)
+            guard k != 0, k != deleted else { continue }
+            out.append((k, try space.loadAny(_SlotCell(t), e + 8)))
+        }
+        return out
+    }
+
+    /// Frees the table and what its values own.
+    static func release(_ cell: _SlotCell, _ dictOffset: Int, space: ObjectSpace) {
+        guard let t = table(cell, dictOffset) else { return }
+        let capacity = Int(t.load(fromByteOffset: 4, as: UInt32.self))
+        for j in 0..<capacity {
+            let e = headerBytes + j * entryBytes
+            let k = t.load(fromByteOffset: e, as: UInt32.self)
+            if k != 0, k != deleted { space.releaseAny(_SlotCell(t), e + 8) }
+        }
+        slotarena_block_free(space.arena, t, blockBytes(capacity: capacity))
+        cell.store(UInt64(0), dictOffset)
+    }
+}

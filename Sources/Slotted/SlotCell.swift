@@ -1,0 +1,69 @@
+// The one place where Slotted touches instance memory through raw pointers.
+
+/// The address of one instance's cell in the arena. Implementation detail of the typed slot
+/// accessors; not for direct use.
+///
+/// Every offset load and store of a slot goes through this type. Offsets are bytes from the
+/// start of the cell, whose first 8 bytes are the header word (see `slotarena.h`).
+@frozen
+public struct _SlotCell {
+    @usableFromInline
+    let base: UnsafeMutableRawPointer
+
+    @inlinable @inline(__always)
+    init(_ base: UnsafeMutableRawPointer) { self.base = base }
+
+    /// The header word: presence bits, class id, generation.
+    @inlinable @inline(__always)
+    var header: UInt64 { base.load(as: UInt64.self) }
+
+    @inlinable @inline(__always)
+    func load<T: BitwiseCopyable>(_ offset: Int, as type: T.Type) -> T {
+        base.load(fromByteOffset: offset, as: T.self)
+    }
+
+    @inlinable @inline(__always)
+    func store<T: BitwiseCopyable>(_ value: T, _ offset: Int) {
+        base.storeBytes(of: value, toByteOffset: offset, as: T.self)
+    }
+
+    @inlinable @inline(__always)
+    func isPresent(_ byteOffset: Int, _ mask: UInt8) -> Bool {
+        base.load(fromByteOffset: byteOffset, as: UInt8.self) & mask != 0
+    }
+
+    @inlinable @inline(__always)
+    func markPresent(_ byteOffset: Int, _ mask: UInt8) {
+        let b = base.load(fromByteOffset: byteOffset, as: UInt8.self)
+        if b & mask == 0 { base.storeBytes(of: b | mask, toByteOffset: byteOffset, as: UInt8.self) }
+    }
+
+    @inlinable @inline(__always)
+    func clearPresent(_ byteOffset: Int, _ mask: UInt8) {
+        let b = base.load(fromByteOffset: byteOffset, as: UInt8.self)
+        base.storeBytes(of: b & ~mask, toByteOffset: byteOffset, as: UInt8.self)
+    }
+
+    /// Bytes of a long string block (`[count: Int][UTF-8 bytes]`) whose address is `word`.
+    func longString(_ word: UInt64) -> String {
+        let block = UnsafeRawPointer(bitPattern: UInt(word))!
+        let count = block.load(as: Int.self)
+        let bytes = UnsafeRawBufferPointer(start: block + 8, count: count)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Writes `count` UTF-8 bytes and the count into a fresh long-string block.
+    static func fillLongString(_ block: UnsafeMutableRawPointer, _ utf8: some Collection<UInt8>) {
+        block.storeBytes(of: utf8.count, as: Int.self)
+        var p = block + 8
+        for byte in utf8 {
+            p.storeBytes(of: byte, as: UInt8.self)
+            p += 1
+        }
+    }
+
+    /// The byte count of the long-string block at `word`, prefix included.
+    static func longStringBlockSize(_ word: UInt64) -> Int {
+        8 + UnsafeRawPointer(bitPattern: UInt(word))!.load(as: Int.self)
+    }
+}

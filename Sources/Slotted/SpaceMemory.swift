@@ -1,0 +1,65 @@
+internal import CSlotArena
+
+/// A snapshot of an object space's memory, read from the arena's own counters and from
+/// jemalloc's per-arena statistics.
+public struct MemoryStats: Hashable, Sendable, Codable {
+    /// Bytes handed out now: instance cells plus blocks (dictionaries, long strings, with
+    /// their 16-byte prefix). `tracemalloc.get_traced_memory()[0]`.
+    public let allocatedBytes: Int
+    /// High-water mark of `allocatedBytes` since the last ``SpaceMemory/resetPeak()``.
+    /// `tracemalloc.get_traced_memory()[1]`.
+    public let peakBytes: Int
+    /// Bytes the arena holds from the system for this space: jemalloc's active pages of the
+    /// arena (`stats.arenas.<i>.pactive`), which covers slabs, blocks and bookkeeping; in
+    /// the system-allocator build, slab and block bytes.
+    public let reservedBytes: Int
+    /// jemalloc's `small.allocated + large.allocated` for the arena (the system build: the
+    /// same as `reservedBytes`).
+    public let backendAllocatedBytes: Int
+    /// Live instances.
+    public let liveInstances: Int
+    /// Bytes in live instance cells.
+    public let instanceBytes: Int
+    /// Live blocks and their bytes.
+    public let liveBlocks: Int
+    public let blockBytes: Int
+    /// Bytes reserved in slabs for cells.
+    public let slabBytes: Int
+    /// Cells that used up their generations and are never reused.
+    public let retiredCells: Int
+}
+
+/// The memory meter of a space (`space.memory`), the `tracemalloc` analog.
+public struct SpaceMemory: Sendable {
+    let space: ObjectSpace
+
+    /// All counters at once.
+    public var stats: MemoryStats {
+        var s = slotarena_stats()
+        slotarena_stats_read(space.arena, &s)
+        return MemoryStats(
+            allocatedBytes: Int(s.allocated_bytes), peakBytes: Int(s.peak_bytes),
+            reservedBytes: Int(s.backend_active), backendAllocatedBytes: Int(s.backend_allocated),
+            liveInstances: Int(s.live_cells), instanceBytes: Int(s.cell_bytes),
+            liveBlocks: Int(s.live_blocks), blockBytes: Int(s.block_bytes), slabBytes: Int(s.slab_bytes),
+            retiredCells: Int(s.retired_cells))
+    }
+
+    /// Bytes live in the arena now (tracemalloc's current).
+    public var allocatedBytes: Int { stats.allocatedBytes }
+    /// High-water mark since the last ``resetPeak()``.
+    public var peakBytes: Int { stats.peakBytes }
+    /// Bytes the arena holds from the system for this space.
+    public var reservedBytes: Int { stats.reservedBytes }
+    /// Live instances.
+    public var liveInstances: Int { stats.liveInstances }
+
+    /// Sets the peak to the current bytes (`tracemalloc.reset_peak()`).
+    public func resetPeak() { slotarena_peak_reset(space.arena) }
+}
+
+extension ObjectSpace {
+    /// The space's memory meter: ``SpaceMemory/allocatedBytes``, ``SpaceMemory/peakBytes``,
+    /// ``SpaceMemory/reservedBytes``, ``SpaceMemory/resetPeak()``.
+    public var memory: SpaceMemory { SpaceMemory(space: self) }
+}

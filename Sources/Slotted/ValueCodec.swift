@@ -1,0 +1,154 @@
+internal import CSlotArena
+
+// How values are stored in the arena.
+//
+// String word (8 bytes, in a `.string` slot and in an untyped payload):
+//   up to 7 UTF-8 bytes inline: byte 0 = count << 1 | 1, bytes 1...7 = the text;
+//   longer text: the address of an arena block `[count: Int][UTF-8 bytes]` (low bit 0).
+// Untyped value (16 bytes): a tag byte at +0, the payload at +8.
+
+enum AnyTag: UInt8 {
+    case none = 1, int, double, bool, string, instance
+}
+
+/// Decodes a string word (inline or block).
+@usableFromInline
+func _decodeStringWord(_ word: UInt64) -> String {
+    if word & 1 == 1 {
+        let count = Int((word & 0xFF) >> 1)
+        return withUnsafeBytes(of: word) { bytes in
+            String(decoding: UnsafeRawBufferPointer(rebasing: bytes[1..<(1 + count)]), as: UTF8.self)
+        }
+    }
+    let block = UnsafeRawPointer(bitPattern: UInt(word))!
+    let count = block.load(as: Int.self)
+    return String(decoding: UnsafeRawBufferPointer(start: block + 8, count: count), as: UTF8.self)
+}
+
+extension ObjectSpace {
+    /// Encodes a string as a word, allocating a block for text longer than 7 bytes.
+    func encodeString(_ string: String) throws -> UInt64 {
+        var s = string
+        return try s.withUTF8 { utf8 -> UInt64 in
+            if utf8.count <= 7 {
+                var word = UInt64(utf8.count) << 1 | 1
+                for (i, byte) in utf8.enumerated() { word |= UInt64(byte) << UInt64(8 * (i + 1)) }
+                return word
+            }
+            guard let block = slotarena_block_alloc(arena, 8 + utf8.count, 0) else {
+                throw MemoryError("out of memory: the arena refused \(8 + utf8.count) bytes for a string")
+            }
+            block.storeBytes(of: utf8.count, as: Int.self)
+            (block + 8).copyMemory(from: utf8.baseAddress!, byteCount: utf8.count)
+            return UInt64(UInt(bitPattern: block))
+        }
+    }
+
+    /// Frees the block of a long string word; inline words own nothing.
+    func releaseString(_ word: UInt64) {
+        guard word & 1 == 0, word != 0 else { return }
+        let block = UnsafeMutableRawPointer(bitPattern: UInt(word))!
+        slotarena_block_free(arena, block, 8 + block.load(as: Int.self))
+    }
+
+    /// Frees what an untyped value at `offset` owns.
+    func releaseAny(_ cell: _SlotCell, _ offset: Int) {
+        if cell.load(offset, as: UInt8.self) == AnyTag.string.rawValue {
+            releaseString(cell.load(offset + 8, as: UInt64.self))
+        }
+    }
+
+    /// Checks that an instance stored into this space is alive and belongs here.
+    func checkReference(_ target: Instance) throws {
+        let info = try target.resolve().0
+        guard info.space === self else {
+            throw ValueError("an instance of another ObjectSpace cannot be stored here")
+        }
+    }
+
+    /// Stores an untyped value; the old value at `offset` (if `replacing`) is released
+    /// only after the new one is encoded, so a failed store changes nothing.
+    func storeAny(_ value: Value, _ cell: _SlotCell, _ offset: Int, replacing: Bool) throws {
+        let tag: AnyTag
+        let payload: UInt64
+        switch value {
+        case .none: (tag, payload) = (.none, 0)
+        case .int(let v): (tag, payload) = (.int, UInt64(bitPattern: Int64(v)))
+        case .double(let v): (tag, payload) = (.double, v.bitPattern)
+        case .bool(let v): (tag, payload) = (.bool, v ? 1 : 0)
+        case .string(let s): (tag, payload) = (.string, try encodeString(s))
+        case .instance(let i):
+            try checkReference(i)
+            (tag, payload) = (.instance, i.raw)
+        }
+        if replacing { releaseAny(cell, offset) }
+        cell.store(tag.rawValue, offset)
+        cell.store(payload, offset + 8)
+    }
+
+    /// Reads an untyped value. A reference to a freed instance throws.
+    func loadAny(_ cell: _SlotCell, _ offset: Int) throws -> Value {
+        try Self.loadAnyUnowned(cell, offset)
+    }
+
+    /// Reads a set slot as a ``Value``.
+    func loadSlot(_ slot: SlotInfo, _ cell: _SlotCell) throws -> Value {
+        let o = slot.offset
+        switch slot.type {
+        case .any: return try loadAny(cell, o)
+        case .int: return .int(cell.load(o, as: Int.self))
+        case .double: return .double(cell.load(o, as: Double.self))
+        case .bool: return .bool(cell.load(o, as: UInt8.self) != 0)
+        case .string: return .string(_decodeStringWord(cell.load(o, as: UInt64.self)))
+        case .int32: return .int(Int(cell.load(o, as: Int32.self)))
+        case .float: return .double(Double(cell.load(o, as: Float.self)))
+        case .uint8: return .int(Int(cell.load(o, as: UInt8.self)))
+        case .instance:
+            let target = Instance(raw: cell.load(o, as: UInt64.self))
+            guard target.isAlive else { throw ReferenceError.freed }
+            return .instance(target)
+        }
+    }
+
+    /// Type-checks and stores a value into a slot, then marks it present. Throws
+    /// ``TypeError`` (wrong type) or ``MemoryError`` and leaves the slot as it was.
+    func storeSlot(_ slot: SlotInfo, _ value: Value, _ cell: _SlotCell, className: String) throws {
+        guard slot.type.accepts(value) else {
+            throw TypeError("slot '\(slot.name)' of '\(className)' objects holds \(slot.type), not '\(value.typeName)'")
+        }
+        let present = cell.isPresent(slot.presenceOffset, slot.presenceMask)
+        let o = slot.offset
+        switch (slot.type, value) {
+        case (.any, _): try storeAny(value, cell, o, replacing: present)
+        case (.int, .int(let v)): cell.store(v, o)
+        case (.double, .double(let v)): cell.store(v, o)
+        case (.double, .int(let v)): cell.store(Double(v), o)
+        case (.bool, .bool(let v)): cell.store(UInt8(v ? 1 : 0), o)
+        case (.string, .string(let s)):
+            let word = try encodeString(s)
+            if present { releaseString(cell.load(o, as: UInt64.self)) }
+            cell.store(word, o)
+        case (.instance, .instance(let i)):
+            try checkReference(i)
+            cell.store(i.raw, o)
+        case (.int32, .int(let v)): cell.store(Int32(v), o)
+        case (.float, .double(let v)): cell.store(Float(v), o)
+        case (.float, .int(let v)): cell.store(Float(v), o)
+        case (.uint8, .int(let v)): cell.store(UInt8(v), o)
+        default: preconditionFailure("Slotted: SlotType.accepts and storeSlot disagree")
+        }
+        cell.markPresent(slot.presenceOffset, slot.presenceMask)
+    }
+
+    /// Unsets a slot (Python's `del c.x`), releasing what it owned.
+    func clearSlot(_ slot: SlotInfo, _ cell: _SlotCell) {
+        switch slot.type {
+        case .string: releaseString(cell.load(slot.offset, as: UInt64.self))
+        case .any: releaseAny(cell, slot.offset)
+        default: break
+        }
+        cell.clearPresent(slot.presenceOffset, slot.presenceMask)
+        // Zero the bytes so a later typed store starts clean.
+        for i in 0..<slot.type.size { cell.store(UInt8(0), slot.offset + i) }
+    }
+}
