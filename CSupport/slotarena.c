@@ -115,6 +115,7 @@ struct slotarena {
     unsigned index;              /* jemalloc arena index */
     int flags;                   /* mallocx flags, computed once */
     uint32_t pool_count;
+    uint32_t fail_skip;          /* debug hook: allocations to let through first */
     uint32_t fail_next;          /* debug hook: allocations left to refuse */
     uint64_t live_cells;
     uint64_t cell_bytes;
@@ -360,6 +361,10 @@ static void unlock(slotarena *a) { pthread_mutex_unlock(&a->lock); }
 static bool should_fail(slotarena *a) {
 #if SLOTARENA_DEBUG_HOOKS
     if (a->fail_next > 0) {
+        if (a->fail_skip > 0) {
+            a->fail_skip--;
+            return false;
+        }
         a->fail_next--;
         return true;
     }
@@ -725,14 +730,15 @@ void slotarena_peak_reset(slotarena *a) {
     unlock(a);
 }
 
-int slotarena_debug_fail_next(slotarena *a, uint32_t count) {
+int slotarena_debug_fail_next(slotarena *a, uint32_t skip, uint32_t count) {
 #if SLOTARENA_DEBUG_HOOKS
     lock(a);
+    a->fail_skip = skip;
     a->fail_next = count;
     unlock(a);
     return 1;
 #else
-    (void)a, (void)count;
+    (void)a, (void)skip, (void)count;
     return 0;
 #endif
 }

@@ -163,10 +163,10 @@ uint64_t slotarena_backend_bytes_of_index(uint32_t index);
  * benchmark uses it to weigh native Swift objects. Refreshes the epoch. */
 uint64_t slotarena_process_allocated_bytes(void);
 
-/* Debug builds only (SLOTARENA_DEBUG_HOOKS): the next `count` allocations of
- * this arena (cells or blocks) fail as if memory were refused. Returns 1 when
- * the hook is compiled in, 0 otherwise. */
-int slotarena_debug_fail_next(slotarena *arena, uint32_t count);
+/* Debug builds only (SLOTARENA_DEBUG_HOOKS): after `skip` more allocations of
+ * this arena succeed, the next `count` (cells, blocks or pools) fail as if
+ * memory were refused. Returns 1 when the hook is compiled in, 0 otherwise. */
+int slotarena_debug_fail_next(slotarena *arena, uint32_t skip, uint32_t count);
 
 /* 1 when this build poisons free arena memory for AddressSanitizer. */
 int slotarena_poisons_free_memory(void);

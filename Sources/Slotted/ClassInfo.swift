@@ -16,6 +16,22 @@ struct SlotInfo: Sendable {
     let owner: String
 }
 
+/// The part of a slot the attribute paths read on every access: plain bytes, so reading
+/// it copies no strings.
+struct SlotHot: BitwiseCopyable, Sendable {
+    let offset: Int
+    let presenceOffset: Int
+    let presenceMask: UInt8
+    let type: SlotType
+
+    init(_ s: SlotInfo) {
+        offset = s.offset
+        presenceOffset = s.presenceOffset
+        presenceMask = s.presenceMask
+        type = s.type
+    }
+}
+
 /// What a name resolves to on a class, following the MRO the way `object.__getattribute__`
 /// does: a slot (a data descriptor, which wins over the instance dict) or a class attribute
 /// (which an instance dict shadows).
@@ -54,9 +70,16 @@ final class ClassInfo: @unchecked Sendable {
     let ancestorIDs: Set<UInt32>
     /// Name lookup, merged along the MRO.
     let members: [String: Member]
-    /// The same lookup as a short array, scanned linearly when the class has few names:
-    /// comparing a few small strings is cheaper than hashing one.
-    let memberList: ContiguousArray<(String, Member)>
+    /// The hot form of `slots`, same indices.
+    let hot: ContiguousArray<SlotHot>
+    /// Name lookup for the attribute paths: a target >= 0 is a slot index, -1 - k is
+    /// `attributeValues[k]`. Small classes scan `lookupNames` (comparing a few short strings
+    /// is cheaper than hashing one); larger ones use `lookupTable`.
+    let lookupNames: ContiguousArray<String>
+    let lookupLengths: ContiguousArray<Int>
+    let lookupTargets: ContiguousArray<Int>
+    let lookupTable: [String: Int]
+    let attributeValues: [Value]
     /// Indices of slots that may own an arena block (strings, untyped values).
     let releasableSlots: [Int]
     /// Layout depth: 1 for a class without bases.
@@ -88,7 +111,29 @@ final class ClassInfo: @unchecked Sendable {
         for b in mroTail { ids.insert(b.id) }
         self.ancestorIDs = ids
         self.members = members
-        self.memberList = members.count <= 8 ? ContiguousArray(members.map { ($0.key, $0.value) }) : []
+        self.hot = ContiguousArray(slots.map(SlotHot.init))
+        var names: ContiguousArray<String> = []
+        var targets: ContiguousArray<Int> = []
+        var values: [Value] = []
+        var table: [String: Int] = [:]
+        // Slots first, in layout order, so the common names are found early.
+        for (name, member) in members.sorted(by: { Self.order($0.value) < Self.order($1.value) }) {
+            let target: Int
+            switch member {
+            case .slot(let i): target = i
+            case .attribute(let v):
+                target = -1 - values.count
+                values.append(v)
+            }
+            names.append(name)
+            targets.append(target)
+            table[name] = target
+        }
+        self.lookupNames = names
+        self.lookupLengths = ContiguousArray(names.map(\.utf8.count))
+        self.lookupTargets = targets
+        self.lookupTable = table
+        self.attributeValues = values
         self.releasableSlots = slots.filter { $0.type == .string || $0.type == .any }.map(\.index)
         self.depth = depth
     }
@@ -98,13 +143,29 @@ final class ClassInfo: @unchecked Sendable {
     /// C3 linearization, the class first (`__mro__`).
     var mro: [ClassInfo] { [self] + mroTail }
 
+    private static func order(_ m: Member) -> Int {
+        if case .slot(let i) = m { return i }
+        return Int.max
+    }
+
+    static let linearLookupLimit = 8
+
+    /// The lookup target of `name` (see `lookupTargets`), or nil.
     @inline(__always)
-    func member(_ name: String) -> Member? {
-        if members.count <= 8 {
-            for (key, member) in memberList where key == name { return member }
+    func target(_ name: String) -> Int? {
+        if lookupNames.count <= Self.linearLookupLimit {
+            let length = name.utf8.count
+            for i in lookupNames.indices where lookupLengths[i] == length && lookupNames[i] == name {
+                return lookupTargets[i]
+            }
             return nil
         }
-        return members[name]
+        return lookupTable[name]
+    }
+
+    func member(_ name: String) -> Member? {
+        guard let t = target(name) else { return nil }
+        return t >= 0 ? .slot(t) : .attribute(attributeValues[-1 - t])
     }
 
     func isSubclass(of other: ClassInfo) -> Bool { ancestorIDs.contains(other.id) }

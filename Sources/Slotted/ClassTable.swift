@@ -56,9 +56,15 @@ enum ClassTable {
     /// The class with this id, if it is registered.
     @inline(__always)
     static func lookup(_ id: UInt32) -> ClassInfo? {
+        lookupUnmanaged(id)?.takeUnretainedValue()
+    }
+
+    /// The table entry itself, for paths that borrow the class without retaining it.
+    @inline(__always)
+    static func lookupUnmanaged(_ id: UInt32) -> Unmanaged<ClassInfo>? {
         let i = Int(id)
         guard i < capacity, let chunk = chunks[i >> chunkShift] else { return nil }
-        return chunk[i & (chunkSize - 1)]?.takeUnretainedValue()
+        return chunk[i & (chunkSize - 1)]
     }
 }
 

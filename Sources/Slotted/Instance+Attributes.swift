@@ -5,27 +5,21 @@ extension Instance {
     /// - Throws: ``AttributeError`` (`'PointSlots' object has no attribute 'z'`),
     ///   ``ReferenceError`` for a stale handle or a slot that refers to a freed instance.
     public func get(_ name: String) throws -> Value {
-        let (info, cell) = try resolve()
-        switch info.member(name) {
-        case .slot(let i)?:
-            let slot = info.slots[i]
-            guard cell.isPresent(slot.presenceOffset, slot.presenceMask) else {
-                throw AttributeError.missing(info.name, name)
+        try withResolved { info, cell in
+            let target = info.target(name)
+            if let i = target, i >= 0 {
+                let slot = info.hot[i]
+                guard cell.isPresent(slot.presenceOffset, slot.presenceMask) else {
+                    throw AttributeError.missing(info.name, name)
+                }
+                return try ObjectSpace.loadSlot(slot, cell)
             }
-            return try info.space.loadSlot(slot, cell)
-        case .attribute(let value)?:
             if info.dictOffset >= 0, let id = info.space.nameID(name, create: false),
                let v = try InstanceDict.get(cell, info.dictOffset, id, space: info.space)
             {
                 return v
             }
-            return value
-        case nil:
-            if info.dictOffset >= 0, let id = info.space.nameID(name, create: false),
-               let v = try InstanceDict.get(cell, info.dictOffset, id, space: info.space)
-            {
-                return v
-            }
+            if let t = target { return info.attributeValues[-1 - t] }
             throw AttributeError.missing(info.name, name)
         }
     }
@@ -54,20 +48,19 @@ extension Instance {
     ///   value of another type; ``MemoryError``; ``ReferenceError`` for a stale handle. The
     ///   instance is unchanged when it throws.
     public func set(_ name: String, _ value: Value) throws {
-        let (info, cell) = try resolve()
-        try Instance.set(info, cell, name, value)
+        try withResolved { info, cell in try Instance.set(info, cell, name, value) }
     }
 
     static func set(_ info: ClassInfo, _ cell: _SlotCell, _ name: String, _ value: Value) throws {
-        switch info.member(name) {
-        case .slot(let i)?:
-            try info.space.storeSlot(info.slots[i], value, cell, className: info.name)
-        case .attribute?:
-            guard info.dictOffset >= 0 else { throw AttributeError.readOnly(info.name, name) }
+        let target = info.target(name)
+        if let i = target, i >= 0 {
+            try info.space.storeSlot(info, i, value, cell)
+        } else if info.dictOffset >= 0 {
             try setInDict(info, cell, name, value)
-        case nil:
-            guard info.dictOffset >= 0 else { throw AttributeError.missing(info.name, name) }
-            try setInDict(info, cell, name, value)
+        } else if target != nil {
+            throw AttributeError.readOnly(info.name, name)
+        } else {
+            throw AttributeError.missing(info.name, name)
         }
     }
 
@@ -86,7 +79,7 @@ extension Instance {
         let (info, cell) = try resolve()
         switch info.member(name) {
         case .slot(let i)?:
-            let slot = info.slots[i]
+            let slot = info.hot[i]
             guard cell.isPresent(slot.presenceOffset, slot.presenceMask) else { throw AttributeError(name) }
             info.space.clearSlot(slot, cell)
         case .attribute?:
@@ -124,7 +117,7 @@ extension Instance {
         let (info, cell) = try resolve()
         var out: [(name: String, value: Value)] = []
         for slot in info.slots where cell.isPresent(slot.presenceOffset, slot.presenceMask) {
-            out.append((slot.name, try info.space.loadSlot(slot, cell)))
+            out.append((slot.name, try ObjectSpace.loadSlot(SlotHot(slot), cell)))
         }
         return out
     }
@@ -145,7 +138,7 @@ extension Instance: CustomStringConvertible {
         guard let (info, cell) = try? resolve() else { return "<freed instance>" }
         var parts: [String] = []
         for slot in info.slots where cell.isPresent(slot.presenceOffset, slot.presenceMask) {
-            let v = (try? info.space.loadSlot(slot, cell)).map(\.description) ?? "<freed instance>"
+            let v = (try? ObjectSpace.loadSlot(SlotHot(slot), cell)).map(\.description) ?? "<freed instance>"
             parts.append("\(slot.name)=\(v)")
         }
         if info.dictOffset >= 0, let entries = try? InstanceDict.entries(cell, info.dictOffset, space: info.space) {

@@ -62,6 +62,20 @@ public struct Instance: Hashable, Sendable {
         return (info, cell)
     }
 
+    /// Runs `body` with the class and cell of a live instance, borrowing the class from the
+    /// class table without retaining it (the attribute paths' fast form of `resolve`).
+    @inline(__always)
+    func withResolved<R>(_ body: (ClassInfo, _SlotCell) throws -> R) throws -> R {
+        let cell = _cell
+        let h = cell.header
+        if h & Self._genMask != _generationBits || h & Self._classMask == 0 {
+            if h == 0 { Self.spaceDestroyed() }
+            throw ReferenceError.freed
+        }
+        guard let entry = ClassTable.lookupUnmanaged(HeaderBits.classID(h)) else { Self.spaceDestroyed() }
+        return try entry._withUnsafeGuaranteedRef { try body($0, cell) }
+    }
+
     func resolveOrTrap(_ operation: String) -> (ClassInfo, _SlotCell) {
         do {
             return try resolve()

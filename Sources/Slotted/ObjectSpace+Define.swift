@@ -155,6 +155,9 @@ extension ObjectSpace {
                 mroTail: mro)
         }
         state.withLock { $0.classes.append(info) }
+        #if SLOTTED_INTERNAL_CHECKS
+        _checkInvariants()
+        #endif
         return SlotClass(info: info, space: self)
     }
 

@@ -94,7 +94,7 @@ public final class ObjectSpace: @unchecked Sendable {
     /// Releases the blocks an instance owns: long strings in its slots, its dictionary.
     func releaseContents(_ info: ClassInfo, _ cell: _SlotCell) {
         for i in info.releasableSlots {
-            let slot = info.slots[i]
+            let slot = info.hot[i]
             guard cell.isPresent(slot.presenceOffset, slot.presenceMask) else { continue }
             if slot.type == .string {
                 releaseString(cell.load(slot.offset, as: UInt64.self))

@@ -150,7 +150,7 @@ public final class SlotClass: Hashable, Sendable, CustomStringConvertible {
                             ? "\(info.name)() takes no positional arguments"
                             : "\(info.name)() takes at most \(info.slots.count) positional arguments (\(args.filter { $0.key.isEmpty }.count) given)")
                     }
-                    try info.space.storeSlot(info.slots[position], value, cell, className: info.name)
+                    try info.space.storeSlot(info, position, value, cell)
                     position += 1
                 } else {
                     try Instance.set(info, cell, label, value)

@@ -2,7 +2,7 @@
 ///
 /// Python slots are untyped (each cell holds a pointer to any object); Slotted also offers
 /// typed slots that store the value itself at a fixed offset, so a typed read is one load.
-public enum SlotType: Hashable, Sendable, CustomStringConvertible {
+public enum SlotType: Hashable, Sendable, BitwiseCopyable, CustomStringConvertible {
     /// Any ``Value`` (Python's untyped slot): 16 bytes, a tag and an 8-byte payload.
     case any
     /// A 64-bit integer, stored in 8 bytes.

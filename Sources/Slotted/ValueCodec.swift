@@ -92,10 +92,10 @@ extension ObjectSpace {
     }
 
     /// Reads a set slot as a ``Value``.
-    func loadSlot(_ slot: SlotInfo, _ cell: _SlotCell) throws -> Value {
+    static func loadSlot(_ slot: SlotHot, _ cell: _SlotCell) throws -> Value {
         let o = slot.offset
         switch slot.type {
-        case .any: return try loadAny(cell, o)
+        case .any: return try loadAnyUnowned(cell, o)
         case .int: return .int(cell.load(o, as: Int.self))
         case .double: return .double(cell.load(o, as: Double.self))
         case .bool: return .bool(cell.load(o, as: UInt8.self) != 0)
@@ -112,9 +112,10 @@ extension ObjectSpace {
 
     /// Type-checks and stores a value into a slot, then marks it present. Throws
     /// ``TypeError`` (wrong type) or ``MemoryError`` and leaves the slot as it was.
-    func storeSlot(_ slot: SlotInfo, _ value: Value, _ cell: _SlotCell, className: String) throws {
+    func storeSlot(_ info: ClassInfo, _ index: Int, _ value: Value, _ cell: _SlotCell) throws {
+        let slot = info.hot[index]
         guard slot.type.accepts(value) else {
-            throw TypeError("slot '\(slot.name)' of '\(className)' objects holds \(slot.type), not '\(value.typeName)'")
+            throw TypeError("slot '\(info.slots[index].name)' of '\(info.name)' objects holds \(slot.type), not '\(value.typeName)'")
         }
         let present = cell.isPresent(slot.presenceOffset, slot.presenceMask)
         let o = slot.offset
@@ -141,7 +142,7 @@ extension ObjectSpace {
     }
 
     /// Unsets a slot (Python's `del c.x`), releasing what it owned.
-    func clearSlot(_ slot: SlotInfo, _ cell: _SlotCell) {
+    func clearSlot(_ slot: SlotHot, _ cell: _SlotCell) {
         switch slot.type {
         case .string: releaseString(cell.load(slot.offset, as: UInt64.self))
         case .any: releaseAny(cell, slot.offset)

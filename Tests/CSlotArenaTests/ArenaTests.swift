@@ -213,7 +213,7 @@ struct ArenaTests {
         try withArena { arena in
             let pool = try #require(slotarena_pool_for_size(arena, 24))
             _ = try #require(slotarena_cell_alloc(pool, testClassBits))
-            guard slotarena_debug_fail_next(arena, 2) == 1 else {
+            guard slotarena_debug_fail_next(arena, 0, 2) == 1 else {
                 // Release builds compile the hook out; the tests run in debug.
                 Issue.record("fail-next hook not compiled into this build")
                 return

@@ -1,0 +1,57 @@
+internal import CSlotArena
+
+// White-box hooks for the package's own tests (`package` access: not part of the API).
+
+extension ObjectSpace {
+    /// Makes the arena refuse `count` allocations (cells, blocks or pools) after letting
+    /// `skip` more succeed, so tests can drive the out-of-memory paths. Returns false in
+    /// builds without the hook (release).
+    package func _failNextAllocations(_ count: Int, after skip: Int = 0) -> Bool {
+        slotarena_debug_fail_next(arena, UInt32(skip), UInt32(count)) != 0
+    }
+
+    /// Live, free, carved and retired cells of the pool for `cellSize`.
+    package func _poolCounts(cellSize: Int) -> (live: Int, free: Int, carved: Int, retired: Int) {
+        var s = slotarena_pool_stats()
+        slotarena_pool_stats_read(arena, cellSize, &s)
+        return (Int(s.live_cells), Int(s.free_cells), Int(s.carved_cells), Int(s.retired_cells))
+    }
+
+    /// Checks the space's invariants and traps on the first one broken: every class layout
+    /// keeps its slots inside the cell, apart from each other and from the header, with
+    /// distinct presence bits, extending its base's layout unchanged; every pool accounts
+    /// for each carved cell as live, free or retired.
+    package func _checkInvariants() {
+        for info in state.withLock({ $0.classes }) {
+            var used = [Bool](repeating: false, count: info.cellSize)
+            for i in 0..<8 { used[i] = true }
+            var presence = Set<Int>()
+            for (k, slot) in info.slots.enumerated() {
+                precondition(slot.index == k, "slot index out of order in \(info.name)")
+                precondition(slot.offset % slot.type.alignment == 0, "misaligned slot \(slot.name)")
+                for b in slot.offset..<(slot.offset + slot.type.size) {
+                    precondition(b < info.cellSize && !used[b], "slot \(slot.name) of \(info.name) overlaps")
+                    used[b] = true
+                }
+                let bit = slot.presenceOffset * 8 + slot.presenceMask.trailingZeroBitCount
+                precondition(slot.presenceMask.nonzeroBitCount == 1 && presence.insert(bit).inserted,
+                             "presence bit of \(slot.name) is not its own")
+                precondition(k >= HeaderBits.presenceBits || slot.presenceOffset < 2,
+                             "slot \(slot.name) should have a header presence bit")
+            }
+            if let base = info.layoutBase {
+                for (a, b) in zip(base.slots, info.slots) {
+                    precondition(a.offset == b.offset && a.name == b.name, "\(info.name) moved a base slot")
+                }
+            }
+            let counts = _poolCounts(cellSize: info.cellSize)
+            precondition(counts.live + counts.free + counts.retired == counts.carved,
+                         "pool of \(info.cellSize)-byte cells lost track of a cell")
+        }
+    }
+}
+
+extension Instance {
+    /// The cell's address, for tests that probe the arena directly.
+    package var _cellAddress: UnsafeMutableRawPointer { _cell.base }
+}
