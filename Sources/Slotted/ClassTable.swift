@@ -1,5 +1,5 @@
 internal import CSlotArena
-import Synchronization
+
 
 /// Process-wide table from class id (the 29-bit field of every instance header) to the
 /// class's layout. Ids are never reused, so an accessor or a handle from one space can
@@ -21,7 +21,7 @@ enum ClassTable {
         return p
     }()
 
-    static let nextID = Mutex<Int>(1)
+    static let nextID = Locked<Int>(1)
 
     /// Reserves an id and stores the class built for it.
     static func register(_ build: (UInt32) throws -> ClassInfo) throws -> ClassInfo {

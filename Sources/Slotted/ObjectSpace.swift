@@ -1,5 +1,5 @@
 internal import CSlotArena
-import Synchronization
+
 
 /// An object space: one private jemalloc arena, the classes defined in it and every instance
 /// of them.
@@ -20,7 +20,7 @@ import Synchronization
 public final class ObjectSpace: @unchecked Sendable {
     /// The arena (`slotarena *`), valid until deinit.
     let arena: OpaquePointer
-    let state = Mutex(State())
+    let state = Locked(State())
 
     struct State {
         /// Attribute names of instance dictionaries, interned: id 0 means "no name".

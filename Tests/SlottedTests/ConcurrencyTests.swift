@@ -1,0 +1,86 @@
+import Dispatch
+import Slotted
+import Testing
+
+@Suite("Threads", .serialized)
+struct ConcurrencyTests {
+    @Test("two threads of 1,000,000 construct/free pairs each lose nothing and leave exact counts")
+    func allocFreeStress() throws {
+        let space = ObjectSpace()
+        let event = try space.defineClass("EventSlots", slots: ["ts": .int, "kind": .string, "value": .double])
+        let ts = try event.slot("ts", as: Int.self)
+        let kind = try event.slot("kind", as: String.self)
+        let pairs = 1_000_000
+        let keepEvery = 1000
+        let kept = ManagedList()
+        DispatchQueue.concurrentPerform(iterations: 2) { thread in
+            var mine: [Instance] = []
+            for i in 0..<pairs {
+                guard let e = try? event.new() else { kept.fail("construction failed"); return }
+                e[ts] = i
+                e[kind] = i % 97 == 0 ? "a string long enough for a block" : "click"
+                if i % keepEvery == 0 { mine.append(e) } else { space.free(e) }
+            }
+            kept.append(mine, thread: thread)
+        }
+        #expect(kept.failures.isEmpty)
+        let stats = space.memory.stats
+        let expected = 2 * (pairs / keepEvery)
+        #expect(kept.all.count == expected)
+        #expect(stats.liveInstances == expected)
+        #expect(stats.instanceBytes == expected * 32)
+        // Every kept instance is intact and holds what its thread wrote.
+        for (thread, list) in kept.byThread {
+            for (k, e) in list.enumerated() { #expect(e[ts] == k * keepEvery, "thread \(thread)") }
+        }
+        for e in kept.all { space.free(e) }
+        #expect(space.memory.allocatedBytes == 0)
+        space._checkInvariants()
+    }
+
+    @Test("classes defined and dictionary attributes added from two threads at once are all kept")
+    func concurrentDefinitionAndNames() throws {
+        let space = ObjectSpace()
+        let bag = try space.defineClass("Bag")
+        let results = ManagedList()
+        DispatchQueue.concurrentPerform(iterations: 2) { thread in
+            var mine: [Instance] = []
+            for i in 0..<200 {
+                do {
+                    let c = try space.defineClass("T\(thread)_\(i)", slots: ["a", "b"])
+                    mine.append(try c(a: .int(i), b: .int(thread)))
+                    let d = try bag()
+                    try d.set("attr_\(thread)_\(i % 50)", .int(i))
+                    mine.append(d)
+                } catch { results.fail("\(error)") }
+            }
+            results.append(mine, thread: thread)
+        }
+        #expect(results.failures.isEmpty)
+        #expect(space.classes.count == 401)
+        #expect(space.memory.liveInstances == 800)
+        for (thread, list) in results.byThread {
+            for (k, inst) in list.enumerated() where k % 2 == 0 {
+                #expect(try inst.get("b") == .int(thread))
+            }
+        }
+        space._checkInvariants()
+    }
+}
+
+/// Results gathered from several threads, under a lock.
+final class ManagedList: @unchecked Sendable {
+    private let lock = NSLockLike()
+    private(set) var byThread: [Int: [Instance]] = [:]
+    private(set) var failures: [String] = []
+    var all: [Instance] { byThread.values.flatMap { $0 } }
+
+    func append(_ items: [Instance], thread: Int) { lock.with { byThread[thread] = items } }
+    func fail(_ message: String) { lock.with { failures.append(message) } }
+}
+
+/// A minimal lock over a serial dispatch queue (Foundation-free).
+final class NSLockLike: @unchecked Sendable {
+    private let queue = DispatchQueue(label: "tests.lock")
+    func with(_ body: () -> Void) { queue.sync(execute: body) }
+}
