@@ -73,6 +73,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Fuzzing: replays corpus files in a normal build; with -DSLOTTED_FUZZ and
+        // -sanitize=fuzzer it is a libFuzzer target (see Tests/Fuzz/README.md).
+        .executableTarget(
+            name: "slotted-fuzz",
+            dependencies: ["Slotted"],
+            path: "Tests/Fuzz/Sources"
+        ),
         .testTarget(
             name: "CSlotArenaTests",
             dependencies: ["CSlotArena"]

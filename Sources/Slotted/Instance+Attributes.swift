@@ -30,9 +30,15 @@ extension Instance {
         do { return try get(name) } catch is AttributeError { return fallback }
     }
 
-    /// `hasattr(p, name)`; false for a stale handle.
+    /// `hasattr(p, name)`; false for a stale handle. `__dict__` and `__weakref__` are there
+    /// exactly when the class gives instances a dict or a weakref slot.
     public func has(_ name: String) -> Bool {
-        (try? get(name)) != nil
+        if name == "__dict__" || name == "__weakref__", let (info, _) = try? resolve() {
+            if info.target(name) == nil {
+                return name == "__dict__" ? info.hasDict : info.hasWeakrefSlot
+            }
+        }
+        return (try? get(name)) != nil
     }
 
     /// The attribute, through dynamic member lookup: `try p.x` is `try p.get("x")`.

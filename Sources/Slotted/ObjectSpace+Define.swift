@@ -54,6 +54,16 @@ extension ObjectSpace {
                    slots: slots.map { ($0.key, $0.value) }, attributes: attributes)
     }
 
+    /// Defines a class whose typed slots are built at run time (from a schema, say): the
+    /// same as the `KeyValuePairs` form, which needs a literal.
+    public func defineClass(_ name: String, base: SlotClass? = nil, bases: [SlotClass] = [],
+                            typedSlots: [(name: String, type: SlotType)],
+                            attributes: [String: Value] = [:]) throws -> SlotClass
+    {
+        try define(name, bases: (base.map { [$0] } ?? []) + bases,
+                   slots: typedSlots.map { ($0.name, $0.type) }, attributes: attributes)
+    }
+
     func define(_ name: String, bases: [SlotClass], slots: [(String, SlotType)]?,
                 attributes: [String: Value]) throws -> SlotClass
     {
@@ -217,8 +227,11 @@ extension ObjectSpace {
                 }
             }
             guard let chosen = next else {
-                throw TypeError("Cannot create a consistent method resolution order (MRO) for bases "
-                                + bases.map(\.name).joined(separator: ", "))
+                // CPython names the head of every sequence it could not merge, once each.
+                var heads: [ClassInfo] = []
+                for s in seqs where !heads.contains(where: { $0 === s[0] }) { heads.append(s[0]) }
+                throw TypeError("Cannot create a consistent method resolution\norder (MRO) for bases "
+                                + heads.map(\.name).joined(separator: ", "))
             }
             result.append(chosen)
             for i in seqs.indices where seqs[i][0] === chosen { seqs[i].removeFirst() }

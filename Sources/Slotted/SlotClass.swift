@@ -139,6 +139,16 @@ public final class SlotClass: Hashable, Sendable, CustomStringConvertible {
     ///   class without slots, or a value of the wrong type; ``AttributeError`` for an unknown
     ///   keyword; ``MemoryError``. Nothing is left allocated when it throws.
     public func dynamicallyCall(withKeywordArguments args: KeyValuePairs<String, Value>) throws -> Instance {
+        try construct(args)
+    }
+
+    /// Constructs an instance from arguments built at run time: a pair with an empty label
+    /// is positional, any other is a keyword. The same as calling the class.
+    public func construct(_ arguments: [(label: String, value: Value)]) throws -> Instance {
+        try construct(arguments.lazy.map { (key: $0.label, value: $0.value) })
+    }
+
+    private func construct<Args: Collection<(key: String, value: Value)>>(_ args: Args) throws -> Instance {
         let instance = try new()
         let cell = instance._cell
         do {

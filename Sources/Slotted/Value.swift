@@ -61,10 +61,14 @@ extension Value: ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral, Express
     public init(nilLiteral: ()) { self = .none }
 }
 
-/// Python's float repr for the common cases: integral values keep a `.0`.
+/// Python's float repr: the shortest round-tripping digits, positional below 1e16 and from
+/// 1e-4 up (Swift's `description` switches to exponents at 2^53 already).
 func pythonFloatRepr(_ v: Double) -> String {
     if v.isNaN { return "nan" }
     if v.isInfinite { return v < 0 ? "-inf" : "inf" }
+    if v.magnitude >= 0x1p53 && v.magnitude < 1e16 {
+        return String(Int64(v)) + ".0"  // every double this large is an integer
+    }
     return v.description
 }
 

@@ -1,0 +1,145 @@
+import Slotted
+import Testing
+
+@Suite("Dict instances: classes without slots")
+struct DictInstanceTests {
+    @Test("a dict instance accepts new attributes and vars() returns them")
+    func acceptsNewAttributes() throws {
+        let D = try ObjectSpace().defineClass("D")
+        let d = try D()
+        try d.set("a", 1)
+        try d.set("b", "two")
+        #expect(try d.vars() == ["a": 1, "b": "two"])
+    }
+
+    @Test("keyword construction of a dict class stores each keyword in the instance dict")
+    func keywordsIntoDict() throws {
+        let PointDict = try ObjectSpace().defineClass("PointDict")
+        let p = try PointDict(x: 1.0, y: 2.0)
+        #expect(try p.vars() == ["x": 1.0, "y": 2.0])
+        #expect(try p.get("x") == 1.0)
+    }
+
+    @Test("vars() of a fresh dict instance is empty")
+    func freshVarsEmpty() throws {
+        let D = try ObjectSpace().defineClass("D")
+        #expect(try D().vars().isEmpty)
+    }
+
+    @Test("a dict instance reports hasDict")
+    func hasDict() throws {
+        let D = try ObjectSpace().defineClass("D")
+        #expect(try D().hasDict)
+    }
+
+    @Test("has(\"__dict__\") is true on a dict instance, like hasattr(p, '__dict__')")
+    func hasDunderDict() throws {
+        let D = try ObjectSpace().defineClass("D")
+        let d = try D(x: 1)
+        #expect(d.has("__dict__"))
+    }
+
+    @Test("reading a missing attribute of a dict instance throws 'D' object has no attribute 'z'")
+    func readMissing() throws {
+        let D = try ObjectSpace().defineClass("D")
+        let d = try D(x: 1)
+        #expect(throws: AttributeError("'D' object has no attribute 'z'")) { try d.get("z") }
+    }
+
+    @Test("deleting a missing attribute of a dict instance throws 'D' object has no attribute 'z'")
+    func deleteMissing() throws {
+        let D = try ObjectSpace().defineClass("D")
+        let d = try D(x: 1)
+        #expect(throws: AttributeError("'D' object has no attribute 'z'")) { try d.delete("z") }
+    }
+
+    @Test("deleting from a dict instance that never had any attribute throws has-no-attribute")
+    func deleteFromEmpty() throws {
+        let D = try ObjectSpace().defineClass("D")
+        let d = try D()
+        #expect(throws: AttributeError("'D' object has no attribute 'z'")) { try d.delete("z") }
+    }
+
+    @Test("deleting an attribute removes it from vars() and from reads")
+    func deleteRemoves() throws {
+        let D = try ObjectSpace().defineClass("D")
+        let d = try D(x: 1, y: 2)
+        try d.delete("x")
+        #expect(try d.vars() == ["y": 2])
+        #expect(!d.has("x"))
+    }
+
+    @Test("deleting a dict attribute twice throws has-no-attribute the second time")
+    func deleteTwice() throws {
+        let D = try ObjectSpace().defineClass("D")
+        let d = try D(x: 1)
+        try d.delete("x")
+        #expect(throws: AttributeError("'D' object has no attribute 'x'")) { try d.delete("x") }
+    }
+
+    @Test("assigning an existing dict attribute replaces its value")
+    func overwrite() throws {
+        let D = try ObjectSpace().defineClass("D")
+        let d = try D(x: 1)
+        try d.set("x", "a string longer than seven bytes")
+        #expect(try d.vars() == ["x": "a string longer than seven bytes"])
+    }
+
+    @Test("dict attributes are not shared across instances")
+    func notShared() throws {
+        let D = try ObjectSpace().defineClass("D")
+        let a = try D(x: 1)
+        let b = try D()
+        #expect(!b.has("x"))
+        #expect(try a.get("x") == 1)
+    }
+
+    @Test("a dict instance can hold None as a value, distinct from a missing attribute")
+    func noneValue() throws {
+        let D = try ObjectSpace().defineClass("D")
+        let d = try D(x: nil)
+        #expect(d.has("x"))
+        #expect(try d.get("x") == Value.none)
+    }
+
+    @Test("positional arguments to a class without slots throw a TypeError")
+    func positionalRefused() throws {
+        let D = try ObjectSpace().defineClass("D")
+        #expect(throws: TypeError.self) { try D(1, 2) }
+    }
+
+    @Test("the dict keeps every attribute through many sets, overwrites and deletes (matches a model)")
+    func churn() throws {
+        let D = try ObjectSpace().defineClass("D")
+        let d = try D()
+        var model: [String: Value] = [:]
+        for round in 0..<4 {
+            for i in 0..<60 {
+                let name = "a\(i)"
+                let value: Value = i % 2 == 0 ? .int(i * round) : .string("value number \(i) in round \(round)")
+                try d.set(name, value)
+                model[name] = value
+            }
+            for i in stride(from: round, to: 60, by: 3) {
+                try d.delete("a\(i)")
+                model["a\(i)"] = nil
+            }
+            #expect(try d.vars() == model, "after round \(round)")
+        }
+        for (name, value) in model { #expect(try d.get(name) == value) }
+    }
+
+    @Test("attributeNames lists the dict's keys, sorted")
+    func attributeNames() throws {
+        let D = try ObjectSpace().defineClass("D")
+        let d = try D(b: 1, a: 2)
+        #expect(try d.attributeNames() == ["a", "b"])
+    }
+
+    @Test("a dict instance's description lists its attribute in dataclass style")
+    func description() throws {
+        let D = try ObjectSpace().defineClass("D")
+        let d = try D(w: 9)
+        #expect(d.description == "D(w=9)")
+    }
+}
