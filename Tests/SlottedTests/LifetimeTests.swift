@@ -331,3 +331,54 @@ struct ManySlotsTests {
         space._checkInvariants()
     }
 }
+
+@Suite("AddressSanitizer sees the arena")
+struct PoisoningTests {
+    @Test("the sanitized build poisons free arena memory", .enabled(if: ObjectSpace.backend == "system"))
+    func sanitizedBuildReportsPoisoning() {
+        // The sanitizer runs use the system backend; only they compile with ASan.
+        print("AddressSanitizer poisoning of free cells: \(ObjectSpace.poisonsFreeMemory ? "on" : "off (not an ASan build)")")
+        #expect(ObjectSpace.poisonsFreeMemory || ObjectSpace.backend == "system")
+    }
+
+    @Test("under AddressSanitizer, reading a freed cell through a raw pointer is reported",
+          .enabled(if: ObjectSpace.poisonsFreeMemory))
+    func useAfterFreeInsideArenaIsCaught() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let space = ObjectSpace()
+            let c = try space.defineClass("C", slots: ["x": .int, "y": .int])
+            let i = try c(x: 1, y: 2)
+            let cell = i._cellAddress
+            space.free(i)
+            // `pointee` is transparent, so this load is instrumented even in debug builds
+            // (a generic `load(fromByteOffset:as:)` runs inside the uninstrumented stdlib).
+            print((cell + 16).assumingMemoryBound(to: Int.self).pointee)
+        }
+        let stderr = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(stderr.contains("use-after-poison"))
+    }
+
+    @Test("under AddressSanitizer, writing past a cell into uncarved slab space is reported",
+          .enabled(if: ObjectSpace.poisonsFreeMemory))
+    func overflowIntoSlabTailIsCaught() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let space = ObjectSpace()
+            let c = try space.defineClass("C", slots: ["x": .int])
+            let i = try c(x: 1)
+            // The next cell of the slab has not been carved yet: it is poisoned.
+            (i._cellAddress + 16).assumingMemoryBound(to: Int.self).pointee = 7
+        }
+        let stderr = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(stderr.contains("use-after-poison"))
+    }
+
+    @Test("stale-handle checks read only the header, which stays readable after free")
+    func headerStaysReadable() throws {
+        let space = ObjectSpace()
+        let c = try space.defineClass("C", slots: ["x": .int])
+        let i = try c(x: 1)
+        space.free(i)
+        #expect(throws: ReferenceError.self) { try i.get("x") }
+        #expect(space.weakRef(i).instance == nil)
+    }
+}
