@@ -130,6 +130,7 @@ struct slotarena {
 /* ---------------------------------------------------------------------- */
 /* Backend: where slabs, blocks and the arena struct come from.            */
 
+#if SLOTARENA_USE_JEMALLOC
 static size_t page_size(void) {
     static size_t page;
     if (page == 0) {
@@ -138,6 +139,7 @@ static size_t page_size(void) {
     }
     return page;
 }
+#endif
 
 /* Replaces [addr, addr+size) with read-only zero pages that hold no memory. */
 static void tombstone(void *addr, size_t size) {
@@ -255,7 +257,6 @@ static void backend_destroy_index(unsigned index) {
 static void *backend_alloc(int flags, size_t size) { return mallocx(size, flags); }
 static void backend_free(int flags, void *p, size_t size) { sdallocx(p, size, flags); }
 static void *backend_slab_alloc(int flags, size_t size) { return mallocx(size, flags); }
-static void backend_slab_free(int flags, void *p, size_t size) { sdallocx(p, size, flags); }
 
 static void refresh_epoch(void) {
     uint64_t epoch = 1;
@@ -492,7 +493,6 @@ static bool add_slab(slotarena_pool *p) {
     slotarena *a = p->arena;
     size_t bytes = SLAB_MIN << (p->slab_count < 4 ? p->slab_count : 4);
     if (bytes > SLAB_MAX) bytes = SLAB_MAX;
-    if (should_fail(a)) return false;
     slotarena_slab *s = backend_slab_alloc(a->flags, bytes);
     if (s == NULL) return false;
     s->bytes = bytes;
