@@ -186,11 +186,15 @@ static void *hook_alloc(extent_hooks_t *hooks, void *new_addr, size_t size, size
     return p;
 }
 
-/* Never unmap: jemalloc keeps the extent (retained) and reuses it. */
+/* Never unmap, so no address the arena handed out is ever reused: the pages
+ * become read-only zeros holding no memory, and jemalloc forgets the range.
+ * (Opting out instead would leave jemalloc's own metadata pages resident after
+ * arena.<i>.destroy: 8 KiB per destroyed arena, measured.) */
 static bool hook_dalloc(extent_hooks_t *hooks, void *addr, size_t size, bool committed,
                         unsigned arena_ind) {
-    (void)hooks, (void)addr, (void)size, (void)committed, (void)arena_ind;
-    return true;
+    (void)hooks, (void)committed, (void)arena_ind;
+    tombstone(addr, size);
+    return false;
 }
 
 static void hook_destroy(extent_hooks_t *hooks, void *addr, size_t size, bool committed,
