@@ -54,7 +54,15 @@ extension Instance {
     ///   value of another type; ``MemoryError``; ``ReferenceError`` for a stale handle. The
     ///   instance is unchanged when it throws.
     public func set(_ name: String, _ value: Value) throws {
-        try withResolved { info, cell in try Instance.set(info, cell, name, value) }
+        try withResolved { info, cell in
+            // BEGIN @SlotClass read-only slots (issue 6): construction (`Instance.set(info, …)`) may
+            // still fill them.
+            if !info.frozenSlots.isEmpty, info.frozenSlots.contains(name) {
+                throw AttributeError.readOnly(info.name, name)
+            }
+            // END @SlotClass read-only slots
+            try Instance.set(info, cell, name, value)
+        }
     }
 
     static func set(_ info: ClassInfo, _ cell: _SlotCell, _ name: String, _ value: Value) throws {
@@ -85,6 +93,8 @@ extension Instance {
         let (info, cell) = try resolve()
         switch info.member(name) {
         case .slot(let i)?:
+            // @SlotClass read-only slots (issue 6): deleting one is writing it.
+            if info.frozenSlots.contains(name) { throw AttributeError.readOnly(info.name, name) }
             let slot = info.hot[i]
             guard cell.isPresent(slot.presenceOffset, slot.presenceMask) else { throw AttributeError(name) }
             info.space.clearSlot(slot, cell)

@@ -65,7 +65,8 @@ extension ObjectSpace {
     }
 
     func define(_ name: String, bases: [SlotClass], slots: [(String, SlotType)]?,
-                attributes: [String: Value]) throws -> SlotClass
+                attributes: [String: Value],
+                frozen: Set<String> = []) throws -> SlotClass  // frozen: @SlotClass read-only slots (issue 6)
     {
         // Names and bases.
         if name.utf8.contains(0) { throw ValueError("type name must not contain null characters") }
@@ -138,6 +139,12 @@ extension ObjectSpace {
                 throw ValueError("'\(slot.name)' in __slots__ is already a slot of base class '\(owner)'")
             }
         }
+        // BEGIN @SlotClass read-only slots (issue 6): only this class's own slots can be frozen.
+        for slot in frozen where !seen.contains(slot) {
+            throw ValueError("read-only slot '\(slot)' is not a slot of '\(name)'")
+        }
+        let frozenSlots = (layoutBase?.frozenSlots ?? []).union(frozen)
+        // END @SlotClass read-only slots
         let baseSlots = layoutBase?.slots ?? []
         if baseSlots.count + own.count > Limits.maxSlots {
             throw ValueError("\(baseSlots.count + own.count) slots; a class may have at most \(Limits.maxSlots)")
@@ -162,7 +169,7 @@ extension ObjectSpace {
                 declaredSlots: slots?.map(\.0), slots: layout.slots, dictOffset: dictOffset,
                 hasWeakrefSlot: hasWeakref, bases: baseInfos, layoutBase: layoutBase,
                 ownAttributes: attributes, members: members, depth: depth, layoutEnd: layout.end,
-                mroTail: mro)
+                mroTail: mro, frozenSlots: frozenSlots)  // frozenSlots: issue 6
         }
         state.withLock { $0.classes.append(info) }
         #if SLOTTED_INTERNAL_CHECKS

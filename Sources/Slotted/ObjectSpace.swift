@@ -84,10 +84,16 @@ public final class ObjectSpace: @unchecked Sendable {
     /// `sdallocx` for one object. Freeing a stale handle, or an instance of another space,
     /// traps with a message that says so: it is the same misuse as a double `deallocate()`.
     public func free(_ instance: Instance) {
-        let (info, cell) = instance.resolveOrTrap("free")
-        precondition(info.space === self, "Slotted: free of an instance that belongs to another ObjectSpace")
-        releaseContents(info, cell)
-        let result = slotarena_cell_free(info.pool, cell.base, instance.generation)
+        let result: Int32
+        do {
+            result = try instance.withResolved { info, cell in
+                precondition(info.space === self, "Slotted: free of an instance that belongs to another ObjectSpace")
+                if !info.releasableSlots.isEmpty || info.dictOffset >= 0 { releaseContents(info, cell) }
+                return slotarena_cell_free(info.pool, cell.base, instance.generation)
+            }
+        } catch {
+            preconditionFailure("Slotted: free of a stale instance handle: \(error)")
+        }
         precondition(result == 0, "Slotted: free of a stale instance handle: the object was already freed")
     }
 

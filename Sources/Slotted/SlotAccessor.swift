@@ -6,31 +6,35 @@
 /// of the accessor's class, and (for reads) that the slot is set. Anything else takes a
 /// slow path that accepts subclass instances and traps, with the message Python would
 /// raise, on an unset slot, a stale handle or an instance of an unrelated class.
-public struct SlotAccessor<T: SlotValue>: Sendable {
-    /// The slot's name.
-    public let name: String
-    /// The class the accessor was resolved on (it keeps the space alive).
-    public let owner: SlotClass
-    /// Byte offset of the value.
-    public let offset: Int
-    @usableFromInline let readMask: UInt64
-    @usableFromInline let readExpected: UInt64
-    @usableFromInline let writeMask: UInt64
-    @usableFromInline let writeExpected: UInt64
-    @usableFromInline let presenceOffset: Int
-    @usableFromInline let presenceMask: UInt8
+///
+/// An accessor is plain bytes (offsets, masks and the class id), so passing it around costs
+/// no reference counting; it does not keep its space alive. Used on instances of a space that
+/// was destroyed, it traps with a message that says so.
+public struct SlotAccessor<T: SlotValue>: Sendable, BitwiseCopyable {
+    @usableFromInline let hot: _SlotAccessorHot
     let slotIndex: Int
 
+    /// The class the accessor was resolved on. Traps if its space was destroyed.
+    public var owner: SlotClass {
+        let info = hot.classInfo
+        return SlotClass(info: info, space: info.space)
+    }
+    /// The slot's name. Traps if its space was destroyed.
+    public var name: String { hot.classInfo.slots[slotIndex].name }
+    /// Byte offset of the value.
+    public var offset: Int { hot.offset }
+    var presenceOffset: Int { hot.presenceOffset }
+    var presenceMask: UInt8 { hot.presenceMask }
+
     init(owner: SlotClass, slot: SlotInfo) {
-        self.name = slot.name
-        self.owner = owner
-        self.offset = slot.offset
-        self.presenceOffset = slot.presenceOffset
-        self.presenceMask = slot.presenceMask
         self.slotIndex = slot.index
         let classBits = UInt64(owner.info.id) << HeaderBits.classShift
-        writeMask = HeaderBits.genMask | HeaderBits.classMask
-        writeExpected = classBits
+        let writeMask = HeaderBits.genMask | HeaderBits.classMask
+        // @SlotClass read-only slots: bit 0 is outside writeMask, so a write to a frozen
+        // slot never passes the fast compare and `_checkWrite` refuses it.
+        let writeExpected = owner.info.frozenSlots.contains(slot.name) ? classBits | 1 : classBits
+        let readMask: UInt64
+        let readExpected: UInt64
         if slot.index < HeaderBits.presenceBits {
             let bit = UInt64(1) << UInt64(slot.index)
             readMask = writeMask | bit
@@ -41,6 +45,9 @@ public struct SlotAccessor<T: SlotValue>: Sendable {
             readMask = writeMask
             readExpected = classBits | 1
         }
+        hot = _SlotAccessorHot(classID: owner.info.id, offset: slot.offset, readMask: readMask, readExpected: readExpected,
+                               writeMask: writeMask, writeExpected: writeExpected,
+                               presenceOffset: slot.presenceOffset, presenceMask: slot.presenceMask)
     }
 
     /// The slow path of a read: returns when the read may proceed, traps otherwise.
@@ -48,7 +55,7 @@ public struct SlotAccessor<T: SlotValue>: Sendable {
     func _checkRead(_ instance: Instance) {
         let cell = checkInstance(instance, "read")
         if !cell.isPresent(presenceOffset, presenceMask) {
-            let className = ClassTable.lookup(HeaderBits.classID(cell.header))?.name ?? owner.name
+            let className = ClassTable.lookup(HeaderBits.classID(cell.header))?.name ?? hot.classInfo.name
             preconditionFailure("Slotted: AttributeError: '\(className)' object has no attribute '\(name)'")
         }
     }
@@ -57,6 +64,10 @@ public struct SlotAccessor<T: SlotValue>: Sendable {
     @usableFromInline
     func _checkWrite(_ instance: Instance) {
         _ = checkInstance(instance, "write")
+        // @SlotClass read-only slots (issue 6).
+        if hot.classInfo.frozenSlots.contains(name) {
+            preconditionFailure("Slotted: AttributeError: '\(hot.classInfo.name)' object attribute '\(name)' is read-only")
+        }
     }
 
     private func checkInstance(_ instance: Instance, _ what: String) -> _SlotCell {
@@ -67,14 +78,22 @@ public struct SlotAccessor<T: SlotValue>: Sendable {
         } catch {
             preconditionFailure("Slotted: typed slot \(what) of '\(name)' through a stale handle: \(error)")
         }
-        guard info.isSubclass(of: owner.info) else {
-            preconditionFailure("Slotted: TypeError: descriptor '\(name)' for '\(owner.name)' objects doesn't apply to a '\(info.name)' object")
+        guard info.isSubclass(of: hot.classInfo) else {
+            preconditionFailure("Slotted: TypeError: descriptor '\(name)' for '\(hot.classInfo.name)' objects doesn't apply to a '\(info.name)' object")
         }
         return cell
     }
 }
 
 extension Instance {
+    /// Whether the accessor's slot is set on this instance: `hasattr` through the
+    /// descriptor. False for a stale handle or an instance the accessor does not apply to;
+    /// when it is true, reading `self[slot]` does not trap.
+    public func isSet<T: SlotValue>(_ slot: SlotAccessor<T>) -> Bool {
+        guard let (info, cell) = try? resolve(), info.ancestorIDs.contains(slot.hot.classID) else { return false }
+        return cell.isPresent(slot.presenceOffset, slot.presenceMask)
+    }
+
     /// Reads or writes a typed slot through a pre-resolved accessor: one header compare and
     /// one load or store at a fixed offset.
     ///
@@ -85,18 +104,55 @@ extension Instance {
     public subscript<T: SlotValue>(slot: SlotAccessor<T>) -> T {
         @inline(__always) get {
             let cell = _cell
-            if _slowPath(cell.header & slot.readMask != _generationBits | slot.readExpected) {
+            let hot = slot.hot
+            if _slowPath(cell.header & hot.readMask != _generationBits | hot.readExpected) {
                 slot._checkRead(self)
             }
-            return T._load(cell, slot.offset)
+            return T._load(cell, hot.offset)
         }
         @inline(__always) nonmutating set {
             let cell = _cell
-            if _slowPath(cell.header & slot.writeMask != _generationBits | slot.writeExpected) {
+            let hot = slot.hot
+            if _slowPath(cell.header & hot.writeMask != _generationBits | hot.writeExpected) {
                 slot._checkWrite(self)
             }
-            T._store(newValue, cell, slot)
-            cell.markPresent(slot.presenceOffset, slot.presenceMask)
+            T._store(newValue, cell, hot)
+            cell.markPresent(hot.presenceOffset, hot.presenceMask)
         }
+    }
+}
+
+/// The offsets and masks of a ``SlotAccessor``. Implementation detail of the typed subscript.
+@frozen
+public struct _SlotAccessorHot: Sendable, BitwiseCopyable {
+    /// The class the accessor was resolved on, in the process-wide class table.
+    let classID: UInt32
+    @usableFromInline let offset: Int
+    @usableFromInline let readMask: UInt64
+    @usableFromInline let readExpected: UInt64
+    @usableFromInline let writeMask: UInt64
+    @usableFromInline let writeExpected: UInt64
+    @usableFromInline let presenceOffset: Int
+    @usableFromInline let presenceMask: UInt8
+
+    init(classID: UInt32, offset: Int, readMask: UInt64, readExpected: UInt64, writeMask: UInt64,
+         writeExpected: UInt64, presenceOffset: Int, presenceMask: UInt8)
+    {
+        self.classID = classID
+        self.offset = offset
+        self.readMask = readMask
+        self.readExpected = readExpected
+        self.writeMask = writeMask
+        self.writeExpected = writeExpected
+        self.presenceOffset = presenceOffset
+        self.presenceMask = presenceMask
+    }
+}
+
+extension _SlotAccessorHot {
+    /// The accessor's class; traps when its space was destroyed (the class left the table).
+    var classInfo: ClassInfo {
+        guard let info = ClassTable.lookup(classID) else { Instance.spaceDestroyed() }
+        return info
     }
 }

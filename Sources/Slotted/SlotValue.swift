@@ -9,7 +9,7 @@ public protocol SlotValue: Sendable {
     /// Loads the value at `offset` of a cell.
     static func _load(_ cell: _SlotCell, _ offset: Int) -> Self
     /// Stores the value at the accessor's offset (releasing what the slot held, for strings).
-    static func _store(_ value: Self, _ cell: _SlotCell, _ accessor: SlotAccessor<Self>)
+    static func _store(_ value: Self, _ cell: _SlotCell, _ slot: _SlotAccessorHot)
 }
 
 extension Int: SlotValue {
@@ -18,8 +18,8 @@ extension Int: SlotValue {
     @inlinable @inline(__always)
     public static func _load(_ cell: _SlotCell, _ offset: Int) -> Int { cell.load(offset, as: Int.self) }
     @inlinable @inline(__always)
-    public static func _store(_ value: Int, _ cell: _SlotCell, _ accessor: SlotAccessor<Int>) {
-        cell.store(value, accessor.offset)
+    public static func _store(_ value: Int, _ cell: _SlotCell, _ slot: _SlotAccessorHot) {
+        cell.store(value, slot.offset)
     }
 }
 
@@ -29,8 +29,8 @@ extension Double: SlotValue {
     @inlinable @inline(__always)
     public static func _load(_ cell: _SlotCell, _ offset: Int) -> Double { cell.load(offset, as: Double.self) }
     @inlinable @inline(__always)
-    public static func _store(_ value: Double, _ cell: _SlotCell, _ accessor: SlotAccessor<Double>) {
-        cell.store(value, accessor.offset)
+    public static func _store(_ value: Double, _ cell: _SlotCell, _ slot: _SlotAccessorHot) {
+        cell.store(value, slot.offset)
     }
 }
 
@@ -40,8 +40,8 @@ extension Bool: SlotValue {
     @inlinable @inline(__always)
     public static func _load(_ cell: _SlotCell, _ offset: Int) -> Bool { cell.load(offset, as: UInt8.self) != 0 }
     @inlinable @inline(__always)
-    public static func _store(_ value: Bool, _ cell: _SlotCell, _ accessor: SlotAccessor<Bool>) {
-        cell.store(UInt8(value ? 1 : 0), accessor.offset)
+    public static func _store(_ value: Bool, _ cell: _SlotCell, _ slot: _SlotAccessorHot) {
+        cell.store(UInt8(value ? 1 : 0), slot.offset)
     }
 }
 
@@ -51,8 +51,8 @@ extension Int32: SlotValue {
     @inlinable @inline(__always)
     public static func _load(_ cell: _SlotCell, _ offset: Int) -> Int32 { cell.load(offset, as: Int32.self) }
     @inlinable @inline(__always)
-    public static func _store(_ value: Int32, _ cell: _SlotCell, _ accessor: SlotAccessor<Int32>) {
-        cell.store(value, accessor.offset)
+    public static func _store(_ value: Int32, _ cell: _SlotCell, _ slot: _SlotAccessorHot) {
+        cell.store(value, slot.offset)
     }
 }
 
@@ -62,8 +62,8 @@ extension Float: SlotValue {
     @inlinable @inline(__always)
     public static func _load(_ cell: _SlotCell, _ offset: Int) -> Float { cell.load(offset, as: Float.self) }
     @inlinable @inline(__always)
-    public static func _store(_ value: Float, _ cell: _SlotCell, _ accessor: SlotAccessor<Float>) {
-        cell.store(value, accessor.offset)
+    public static func _store(_ value: Float, _ cell: _SlotCell, _ slot: _SlotAccessorHot) {
+        cell.store(value, slot.offset)
     }
 }
 
@@ -73,8 +73,8 @@ extension UInt8: SlotValue {
     @inlinable @inline(__always)
     public static func _load(_ cell: _SlotCell, _ offset: Int) -> UInt8 { cell.load(offset, as: UInt8.self) }
     @inlinable @inline(__always)
-    public static func _store(_ value: UInt8, _ cell: _SlotCell, _ accessor: SlotAccessor<UInt8>) {
-        cell.store(value, accessor.offset)
+    public static func _store(_ value: UInt8, _ cell: _SlotCell, _ slot: _SlotAccessorHot) {
+        cell.store(value, slot.offset)
     }
 }
 
@@ -85,14 +85,13 @@ extension String: SlotValue {
     public static func _load(_ cell: _SlotCell, _ offset: Int) -> String {
         _decodeStringWord(cell.load(offset, as: UInt64.self))
     }
-    public static func _store(_ value: String, _ cell: _SlotCell, _ accessor: SlotAccessor<String>) {
-        let space = accessor.owner.space
-        let word: UInt64
-        do { word = try space.encodeString(value) } catch { preconditionFailure("Slotted: \(error)") }
-        if cell.isPresent(accessor.presenceOffset, accessor.presenceMask) {
-            space.releaseString(cell.load(accessor.offset, as: UInt64.self))
+    @inlinable
+    public static func _store(_ value: String, _ cell: _SlotCell, _ slot: _SlotAccessorHot) {
+        if let word = _inlineStringWord(value), !cell.isPresent(slot.presenceOffset, slot.presenceMask) {
+            cell.store(word, slot.offset)  // short text into an empty slot: no arena call
+        } else {
+            _storeString(value, cell, slot)
         }
-        cell.store(word, accessor.offset)
     }
 }
 
@@ -103,11 +102,11 @@ extension Instance: SlotValue {
     public static func _load(_ cell: _SlotCell, _ offset: Int) -> Instance {
         Instance(raw: cell.load(offset, as: UInt64.self))
     }
-    public static func _store(_ value: Instance, _ cell: _SlotCell, _ accessor: SlotAccessor<Instance>) {
-        do { try accessor.owner.space.checkReference(value) } catch {
-            preconditionFailure("Slotted: storing an instance into slot '\(accessor.name)': \(error)")
+    public static func _store(_ value: Instance, _ cell: _SlotCell, _ slot: _SlotAccessorHot) {
+        do { try slot.classInfo.space.checkReference(value) } catch {
+            preconditionFailure("Slotted: storing an instance into a typed slot: \(error)")
         }
-        cell.store(value.raw, accessor.offset)
+        cell.store(value.raw, slot.offset)
     }
 }
 
@@ -119,10 +118,10 @@ extension Value: SlotValue {
             preconditionFailure("Slotted: reading an untyped slot: \(error)")
         }
     }
-    public static func _store(_ value: Value, _ cell: _SlotCell, _ accessor: SlotAccessor<Value>) {
-        let present = cell.isPresent(accessor.presenceOffset, accessor.presenceMask)
-        do { try accessor.owner.space.storeAny(value, cell, accessor.offset, replacing: present) } catch {
-            preconditionFailure("Slotted: storing into slot '\(accessor.name)': \(error)")
+    public static func _store(_ value: Value, _ cell: _SlotCell, _ slot: _SlotAccessorHot) {
+        let present = cell.isPresent(slot.presenceOffset, slot.presenceMask)
+        do { try slot.classInfo.space.storeAny(value, cell, slot.offset, replacing: present) } catch {
+            preconditionFailure("Slotted: storing into an untyped slot: \(error)")
         }
     }
 }
@@ -144,4 +143,28 @@ extension ObjectSpace {
         case nil: preconditionFailure("Slotted: corrupt untyped slot tag")
         }
     }
+}
+
+/// The inline word of a string of at most 7 UTF-8 bytes, or nil (see ValueCodec.swift).
+@inlinable
+func _inlineStringWord(_ s: String) -> UInt64? {
+    var s = s
+    return s.withUTF8 { utf8 -> UInt64? in
+        guard utf8.count <= 7 else { return nil }
+        var text: UInt64 = 0
+        withUnsafeMutableBytes(of: &text) { $0.copyMemory(from: UnsafeRawBufferPointer(utf8)) }
+        return UInt64(littleEndian: text) << 8 | UInt64(utf8.count) << 1 | 1
+    }
+}
+
+/// The general string store: a block for long text, releasing what the slot held.
+@usableFromInline
+func _storeString(_ value: String, _ cell: _SlotCell, _ slot: _SlotAccessorHot) {
+    let space = slot.classInfo.space
+    let word: UInt64
+    do { word = try space.encodeString(value) } catch { preconditionFailure("Slotted: \(error)") }
+    if cell.isPresent(slot.presenceOffset, slot.presenceMask) {
+        space.releaseString(cell.load(slot.offset, as: UInt64.self))
+    }
+    cell.store(word, slot.offset)
 }

@@ -110,16 +110,14 @@ func runProgram(_ input: [UInt8]) {
                 switch r.int(4) {
                 case 0:
                     let a = try c.slot(n, as: Int.self)
-                    if space.isAlive(i), i.isInstance(of: c) {
-                        if i.has(n) { _ = i[a] }
-                        i[a] = r.word()
-                    }
+                    if i.isSet(a) { _ = i[a] }
+                    if space.isAlive(i), i.isInstance(of: c) { i[a] = r.word() }
                 case 1:
                     let a = try c.slot(n, as: String.self)
                     if space.isAlive(i), i.isInstance(of: c) { i[a] = name() }
                 case 2:
                     let a = try c.slot(n, as: Value.self)
-                    if space.isAlive(i), i.isInstance(of: c), i.has(n) { _ = i[a] }
+                    if i.isSet(a) { _ = i[a] }
                 default:
                     _ = try c.slot(n, as: Double.self)
                 }
