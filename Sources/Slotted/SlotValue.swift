@@ -128,6 +128,7 @@ extension Value: SlotValue {
 
 extension ObjectSpace {
     /// `loadAny` without a space: decoding needs none.
+    @inline(__always)
     static func loadAnyUnowned(_ cell: _SlotCell, _ offset: Int) throws -> Value {
         let payload = cell.load(offset + 8, as: UInt64.self)
         switch AnyTag(rawValue: cell.load(offset, as: UInt8.self)) {

@@ -92,6 +92,7 @@ extension ObjectSpace {
     }
 
     /// Reads a set slot as a ``Value``.
+    @inline(__always)
     static func loadSlot(_ slot: SlotHot, _ cell: _SlotCell) throws -> Value {
         let o = slot.offset
         switch slot.type {
