@@ -88,6 +88,10 @@ let package = Package(
             name: "SlottedTests",
             dependencies: ["Slotted", "CSlotArena"]
         ),
+        .testTarget(
+            name: "BenchReportTests",
+            dependencies: ["slotted-bench"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

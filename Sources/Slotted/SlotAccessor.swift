@@ -99,7 +99,9 @@ extension Instance {
     ///
     /// Traps (as an out-of-range index does) when the slot is unset, the handle is stale, or
     /// the instance is not of the accessor's class or a subclass; the trap message is the
-    /// error Python would raise. Use ``get(_:)`` to get a thrown error instead.
+    /// error Python would raise. Use ``get(_:)`` to get a thrown error instead. A reference
+    /// (an `Instance`, or a `Value.instance`) reads back as its handle; if the instance it
+    /// refers to was freed, every use of that handle detects it.
     @inlinable
     public subscript<T: SlotValue>(slot: SlotAccessor<T>) -> T {
         @inline(__always) get {

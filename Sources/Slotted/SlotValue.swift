@@ -113,8 +113,10 @@ extension Instance: SlotValue {
 extension Value: SlotValue {
     /// `.any`: an untyped slot.
     public static var slotType: SlotType { .any }
+    /// A reference comes back as its handle, as from a typed `.instance` slot: using the
+    /// handle of a freed instance is detected when it is used.
     public static func _load(_ cell: _SlotCell, _ offset: Int) -> Value {
-        do { return try ObjectSpace.loadAnyUnowned(cell, offset) } catch {
+        do { return try ObjectSpace.loadAnyUnowned(cell, offset, checkingReferences: false) } catch {
             preconditionFailure("Slotted: reading an untyped slot: \(error)")
         }
     }
@@ -129,7 +131,7 @@ extension Value: SlotValue {
 extension ObjectSpace {
     /// `loadAny` without a space: decoding needs none.
     @inline(__always)
-    static func loadAnyUnowned(_ cell: _SlotCell, _ offset: Int) throws -> Value {
+    static func loadAnyUnowned(_ cell: _SlotCell, _ offset: Int, checkingReferences: Bool = true) throws -> Value {
         let payload = cell.load(offset + 8, as: UInt64.self)
         switch AnyTag(rawValue: cell.load(offset, as: UInt8.self)) {
         case .none?: return .none
@@ -139,7 +141,7 @@ extension ObjectSpace {
         case .string?: return .string(_decodeStringWord(payload))
         case .instance?:
             let target = Instance(raw: payload)
-            guard target.isAlive else { throw ReferenceError.freed }
+            guard !checkingReferences || target.isAlive else { throw ReferenceError.freed }
             return .instance(target)
         case nil: preconditionFailure("Slotted: corrupt untyped slot tag")
         }

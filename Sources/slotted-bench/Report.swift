@@ -1,0 +1,159 @@
+//===----------------------------------------------------------------------===//
+//
+// Report.swift: everything one run measured, as `--json` prints it.
+//
+//===----------------------------------------------------------------------===//
+
+import CSlotArena
+import Foundation
+
+/// The whole report. The top-level figures are the headline numbers; the
+/// nested sections hold the rest. Keys are snake_case in JSON.
+struct BenchReport: Encodable {
+    /// Events per class in the memory-at-scale experiment.
+    var n: Int
+    /// Peak arena bytes of N `EventDict` instances.
+    var dictBytes: Int
+    /// Peak arena bytes of N typed `EventSlots` instances.
+    var slotsBytes: Int
+    /// `(1 - slots_bytes / dict_bytes) * 100`.
+    var savingPercent: Double
+    var dictBytesPerInstance: Double
+    var slotsBytesPerInstance: Double
+    var untypedSlotsBytes: Int
+    var untypedSlotsBytesPerInstance: Double
+    var untypedSavingPercent: Double
+    var nativeClassBytes: Int
+    var nativeClassBytesPerInstance: Double
+    var structArrayBytesPerInstance: Double
+
+    /// `e[value]`, sequential, and the native `let` read beside it.
+    var typedReadNs: Double
+    var nativeReadNs: Double
+    var typedReadRandomNs: Double
+    var nativeReadRandomNs: Double
+    var typedWriteNs: Double
+    var nativeWriteNs: Double
+    /// `PointSlots.get("x")`.
+    var byNameGetNs: Double
+    var byNameSetNs: Double
+    /// `PointDict.get("x")`.
+    var dictGetNs: Double
+    var dictSetNs: Double
+    /// Positional construction of a typed `EventSlots`.
+    var constructNs: Double
+    /// Construction of a `NativeEvent`.
+    var nativeConstructNs: Double
+    var freeNs: Double
+
+    /// CPython's figures, or `null` when it was skipped.
+    var cpython: CPythonField
+    /// Why CPython was skipped (absent when it ran).
+    var cpythonSkipped: String?
+
+    var environment: RunEnvironment
+    var perInstance: PerInstanceFigures
+    var memoryAtScale: MemoryAtScale
+    var scaling: [ScalingPoint]
+    var access: AccessFigures
+    var targets: [TargetResult]
+    /// What the timed loops folded together (keeps them honest; no meaning).
+    var checksum: String
+}
+
+/// CPython's figures, encoded as an object or as `null` (never left out).
+struct CPythonField: Encodable {
+    var figures: CPythonFigures?
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        if let figures {
+            try container.encode(figures)
+        } else {
+            try container.encodeNil()
+        }
+    }
+}
+
+/// Where and how the run happened.
+struct RunEnvironment: Encodable {
+    var build: String
+    var allocatorBackend: String
+    var runs: Int
+    var maxN: Int
+    var processors: Int
+    /// Wall time of the whole run, filled in at the end.
+    var totalSeconds: Double
+
+    static func current(runs: Int, maxN: Int) -> RunEnvironment {
+        #if DEBUG
+        let build = "debug"
+        #else
+        let build = "release"
+        #endif
+        return RunEnvironment(
+            build: build,
+            allocatorBackend: String(cString: slotarena_backend()),
+            runs: runs,
+            maxN: maxN,
+            processors: ProcessInfo.processInfo.activeProcessorCount,
+            totalSeconds: 0)
+    }
+}
+
+extension BenchReport {
+    /// Assembles the report from the sections' figures.
+    init(
+        environment: RunEnvironment, perInstance: PerInstanceFigures, memory: MemoryAtScale,
+        scaling: [ScalingPoint], access: AccessFigures, cpython: CPythonOutcome, targets: [TargetResult]
+    ) {
+        self.init(
+            n: memory.n,
+            dictBytes: memory.dict.bytes,
+            slotsBytes: memory.typedSlots.bytes,
+            savingPercent: memory.typedSavingPercent,
+            dictBytesPerInstance: memory.dict.bytesPerInstance,
+            slotsBytesPerInstance: memory.typedSlots.bytesPerInstance,
+            untypedSlotsBytes: memory.untypedSlots.bytes,
+            untypedSlotsBytesPerInstance: memory.untypedSlots.bytesPerInstance,
+            untypedSavingPercent: memory.untypedSavingPercent,
+            nativeClassBytes: memory.nativeClass.bytes,
+            nativeClassBytesPerInstance: memory.nativeClass.bytesPerInstance,
+            structArrayBytesPerInstance: memory.structArray.bytesPerInstance,
+            typedReadNs: access.typedReadSequential.ns,
+            nativeReadNs: access.typedReadSequential.baselineNs,
+            typedReadRandomNs: access.typedReadRandom.ns,
+            nativeReadRandomNs: access.typedReadRandom.baselineNs,
+            typedWriteNs: access.typedWriteSequential.ns,
+            nativeWriteNs: access.typedWriteSequential.baselineNs,
+            byNameGetNs: access.byNameGet.ns,
+            byNameSetNs: access.byNameSet.ns,
+            dictGetNs: access.dictGet.ns,
+            dictSetNs: access.dictSet.ns,
+            constructNs: access.constructTyped.ns,
+            nativeConstructNs: access.constructTyped.baselineNs,
+            freeNs: access.free.ns,
+            cpython: CPythonField(figures: cpython.figures),
+            cpythonSkipped: {
+                if case .skipped(let reason) = cpython { return reason }
+                return nil
+            }(),
+            environment: environment,
+            perInstance: perInstance,
+            memoryAtScale: memory,
+            scaling: scaling,
+            access: access,
+            targets: targets,
+            checksum: String(Sink.bits, radix: 16))
+    }
+
+    /// The report as one JSON object.
+    func jsonText() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+}
