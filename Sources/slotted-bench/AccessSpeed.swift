@@ -50,6 +50,10 @@ struct AccessFigures: Codable {
     var typedReadSequential: Comparison
     /// The same in a fixed shuffled order.
     var typedReadRandom: Comparison
+    /// `e[value]` against the same load without the header check (the cost of stale-handle,
+    /// class and presence detection), sequential and random.
+    var checkCostSequential: Comparison
+    var checkCostRandom: Comparison
     /// `e[value] = x` against `NativeMutableEvent.value = x` (a `var`).
     var typedWriteSequential: Comparison
     var typedWriteRandom: Comparison
@@ -124,6 +128,12 @@ struct AccessBenchmark {
         let readRandom = interleave(
             { Self.typedRead(events, valueSlot, order: order, passes: passes) },
             { Self.nativeRead(natives, order: order, passes: passes) })
+        let checkSeq = interleave(
+            { Self.typedRead(events, valueSlot, passes: passes) },
+            { Self.uncheckedRead(events, valueSlot.offset, passes: passes) })
+        let checkRandom = interleave(
+            { Self.typedRead(events, valueSlot, order: order, passes: passes) },
+            { Self.uncheckedRead(events, valueSlot.offset, order: order, passes: passes) })
         let writeSeq = interleave(
             { Self.typedWrite(events, valueSlot, passes: passes) },
             { Self.nativeWrite(mutables, passes: passes) })
@@ -163,6 +173,7 @@ struct AccessBenchmark {
         return AccessFigures(
             workingSet: count, hotSet: Self.hotSet, opsPerSample: ops, runs: runs,
             typedReadSequential: readSeq, typedReadRandom: readRandom,
+            checkCostSequential: checkSeq, checkCostRandom: checkRandom,
             typedWriteSequential: writeSeq, typedWriteRandom: writeRandom,
             byNameGet: nameGet, byNameSet: nameSet, dictGet: dictGet, dictSet: dictSet,
             constructTyped: construction.typed, constructTypedKeyword: construction.typedKeyword,
@@ -215,6 +226,38 @@ struct AccessBenchmark {
         let elapsed = nanoseconds(since: start)
         blackHole(accumulator)
         return elapsed / Double(passes * events.count)
+    }
+
+    /// The typed read without its header check: the same offset load through the cell's
+    /// address (a package-internal hook), to price the check.
+    @inline(never)
+    private static func uncheckedRead(_ events: ContiguousArray<Instance>, _ offset: Int, passes: Int) -> Double {
+        var accumulator: UInt64 = 0
+        let start = ContinuousClock.now
+        for _ in 0..<passes {
+            for i in 0..<events.count {
+                accumulator &+= events[i]._cellAddress.load(fromByteOffset: offset, as: UInt64.self)
+            }
+        }
+        let elapsed = nanoseconds(since: start)
+        blackHole(accumulator)
+        return elapsed / Double(passes * events.count)
+    }
+
+    @inline(never)
+    private static func uncheckedRead(
+        _ events: ContiguousArray<Instance>, _ offset: Int, order: ContiguousArray<Int>, passes: Int
+    ) -> Double {
+        var accumulator: UInt64 = 0
+        let start = ContinuousClock.now
+        for _ in 0..<passes {
+            for i in order {
+                accumulator &+= events[i]._cellAddress.load(fromByteOffset: offset, as: UInt64.self)
+            }
+        }
+        let elapsed = nanoseconds(since: start)
+        blackHole(accumulator)
+        return elapsed / Double(passes * order.count)
     }
 
     @inline(never)

@@ -32,6 +32,10 @@ struct BenchReport: Encodable {
     var nativeReadNs: Double
     var typedReadRandomNs: Double
     var nativeReadRandomNs: Double
+    /// The same sequential loop without the header check; `staleCheckRatio` is
+    /// typed / unchecked: what detecting stale handles (with class and presence) costs.
+    var typedReadUncheckedNs: Double
+    var staleCheckRatio: Double
     var typedWriteNs: Double
     var nativeWriteNs: Double
     /// `PointSlots.get("x")`.
@@ -124,6 +128,8 @@ extension BenchReport {
             nativeReadNs: access.typedReadSequential.baselineNs,
             typedReadRandomNs: access.typedReadRandom.ns,
             nativeReadRandomNs: access.typedReadRandom.baselineNs,
+            typedReadUncheckedNs: access.checkCostSequential.baselineNs,
+            staleCheckRatio: access.checkCostSequential.ratio,
             typedWriteNs: access.typedWriteSequential.ns,
             nativeWriteNs: access.typedWriteSequential.baselineNs,
             byNameGetNs: access.byNameGet.ns,

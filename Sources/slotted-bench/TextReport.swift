@@ -168,6 +168,8 @@ extension BenchReport {
         }
         row("read e[value], sequential", a.typedReadSequential, "native let read", py("p.x", \.slotsAttrReadNs))
         row("read e[value], random", a.typedReadRandom, "native let read", "")
+        row("read e[value], sequential", a.checkCostSequential, "same load, no check \u{2020}", "")
+        row("read e[value], random", a.checkCostRandom, "same load, no check \u{2020}", "")
         row("write e[value] = x, sequential", a.typedWriteSequential, "native var write *", py("p.x = 3.0", \.slotsAttrWriteNs))
         row("write e[value] = x, random", a.typedWriteRandom, "native var write *", "")
         row("get(\"x\") by name, PointSlots", a.byNameGet, "[String: Double] get", py("getattr(p, 'x')", \.slotsGetattrNs))
@@ -189,6 +191,7 @@ extension BenchReport {
                 + " (\(times(release.spaceNs / release.nativeArrayNs)))"
                 + (release.spaceWasUniquelyReferenced ? "" : "  [space was still referenced: deinit not timed]"))
         lines.append("  * a native var write includes Swift's dynamic exclusivity check; a let cannot be written.")
+        lines.append("  \u{2020} the ratio is the cost of the header check that detects stale handles, foreign classes and unset slots.")
         if let python {
             lines.append(
                 "  \(pythonName) figures are timeit medians per statement, its loop overhead"
