@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #if SLOTARENA_USE_JEMALLOC
@@ -753,4 +754,61 @@ int slotarena_poisons_free_memory(void) {
 #else
     return 0;
 #endif
+}
+
+/* ---------------------------------------------------------------------- */
+/* Benchmark support                                                        */
+
+static double now_ns(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
+}
+
+int slotarena_compare_with_plain(size_t cell_size, size_t count, slotarena_plain_comparison *out) {
+    memset(out, 0, sizeof(*out));
+    size_t pairs = count < 1000000 ? 1000000 : count;
+    void **cells = malloc(count * sizeof(void *));
+    slotarena *a = slotarena_create();
+    slotarena *b = slotarena_create();
+    slotarena_pool *p = a ? slotarena_pool_for_size(a, cell_size) : NULL;
+    int result = -1;
+    if (cells == NULL || a == NULL || b == NULL || p == NULL) goto done;
+    const uint64_t live = (uint64_t)1 << SLOTARENA_CLASS_SHIFT;
+
+    /* Bytes: count live cells, against count live plain allocations. */
+    for (size_t i = 0; i < count; i++)
+        if ((cells[i] = slotarena_cell_alloc(p, live)) == NULL) goto done;
+    slotarena_stats s;
+    slotarena_stats_read(a, &s);
+    out->pool_bytes = s.backend_allocated;
+    for (size_t i = 0; i < count; i++) slotarena_cell_free(p, cells[i], 1);
+    for (size_t i = 0; i < count; i++)
+        if ((cells[i] = backend_alloc(b->flags, cell_size)) == NULL) goto done;
+    slotarena_stats_read(b, &s);
+    out->plain_bytes = s.backend_allocated - s.slab_bytes;
+#if !SLOTARENA_USE_JEMALLOC
+    out->plain_bytes = 0;
+#endif
+    for (size_t i = 0; i < count; i++) backend_free(b->flags, cells[i], cell_size);
+
+    /* Time: alloc/free pairs on a warm pool (free list) and a warm arena. */
+    double t0 = now_ns();
+    for (size_t i = 0; i < pairs; i++) {
+        void *c = slotarena_cell_alloc(p, live);
+        slotarena_cell_free(p, c, gen_of(*header_of(c)));
+    }
+    out->pool_pair_ns = (now_ns() - t0) / (double)pairs;
+    t0 = now_ns();
+    for (size_t i = 0; i < pairs; i++) {
+        void *c = backend_alloc(b->flags, cell_size);
+        backend_free(b->flags, c, cell_size);
+    }
+    out->plain_pair_ns = (now_ns() - t0) / (double)pairs;
+    result = 0;
+done:
+    free(cells);
+    if (a) slotarena_destroy(a);
+    if (b) slotarena_destroy(b);
+    return result;
 }

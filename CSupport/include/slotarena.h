@@ -168,6 +168,21 @@ uint64_t slotarena_process_allocated_bytes(void);
  * memory were refused. Returns 1 when the hook is compiled in, 0 otherwise. */
 int slotarena_debug_fail_next(slotarena *arena, uint32_t skip, uint32_t count);
 
+/* One run of the arena against plain sized allocation, for the benchmark report:
+ * `count` cells of `cell_size` bytes from a pool, against as many
+ * mallocx(cell_size, MALLOCX_ARENA | MALLOCX_TCACHE_NONE) in a second private
+ * arena (the system backend: malloc). Bytes are what jemalloc counts for each
+ * arena (0 in the system backend); times are per alloc/free pair, repeated
+ * on one warm cell, in nanoseconds. Returns 0, or -1 when memory is refused. */
+typedef struct slotarena_plain_comparison {
+    uint64_t pool_bytes;   /* stats.arenas.<i> small+large.allocated, pool arena */
+    uint64_t plain_bytes;  /* the same for the mallocx arena */
+    double pool_pair_ns;   /* slotarena_cell_alloc + slotarena_cell_free */
+    double plain_pair_ns;  /* mallocx + sdallocx */
+} slotarena_plain_comparison;
+
+int slotarena_compare_with_plain(size_t cell_size, size_t count, slotarena_plain_comparison *out);
+
 /* 1 when this build poisons free arena memory for AddressSanitizer. */
 int slotarena_poisons_free_memory(void);
 

@@ -75,6 +75,8 @@ struct SlottedBench: ParsableCommand {
         let started = ContinuousClock.now
         var environment = RunEnvironment.current(runs: runs, maxN: maxN)
 
+        Progress.note("arena: 1,000,000 cells of 24 bytes against mallocx(24)")
+        let arena = try measureArena()
         Progress.note("per instance: PointDict against PointSlots")
         let perInstance = try measurePerInstance()
         let memory = try measureMemoryAtScale(n: n)
@@ -97,7 +99,7 @@ struct SlottedBench: ParsableCommand {
         let targets = judgeTargets(memory: memory, scaling: scaling, access: access, cpython: cpython)
         environment.totalSeconds = nanoseconds(since: started) / 1e9
         let report = BenchReport(
-            environment: environment, perInstance: perInstance, memory: memory, scaling: scaling,
+            environment: environment, arena: arena, perInstance: perInstance, memory: memory, scaling: scaling,
             access: access, cpython: cpython, targets: targets)
 
         if let svgPath {

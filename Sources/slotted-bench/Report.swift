@@ -56,6 +56,8 @@ struct BenchReport: Encodable {
     var cpythonSkipped: String?
 
     var environment: RunEnvironment
+    /// The C arena alone: exact-size cells against plain `mallocx`.
+    var arena: ArenaFigures
     var perInstance: PerInstanceFigures
     var memoryAtScale: MemoryAtScale
     var scaling: [ScalingPoint]
@@ -108,7 +110,7 @@ struct RunEnvironment: Encodable {
 extension BenchReport {
     /// Assembles the report from the sections' figures.
     init(
-        environment: RunEnvironment, perInstance: PerInstanceFigures, memory: MemoryAtScale,
+        environment: RunEnvironment, arena: ArenaFigures, perInstance: PerInstanceFigures, memory: MemoryAtScale,
         scaling: [ScalingPoint], access: AccessFigures, cpython: CPythonOutcome, targets: [TargetResult]
     ) {
         self.init(
@@ -145,6 +147,7 @@ extension BenchReport {
                 return nil
             }(),
             environment: environment,
+            arena: arena,
             perInstance: perInstance,
             memoryAtScale: memory,
             scaling: scaling,

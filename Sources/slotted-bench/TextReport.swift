@@ -23,6 +23,7 @@ extension BenchReport {
         }
         out.append("")
 
+        out.append(arenaSection())
         out.append(perInstanceSection(python: python, pythonName: pythonName))
         out.append(memorySection(python: python, pythonName: pythonName))
         out.append(scalingSection())
@@ -30,6 +31,18 @@ extension BenchReport {
         out.append(targetsSection())
         out.append("Total time: \(fixed(environment.totalSeconds, 1)) s")
         return out.joined(separator: "\n")
+    }
+
+    private func arenaSection() -> String {
+        let a = arena
+        var table = TextTable(["", "bytes in the arena", "per cell", "ns per alloc/free pair"])
+        table.add(["exact-size cells (pool)", a.poolBytes.grouped, fixed(a.poolBytesPerCell, 2) + " B", nanos(a.poolPairNs)])
+        table.add(["mallocx + sdallocx, no tcache", a.plainBytes.grouped, fixed(a.plainBytesPerCell, 2) + " B", nanos(a.plainPairNs)])
+        return [
+            "0. The arena: \(a.count.grouped) live cells of \(a.cellSize) bytes (bytes as jemalloc counts them for each arena)",
+            table.render(),
+            "",
+        ].joined(separator: "\n")
     }
 
     private func perInstanceSection(python: CPythonFigures?, pythonName: String) -> String {
