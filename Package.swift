@@ -15,6 +15,7 @@
 //   SLOTARENA_USE_JEMALLOC      (C) the jemalloc backend.
 //   SLOTARENA_DEBUG_HOOKS       (C) the fail-next-allocation hook, debug builds only.
 
+import CompilerPluginSupport
 import PackageDescription
 
 let useJemalloc = Context.environment["SLOTTED_DISABLE_JEMALLOC"] == nil
@@ -47,10 +48,14 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "Slotted", targets: ["Slotted"]),
+        // `@SlotClass`: the macro declarations; the runtime library above does not
+        // depend on swift-syntax, only this product does.
+        .library(name: "SlottedMacros", targets: ["SlottedMacros"]),
         .executable(name: "slotted-bench", targets: ["slotted-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/swiftlang/swift-syntax", from: "603.0.1"),
     ],
     targets: [
         .target(
@@ -65,6 +70,34 @@ let package = Package(
             dependencies: ["CSlotArena"],
             swiftSettings: slottedSwiftSettings
         ),
+        // MARK: - @SlotClass macro
+        .macro(
+            name: "SlottedMacrosPlugin",
+            dependencies: [
+                .product(name: "SwiftSyntax", package: "swift-syntax"),
+                .product(name: "SwiftSyntaxMacros", package: "swift-syntax"),
+                .product(name: "SwiftCompilerPlugin", package: "swift-syntax"),
+                .product(name: "SwiftDiagnostics", package: "swift-syntax"),
+            ]
+        ),
+        .target(
+            name: "SlottedMacros",
+            dependencies: ["Slotted", "SlottedMacrosPlugin"]
+        ),
+        .testTarget(
+            name: "SlottedMacrosTests",
+            dependencies: [
+                "SlottedMacrosPlugin",
+                .product(name: "SwiftSyntaxMacros", package: "swift-syntax"),
+                .product(name: "SwiftSyntaxMacroExpansion", package: "swift-syntax"),
+                .product(name: "SwiftSyntaxMacrosTestSupport", package: "swift-syntax"),
+            ]
+        ),
+        .testTarget(
+            name: "SlottedMacrosRuntimeTests",
+            dependencies: ["SlottedMacros", "Slotted"]
+        ),
+        // MARK: -
         .executableTarget(
             name: "slotted-bench",
             dependencies: [

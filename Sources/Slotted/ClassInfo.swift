@@ -87,17 +87,15 @@ final class ClassInfo: @unchecked Sendable {
     /// First byte after this class's layout (before rounding the cell to 8 bytes): where a
     /// subclass's own layer starts.
     let layoutEnd: Int
-    // BEGIN @SlotClass read-only slots (issue 6)
     /// Slots that `set`, `delete` and typed accessors refuse to write after construction
     /// (`let` fields of `@SlotClass` types), this class's and its layout base's.
     let frozenSlots: Set<String>
-    // END @SlotClass read-only slots
 
     init(id: UInt32, name: String, space: ObjectSpace, pool: OpaquePointer, cellSize: Int,
          declaredSlots: [String]?, slots: [SlotInfo], dictOffset: Int, hasWeakrefSlot: Bool,
          bases: [ClassInfo], layoutBase: ClassInfo?, ownAttributes: [String: Value],
          members: [String: Member], depth: Int, layoutEnd: Int, mroTail: [ClassInfo],
-         frozenSlots: Set<String> = [])  // frozenSlots: @SlotClass read-only slots (issue 6)
+         frozenSlots: Set<String> = [])
     {
         self.id = id
         self.name = name
@@ -111,7 +109,7 @@ final class ClassInfo: @unchecked Sendable {
         self.bases = bases
         self.mroTail = mroTail
         self.layoutEnd = layoutEnd
-        self.frozenSlots = frozenSlots  // @SlotClass read-only slots (issue 6)
+        self.frozenSlots = frozenSlots
         self.layoutBase = layoutBase
         self.ownAttributes = ownAttributes
         var ids: Set<UInt32> = [id]

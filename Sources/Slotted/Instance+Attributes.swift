@@ -55,12 +55,11 @@ extension Instance {
     ///   instance is unchanged when it throws.
     public func set(_ name: String, _ value: Value) throws {
         try withResolved { info, cell in
-            // BEGIN @SlotClass read-only slots (issue 6): construction (`Instance.set(info, …)`) may
-            // still fill them.
+            // Read-only slots (`let` fields of @SlotClass types): construction, which goes
+            // through `Instance.set(info, …)`, may still fill them.
             if !info.frozenSlots.isEmpty, info.frozenSlots.contains(name) {
                 throw AttributeError.readOnly(info.name, name)
             }
-            // END @SlotClass read-only slots
             try Instance.set(info, cell, name, value)
         }
     }
@@ -93,7 +92,7 @@ extension Instance {
         let (info, cell) = try resolve()
         switch info.member(name) {
         case .slot(let i)?:
-            // @SlotClass read-only slots (issue 6): deleting one is writing it.
+            // A read-only slot: deleting it is writing it.
             if info.frozenSlots.contains(name) { throw AttributeError.readOnly(info.name, name) }
             let slot = info.hot[i]
             guard cell.isPresent(slot.presenceOffset, slot.presenceMask) else { throw AttributeError(name) }

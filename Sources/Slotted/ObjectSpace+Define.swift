@@ -66,7 +66,7 @@ extension ObjectSpace {
 
     func define(_ name: String, bases: [SlotClass], slots: [(String, SlotType)]?,
                 attributes: [String: Value],
-                frozen: Set<String> = []) throws -> SlotClass  // frozen: @SlotClass read-only slots (issue 6)
+                frozen: Set<String> = []) throws -> SlotClass
     {
         // Names and bases.
         if name.utf8.contains(0) { throw ValueError("type name must not contain null characters") }
@@ -139,12 +139,11 @@ extension ObjectSpace {
                 throw ValueError("'\(slot.name)' in __slots__ is already a slot of base class '\(owner)'")
             }
         }
-        // BEGIN @SlotClass read-only slots (issue 6): only this class's own slots can be frozen.
+        // Read-only slots (`let` fields of @SlotClass types): only this class's own.
         for slot in frozen where !seen.contains(slot) {
             throw ValueError("read-only slot '\(slot)' is not a slot of '\(name)'")
         }
         let frozenSlots = (layoutBase?.frozenSlots ?? []).union(frozen)
-        // END @SlotClass read-only slots
         let baseSlots = layoutBase?.slots ?? []
         if baseSlots.count + own.count > Limits.maxSlots {
             throw ValueError("\(baseSlots.count + own.count) slots; a class may have at most \(Limits.maxSlots)")
@@ -169,7 +168,7 @@ extension ObjectSpace {
                 declaredSlots: slots?.map(\.0), slots: layout.slots, dictOffset: dictOffset,
                 hasWeakrefSlot: hasWeakref, bases: baseInfos, layoutBase: layoutBase,
                 ownAttributes: attributes, members: members, depth: depth, layoutEnd: layout.end,
-                mroTail: mro, frozenSlots: frozenSlots)  // frozenSlots: issue 6
+                mroTail: mro, frozenSlots: frozenSlots)
         }
         state.withLock { $0.classes.append(info) }
         #if SLOTTED_INTERNAL_CHECKS

@@ -64,7 +64,6 @@ public struct SlotAccessor<T: SlotValue>: Sendable, BitwiseCopyable {
     @usableFromInline
     func _checkWrite(_ instance: Instance) {
         _ = checkInstance(instance, "write")
-        // @SlotClass read-only slots (issue 6).
         if hot.classInfo.frozenSlots.contains(name) {
             preconditionFailure("Slotted: AttributeError: '\(hot.classInfo.name)' object attribute '\(name)' is read-only")
         }
