@@ -102,6 +102,7 @@ let package = Package(
             name: "slotted-bench",
             dependencies: [
                 "Slotted",
+                "SlottedMacros",
                 "CSlotArena",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

@@ -88,6 +88,9 @@ struct SlottedBench: ParsableCommand {
             releaseCount: min(maxN, 1_000_000)
         ).run()
 
+        let macro = try measureMacroClass(
+            count: n, runs: runs, opsPerSample: min(max(n * 10, 20_000), 2_000_000))
+
         let cpython: CPythonOutcome =
             noPython
             ? .skipped(reason: "--no-python")
@@ -96,11 +99,11 @@ struct SlottedBench: ParsableCommand {
             Progress.note("cpython: skipped (\(reason))")
         }
 
-        let targets = judgeTargets(memory: memory, scaling: scaling, access: access, cpython: cpython)
+        let targets = judgeTargets(memory: memory, scaling: scaling, access: access, macro: macro, cpython: cpython)
         environment.totalSeconds = nanoseconds(since: started) / 1e9
         let report = BenchReport(
             environment: environment, arena: arena, perInstance: perInstance, memory: memory, scaling: scaling,
-            access: access, cpython: cpython, targets: targets)
+            access: access, macro: macro, cpython: cpython, targets: targets)
 
         if let svgPath {
             try SVGChart(points: scaling).write(to: svgPath)

@@ -62,6 +62,8 @@ struct BenchReport: Encodable {
     var memoryAtScale: MemoryAtScale
     var scaling: [ScalingPoint]
     var access: AccessFigures
+    /// The `@SlotClass` row.
+    var macro: MacroFigures
     var targets: [TargetResult]
     /// What the timed loops folded together (keeps them honest; no meaning).
     var checksum: String
@@ -111,7 +113,8 @@ extension BenchReport {
     /// Assembles the report from the sections' figures.
     init(
         environment: RunEnvironment, arena: ArenaFigures, perInstance: PerInstanceFigures, memory: MemoryAtScale,
-        scaling: [ScalingPoint], access: AccessFigures, cpython: CPythonOutcome, targets: [TargetResult]
+        scaling: [ScalingPoint], access: AccessFigures, macro: MacroFigures, cpython: CPythonOutcome,
+        targets: [TargetResult]
     ) {
         self.init(
             n: memory.n,
@@ -152,6 +155,7 @@ extension BenchReport {
             memoryAtScale: memory,
             scaling: scaling,
             access: access,
+            macro: macro,
             targets: targets,
             checksum: String(Sink.bits, radix: 16))
     }

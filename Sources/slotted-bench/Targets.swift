@@ -26,7 +26,8 @@ struct TargetResult: Codable {
 /// Judges every target on the measured figures. Nothing is rounded before the
 /// comparison.
 func judgeTargets(
-    memory: MemoryAtScale, scaling: [ScalingPoint], access: AccessFigures, cpython: CPythonOutcome
+    memory: MemoryAtScale, scaling: [ScalingPoint], access: AccessFigures, macro: MacroFigures,
+    cpython: CPythonOutcome
 ) -> [TargetResult] {
     var results: [TargetResult] = []
 
@@ -79,6 +80,28 @@ func judgeTargets(
             measured: "native/slotted \(times(speedup)) (\(nanos(construct.ns)) vs native \(nanos(construct.baselineNs)));"
                 + " with new() + typed stores \(times(stores.baselineNs / stores.ns))",
             value: speedup))
+
+    // The @SlotClass targets.
+    for (id, goal, comparison, limit) in [
+        ("macro_read_vs_typed", "@SlotClass property read within 1.1x of the typed subscript", macro.readVsTyped, 1.1),
+        ("macro_read_vs_native", "@SlotClass property read within 1.25x of native let read", macro.readVsNative, 1.25),
+        ("macro_write_vs_typed", "@SlotClass property write within 1.1x of the typed subscript", macro.writeVsTyped, 1.1),
+        ("macro_construct_vs_typed", "@SlotClass construction within 1.2x of new() + typed stores", macro.constructVsTyped, 1.2),
+    ] {
+        results.append(
+            TargetResult(
+                id: id, status: comparison.ratio <= limit ? .pass : .miss, goal: goal,
+                measured: "\(times(comparison.ratio)) (\(nanos(comparison.ns)) vs \(nanos(comparison.baselineNs)))",
+                value: comparison.ratio))
+    }
+    let macroSpeedup = macro.constructVsNative.ns > 0 ? macro.constructVsNative.baselineNs / macro.constructVsNative.ns : 0
+    results.append(
+        TargetResult(
+            id: "macro_construct_vs_native",
+            status: macroSpeedup >= 2 ? .pass : .miss,
+            goal: "@SlotClass construction >= 2x faster than native class",
+            measured: "native/macro \(times(macroSpeedup)) (\(nanos(macro.constructVsNative.ns)) vs native \(nanos(macro.constructVsNative.baselineNs)))",
+            value: macroSpeedup))
 
     // By-name get >= 3x faster than CPython's getattr.
     switch cpython {

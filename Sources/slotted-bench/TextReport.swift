@@ -195,6 +195,11 @@ extension BenchReport {
         row("construct EventSlots (untyped)", a.constructUntyped, "NativeEvent(...)", "")
         row("construct EventDict (keyword)", a.constructDict, "NativeEvent(...)", py("EventDict(...)", \.constructDictNs))
         row("space.free(e)", a.free, "last release of object", "")
+        row("construct @SlotClass MacroEvent(in:...)", macro.constructVsTyped, "new() + typed stores", "")
+        row("construct @SlotClass MacroEvent(in:...)", macro.constructVsNative, "NativeEvent(...)", "")
+        row("read @SlotClass e.value, sequential", macro.readVsTyped, "read e[value]", "")
+        row("read @SlotClass e.value, sequential", macro.readVsNative, "native let read", "")
+        row("write @SlotClass e.value = x", macro.writeVsTyped, "write e[value] = x", "")
         lines.append(table.render())
         let release = a.spaceRelease
         lines.append(
