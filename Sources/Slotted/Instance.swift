@@ -52,14 +52,7 @@ public struct Instance: Hashable, Sendable {
     /// The class and cell of a live instance; throws ``ReferenceError`` for a freed one and
     /// traps for one whose space was destroyed (its memory reads as zeros).
     func resolve() throws -> (ClassInfo, _SlotCell) {
-        let cell = _cell
-        let h = cell.header
-        if h & Self._genMask != _generationBits || h & Self._classMask == 0 {
-            if h == 0 { Self.spaceDestroyed() }
-            throw ReferenceError.freed
-        }
-        guard let info = ClassTable.lookup(HeaderBits.classID(h)) else { Self.spaceDestroyed() }
-        return (info, cell)
+        try withResolved { ($0, $1) }
     }
 
     /// Runs `body` with the class and cell of a live instance, borrowing the class from the

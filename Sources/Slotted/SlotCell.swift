@@ -43,27 +43,4 @@ public struct _SlotCell {
         let b = base.load(fromByteOffset: byteOffset, as: UInt8.self)
         base.storeBytes(of: b & ~mask, toByteOffset: byteOffset, as: UInt8.self)
     }
-
-    /// Bytes of a long string block (`[count: Int][UTF-8 bytes]`) whose address is `word`.
-    func longString(_ word: UInt64) -> String {
-        let block = UnsafeRawPointer(bitPattern: UInt(word))!
-        let count = block.load(as: Int.self)
-        let bytes = UnsafeRawBufferPointer(start: block + 8, count: count)
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    /// Writes `count` UTF-8 bytes and the count into a fresh long-string block.
-    static func fillLongString(_ block: UnsafeMutableRawPointer, _ utf8: some Collection<UInt8>) {
-        block.storeBytes(of: utf8.count, as: Int.self)
-        var p = block + 8
-        for byte in utf8 {
-            p.storeBytes(of: byte, as: UInt8.self)
-            p += 1
-        }
-    }
-
-    /// The byte count of the long-string block at `word`, prefix included.
-    static func longStringBlockSize(_ word: UInt64) -> Int {
-        8 + UnsafeRawPointer(bitPattern: UInt(word))!.load(as: Int.self)
-    }
 }

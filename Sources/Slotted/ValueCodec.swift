@@ -28,13 +28,9 @@ func _decodeStringWord(_ word: UInt64) -> String {
 extension ObjectSpace {
     /// Encodes a string as a word, allocating a block for text longer than 7 bytes.
     func encodeString(_ string: String) throws -> UInt64 {
+        if let word = _inlineStringWord(string) { return word }
         var s = string
         return try s.withUTF8 { utf8 -> UInt64 in
-            if utf8.count <= 7 {
-                var word = UInt64(utf8.count) << 1 | 1
-                for (i, byte) in utf8.enumerated() { word |= UInt64(byte) << UInt64(8 * (i + 1)) }
-                return word
-            }
             guard let block = slotarena_block_alloc(arena, 8 + utf8.count, 0) else {
                 throw MemoryError("out of memory: the arena refused \(8 + utf8.count) bytes for a string")
             }
