@@ -1,4 +1,4 @@
-// Runtime support for the `@SlotClass` macro (product `SlottedMacros`, issue 6).
+// Runtime support for the `@SlotClass` macro (product `SlottedMacros`).
 //
 // A `@SlotClass` struct is a typed view over an ordinary slotted instance: the macro computes
 // every field's offset and presence bit at compile time, with `ObjectSpace.layOut`'s

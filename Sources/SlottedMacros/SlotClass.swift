@@ -1,4 +1,4 @@
-// `@SlotClass`, Slotted's `@dataclass(slots=True)` (issue 6).
+// `@SlotClass`, Slotted's `@dataclass(slots=True)`.
 //
 // This target holds only the macro declarations and re-exports `Slotted`; the
 // implementation is the compiler plugin `SlottedMacrosPlugin`, so only users of this product

@@ -2,7 +2,7 @@ import SlottedMacros
 
 // The @SlotClass types the runtime tests use.
 
-/// The example.
+/// The README's example.
 @SlotClass
 struct Event {
     var ts: Int

@@ -1,4 +1,4 @@
-// Macro expansion tests for @SlotClass (issue 6), with SwiftSyntaxMacrosTestSupport's
+// Macro expansion tests for @SlotClass, with SwiftSyntaxMacrosTestSupport's
 // assertMacroExpansion. The expected sources are the macro's output, reviewed: the layout
 // constants are the offsets `ObjectSpace.layOut` computes for the same slots (the runtime
 // tests in SlottedMacrosRuntimeTests check that against the dynamic API).
@@ -28,7 +28,7 @@ private let fieldMacro: [String: MacroSpec] = ["_SlotField": MacroSpec(type: Slo
 
 /// Full expansions: members, accessors, layout constants and conformances.
 final class SlotClassExpansionTests: XCTestCase {
-    /// The issue's example, every role and every conformance: offsets 8/16/24/32, presence bits 0-3 in header byte 0, the let field kept stored and read-only.
+    /// The README's example, every role and every conformance: offsets 8/16/24/32, presence bits 0-3 in header byte 0, the let field kept stored and read-only.
     func testEventFullExpansion() {
         assertMacroExpansion(
             """
@@ -2533,5 +2533,14 @@ final class SlotClassDiagnosticTests: XCTestCase {
             ],
             macroSpecs: slotClassMacro
         )
+    }
+}
+
+/// The compiler plugin itself.
+final class SlottedMacrosPluginTests: XCTestCase {
+    /// The plugin hands the compiler both macros the `SlottedMacros` declarations name.
+    func testPluginProvidesBothMacros() {
+        let names = SlottedMacrosPluginEntry.macros.map { String(describing: $0) }
+        XCTAssertEqual(names, ["SlotClassMacro", "SlotFieldMacro"])
     }
 }
