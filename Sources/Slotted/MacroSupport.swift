@@ -164,17 +164,22 @@ public final class _SlotClassRegistration: Sendable {
         return (address >> 4) << idBits | UInt64(id)
     }
 
+    /// The class of the space used last, if `space` is that space (no lock).
+    ///
+    /// A class id whose table entry exists belongs to a live space; the packed address then
+    /// names that space, and `space` is alive, so they are the same space. Nothing of the
+    /// class is read before that holds.
+    @inline(__always)
+    private func cachedClass(in space: ObjectSpace) -> Unmanaged<ClassInfo>? {
+        let word = last.load(ordering: .acquiring)
+        let id = UInt32(truncatingIfNeeded: word & (1 << Self.idBits - 1))
+        guard word != 0, Self.pack(space, id) == word else { return nil }
+        return ClassTable.lookupUnmanaged(id)
+    }
+
     /// The class in `space`, defined there on first use.
     func classInfo(in space: ObjectSpace) throws -> ClassInfo {
-        // Fast path: the space used last. A class id whose table entry exists belongs to a
-        // live space; the packed address then names that space, and `space` is alive, so
-        // they are the same space. Nothing of the class is read before that holds.
-        let word = last.load(ordering: .acquiring)
-        if word != 0, let key = Self.pack(space, UInt32(truncatingIfNeeded: word & (1 << Self.idBits - 1))),
-           key == word, let entry = ClassTable.lookupUnmanaged(UInt32(truncatingIfNeeded: word & (1 << Self.idBits - 1)))
-        {
-            return entry.takeUnretainedValue()
-        }
+        if let entry = cachedClass(in: space) { return entry.takeUnretainedValue() }
         return try classInfoSlow(in: space, create: true)!
     }
 
@@ -240,10 +245,8 @@ public final class _SlotClassRegistration: Sendable {
     /// A new instance with every slot unset: the first step of the generated initializers.
     public func _new(in space: ObjectSpace) throws -> Instance {
         // The fast path of `classInfo(in:)`, borrowing the class without retaining it.
-        let word = last.load(ordering: .acquiring)
-        let id = UInt32(truncatingIfNeeded: word & (1 << Self.idBits - 1))
-        if word != 0, Self.pack(space, id) == word, let entry = ClassTable.lookupUnmanaged(id),
-           let cell = entry._withUnsafeGuaranteedRef({ slotarena_cell_alloc($0.pool, UInt64(id) << HeaderBits.classShift) })
+        if let entry = cachedClass(in: space),
+           let cell = entry._withUnsafeGuaranteedRef({ slotarena_cell_alloc($0.pool, UInt64($0.id) << HeaderBits.classShift) })
         {
             return Instance(cell: cell)
         }
@@ -257,10 +260,8 @@ public final class _SlotClassRegistration: Sendable {
     /// Whether `info` is this type's class in its space or a subclass of it.
     private func isSubclass(_ info: ClassInfo) -> Bool {
         // The cached class, if it is the one of `info`'s space (no lock).
-        let word = last.load(ordering: .acquiring)
-        let id = UInt32(truncatingIfNeeded: word & (1 << Self.idBits - 1))
-        if word != 0, Self.pack(info.space, id) == word, ClassTable.lookupUnmanaged(id) != nil {
-            return info.ancestorIDs.contains(id)
+        if let entry = cachedClass(in: info.space) {
+            return entry._withUnsafeGuaranteedRef { info.ancestorIDs.contains($0.id) }
         }
         guard let cls = registeredClassInfo(in: info.space) else { return false }
         return info.isSubclass(of: cls)
