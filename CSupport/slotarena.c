@@ -28,6 +28,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +60,12 @@
 #define SLOTARENA_POISON(p, n) ((void)(p), (void)(n))
 #define SLOTARENA_UNPOISON(p, n) ((void)(p), (void)(n))
 #define SLOTARENA_NO_ASAN
+#endif
+
+#if defined(__clang__)
+#define SLOTARENA_NO_MEMSET __attribute__((no_builtin("memset")))
+#else
+#define SLOTARENA_NO_MEMSET
 #endif
 
 #ifndef MAP_FIXED_NOREPLACE
@@ -95,12 +102,39 @@ struct slotarena_pool {
     slotarena_slab *slabs;       /* offset 24: newest slab first */
     uint32_t cell_size;          /* offset 32: bytes per cell */
     uint32_t slab_count;         /* offset 36 */
-    uint64_t live;               /* offset 40: cells handed out */
+    uint64_t out;                /* offset 40: cells handed to users or to thread caches */
     uint64_t free_count;         /* offset 48: cells on the free list */
     uint64_t carved;             /* offset 56: cells ever carved */
     uint64_t retired;            /* offset 64: cells out of generations */
     uint64_t slab_bytes;         /* offset 72 */
+    uint32_t bin;                /* offset 80: the thread-cache bin this pool uses */
 };
+
+/* Thread caches. Each thread keeps TCACHE_BINS bins of free cells, each for
+ * one pool at a time, so that the common allocation and free take no lock:
+ * a pop or a push on a thread-private array. A bin trades cells with its
+ * pool in batches of TCACHE_BATCH, under the arena lock. The counters stay
+ * exact: a pool counts the cells out of it (to users or to bins); a bin
+ * publishes how many cells it holds and the lowest that count reached since
+ * the arena last looked (relaxed atomics, written only by the owning
+ * thread); the arena walks its bins to report live cells and the peak. */
+#define TCACHE_BINS 8
+#define TCACHE_CAP 64
+#define TCACHE_BATCH 32
+
+typedef struct slotarena_bin {
+    _Atomic(slotarena_pool *) pool; /* offset 0: whose cells; NULL when unused */
+    _Atomic uint32_t count;         /* offset 8: cells held */
+    _Atomic uint32_t low;           /* offset 12: lowest count since the last sample */
+    uint32_t cell_size;             /* offset 16: bytes per cell of `pool` */
+    struct slotarena_bin *next;     /* offset 24: next bin of the same arena (arena lock) */
+    void *cells[TCACHE_CAP];        /* offset 32: free cells, newest at count - 1 */
+} slotarena_bin;
+_Static_assert(sizeof(slotarena_bin) == 32 + 8 * TCACHE_CAP, "bin layout as commented");
+
+typedef struct slotarena_tcache {
+    slotarena_bin bins[TCACHE_BINS];
+} slotarena_tcache;
 
 /* Before every block; the caller sees the bytes after it. */
 typedef struct slotarena_block {
@@ -118,8 +152,10 @@ struct slotarena {
     uint32_t pool_count;
     uint32_t fail_skip;          /* debug hook: allocations to let through first */
     uint32_t fail_next;          /* debug hook: allocations left to refuse */
-    uint64_t live_cells;
-    uint64_t cell_bytes;
+    _Atomic uint32_t fail_armed; /* debug hook: fail_next > 0, read without the lock */
+    slotarena_bin *bins;         /* thread-cache bins holding cells of this arena */
+    uint64_t out_cells;          /* cells out of the pools: live, or in bins */
+    uint64_t out_bytes;          /* bytes in those cells */
     uint64_t live_blocks;
     uint64_t block_bytes;
     uint64_t peak_bytes;
@@ -372,6 +408,7 @@ static bool should_fail(slotarena *a) {
             return false;
         }
         a->fail_next--;
+        if (a->fail_next == 0) atomic_store_explicit(&a->fail_armed, 0, memory_order_relaxed);
         return true;
     }
 #else
@@ -380,9 +417,44 @@ static bool should_fail(slotarena *a) {
     return false;
 }
 
+/* Whether the debug hook may refuse allocations (the fast path then steps
+ * aside so that should_fail sees every allocation). */
+static inline bool fail_armed(slotarena *a) {
+#if SLOTARENA_DEBUG_HOOKS
+    return atomic_load_explicit(&a->fail_armed, memory_order_relaxed) != 0;
+#else
+    (void)a;
+    return false;
+#endif
+}
+
+#define RELAXED memory_order_relaxed
+
+/* Cells and bytes the arena's bins hold now. Lock held. */
+static void cached_totals(slotarena *a, uint64_t *cells, uint64_t *bytes) {
+    uint64_t c = 0, b = 0;
+    for (slotarena_bin *bin = a->bins; bin != NULL; bin = bin->next) {
+        uint32_t n = atomic_load_explicit(&bin->count, RELAXED);
+        c += n;
+        b += (uint64_t)n * bin->cell_size;
+    }
+    *cells = c;
+    *bytes = b;
+}
+
+/* Folds the highest live total since the last sample into the peak: between
+ * two samples the pools' counts do not move, so live bytes were highest when
+ * each bin held its fewest cells. Starts the next interval. Lock held. */
 static void note_growth(slotarena *a) {
-    uint64_t now = a->cell_bytes + a->block_bytes;
-    if (now > a->peak_bytes) a->peak_bytes = now;
+    uint64_t fewest = 0;
+    for (slotarena_bin *bin = a->bins; bin != NULL; bin = bin->next) {
+        uint32_t n = atomic_load_explicit(&bin->count, RELAXED);
+        uint32_t low = atomic_load_explicit(&bin->low, RELAXED);
+        fewest += (uint64_t)(low < n ? low : n) * bin->cell_size;
+        atomic_store_explicit(&bin->low, n, RELAXED);
+    }
+    uint64_t high = a->out_bytes - fewest + a->block_bytes;
+    if (high > a->peak_bytes) a->peak_bytes = high;
 }
 
 slotarena *slotarena_create(void) {
@@ -425,8 +497,11 @@ static void free_all_blocks(slotarena *a) {
     a->block_bytes = 0;
 }
 
+static void detach_bins(slotarena *a);
+
 void slotarena_destroy(slotarena *a) {
     if (a == NULL) return;
+    detach_bins(a);
     unsigned index = a->index;
     int flags = a->flags;
 #if SLOTARENA_USE_JEMALLOC
@@ -465,6 +540,9 @@ static size_t round_cell(size_t size) {
     return (size + 7) & ~(size_t)7;
 }
 
+/* Spreads pools over the bins of every thread cache. */
+static _Atomic uint32_t pools_created;
+
 slotarena_pool *slotarena_pool_for_size(slotarena *a, size_t cell_size) {
     if (cell_size > SLOTARENA_MAX_CELL) return NULL;
     uint32_t size = (uint32_t)round_cell(cell_size);
@@ -478,6 +556,7 @@ slotarena_pool *slotarena_pool_for_size(slotarena *a, size_t cell_size) {
             memset(p, 0, sizeof(*p));
             p->arena = a;
             p->cell_size = size;
+            p->bin = atomic_fetch_add_explicit(&pools_created, 1, RELAXED) % TCACHE_BINS;
             p->next = a->pools;
             a->pools = p;
             a->pool_count++;
@@ -513,46 +592,260 @@ static bool add_slab(slotarena_pool *p) {
     return true;
 }
 
+/* ---------------------------------------------------------------------- */
+/* Thread caches                                                           */
+
+/* Lock order: registry, then an arena. The registry lock guards a bin's
+ * `pool` while another thread may detach it (destroy) or while its owner
+ * evicts it (a bin switching pools) or exits. */
+static pthread_mutex_t registry = PTHREAD_MUTEX_INITIALIZER;
+static pthread_key_t tcache_key;
+static pthread_once_t tcache_key_once = PTHREAD_ONCE_INIT;
+static _Thread_local slotarena_tcache *tcache;
+
+/* Zeroes a cell's bytes after the header and poisons them (a few stores: a
+ * call to memset costs more than the work for a cell of a few words). */
+SLOTARENA_NO_ASAN SLOTARENA_NO_MEMSET
+static inline void clear_payload(char *cell, size_t size) {
+    for (size_t i = SLOTARENA_HEADER_BYTES; i < size; i += 8) *(uint64_t *)(cell + i) = 0;
+    SLOTARENA_POISON(cell + SLOTARENA_HEADER_BYTES, size - SLOTARENA_HEADER_BYTES);
+}
+
+/* Moves `n` cells from the top of a bin to its pool's free list. Lock held. */
 SLOTARENA_NO_ASAN
-void *slotarena_cell_alloc(slotarena_pool *p, uint64_t header_bits) {
+static void bin_flush(slotarena_bin *bin, slotarena_pool *p, uint32_t n) {
     slotarena *a = p->arena;
-    size_t size = p->cell_size;
-    char *cell;
+    uint32_t count = atomic_load_explicit(&bin->count, RELAXED);
+    if (n > count) n = count;
+    note_growth(a);
+    for (uint32_t k = 0; k < n; k++) {
+        char *cell = bin->cells[--count];
+        *(void **)(cell + FREE_LINK_OFFSET) = p->free_list;
+        p->free_list = cell;
+    }
+    p->free_count += n;
+    p->out -= n;
+    a->out_cells -= n;
+    a->out_bytes -= (uint64_t)n * p->cell_size;
+    atomic_store_explicit(&bin->count, count, RELAXED);
+    atomic_store_explicit(&bin->low, count, RELAXED);
+}
+
+/* Unlinks a bin from its arena's list. Lock held. */
+static void bin_unlink(slotarena *a, slotarena_bin *bin) {
+    for (slotarena_bin **at = &a->bins; *at != NULL; at = &(*at)->next) {
+        if (*at == bin) {
+            *at = bin->next;
+            break;
+        }
+    }
+    bin->next = NULL;
+}
+
+/* Empties a bin into its pool and frees it for another pool; a bin that
+ * destroy detached is simply forgotten. Registry lock held. */
+static void bin_release(slotarena_bin *bin) {
+    slotarena_pool *old = atomic_load_explicit(&bin->pool, memory_order_acquire);
+    if (old == NULL) return;
+    slotarena *a = old->arena;
     lock(a);
-    if (should_fail(a)) {
-        unlock(a);
+    bin_flush(bin, old, TCACHE_CAP);
+    bin_unlink(a, bin);
+    atomic_store_explicit(&bin->pool, NULL, memory_order_release);
+    unlock(a);
+}
+
+/* Gives a bin to `p`, emptying it into the pool it held before. */
+static void bin_claim(slotarena_bin *bin, slotarena_pool *p) {
+    if (atomic_load_explicit(&bin->pool, memory_order_acquire) != NULL) {
+        pthread_mutex_lock(&registry);
+        bin_release(bin);
+        pthread_mutex_unlock(&registry);
+    }
+    slotarena *a = p->arena;
+    lock(a);
+    atomic_store_explicit(&bin->count, 0, RELAXED);
+    atomic_store_explicit(&bin->low, 0, RELAXED);
+    bin->cell_size = p->cell_size;
+    bin->next = a->bins;
+    a->bins = bin;
+    atomic_store_explicit(&bin->pool, p, memory_order_release);
+    unlock(a);
+}
+
+/* Thread exit: every bin goes back to its pool. */
+static void tcache_exit(void *arg) {
+    slotarena_tcache *t = arg;
+    pthread_mutex_lock(&registry);
+    for (int i = 0; i < TCACHE_BINS; i++) bin_release(&t->bins[i]);
+    pthread_mutex_unlock(&registry);
+    if (tcache == t) tcache = NULL;
+    free(t);
+}
+
+static void tcache_make_key(void) {
+    if (pthread_key_create(&tcache_key, tcache_exit) != 0) abort();
+}
+
+/* The calling thread's cache, made on first use; NULL when memory is short
+ * (every operation then takes the locked path). */
+static slotarena_tcache *tcache_get(void) {
+    if (tcache != NULL) return tcache;
+    pthread_once(&tcache_key_once, tcache_make_key);
+    slotarena_tcache *t = calloc(1, sizeof(*t));
+    if (t == NULL) return NULL;
+    if (pthread_setspecific(tcache_key, t) != 0) {
+        free(t);
         return NULL;
     }
-    if (p->free_list != NULL) {
-        cell = p->free_list;
-        p->free_list = *(void **)(cell + FREE_LINK_OFFSET);
-        p->free_count--;
-    } else {
-        slotarena_slab *s = p->slabs;
-        if (s == NULL || s->carved == s->capacity) {
-            if (!add_slab(p)) {
-                unlock(a);
-                return NULL;
-            }
-            s = p->slabs;
-        }
-        cell = (char *)s + SLAB_HEADER + s->carved * size;
-        s->carved++;
-        p->carved++;
-        SLOTARENA_UNPOISON(cell, size);
-        memset(cell, 0, size); /* a recycled extent may hold old bytes */
+    tcache = t;
+    return t;
+}
+
+/* Destroy: no thread may use the arena any more, but their bins still point
+ * at its pools. Each bin is unlinked before its pool is cleared, so an owner
+ * that sees NULL owns the bin again. */
+static void detach_bins(slotarena *a) {
+    pthread_mutex_lock(&registry);
+    lock(a);
+    slotarena_bin *bin = a->bins;
+    a->bins = NULL;
+    while (bin != NULL) {
+        slotarena_bin *next = bin->next;
+        bin->next = NULL;
+        atomic_store_explicit(&bin->pool, NULL, memory_order_release);
+        bin = next;
     }
+    unlock(a);
+    pthread_mutex_unlock(&registry);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Cells                                                                   */
+
+/* Writes the header of a cell taken from a bin (payload already zero). */
+SLOTARENA_NO_ASAN
+static inline void *hand_out(char *cell, size_t size, uint64_t header_bits) {
     SLOTARENA_UNPOISON(cell, size);
     uint64_t gen = gen_of(*header_of(cell));
-    if (gen == 0) gen = 1; /* first use of a carved cell */
-    else memset(cell + SLOTARENA_HEADER_BYTES, 0, size - SLOTARENA_HEADER_BYTES);
     *header_of(cell) = (gen << SLOTARENA_GEN_SHIFT) | (header_bits & ~GEN_MASK);
-    p->live++;
-    a->live_cells++;
-    a->cell_bytes += size;
-    note_growth(a);
-    unlock(a);
     return cell;
+}
+
+/* Takes up to TCACHE_BATCH cells from the pool into an empty bin: from the
+ * free list first, then carved from the newest slab (a new slab only when no
+ * cell is left). Returns how many. Lock held. */
+SLOTARENA_NO_ASAN
+static uint32_t bin_refill(slotarena_bin *bin, slotarena_pool *p) {
+    slotarena *a = p->arena;
+    size_t size = p->cell_size;
+    uint32_t count = atomic_load_explicit(&bin->count, RELAXED);
+    uint32_t n = 0;
+    note_growth(a);
+    while (n < TCACHE_BATCH && p->free_list != NULL) {
+        char *cell = p->free_list;
+        p->free_list = *(void **)(cell + FREE_LINK_OFFSET);
+        *(void **)(cell + FREE_LINK_OFFSET) = NULL;
+        p->free_count--;
+        bin->cells[count + n++] = cell;
+    }
+    if (n == 0) {
+        slotarena_slab *s = p->slabs;
+        if ((s == NULL || s->carved == s->capacity) && add_slab(p)) s = p->slabs;
+        while (s != NULL && n < TCACHE_BATCH && s->carved < s->capacity) {
+            char *cell = (char *)s + SLAB_HEADER + s->carved * size;
+            s->carved++;
+            p->carved++;
+            SLOTARENA_UNPOISON(cell, size);
+            memset(cell, 0, size); /* a recycled extent may hold old bytes */
+            *header_of(cell) = (uint64_t)1 << SLOTARENA_GEN_SHIFT;
+            SLOTARENA_POISON(cell + SLOTARENA_HEADER_BYTES, size - SLOTARENA_HEADER_BYTES);
+            bin->cells[count + n++] = cell;
+        }
+    }
+    /* The bin pops from the top: reverse the batch so cells go out in the
+     * order the free list or the slab had them. */
+    for (uint32_t i = 0, j = n; i + 1 < j; i++, j--) {
+        void *t = bin->cells[count + i];
+        bin->cells[count + i] = bin->cells[count + j - 1];
+        bin->cells[count + j - 1] = t;
+    }
+    p->out += n;
+    a->out_cells += n;
+    a->out_bytes += (uint64_t)n * size;
+    atomic_store_explicit(&bin->count, count + n, RELAXED);
+    atomic_store_explicit(&bin->low, count + n, RELAXED);
+    return n;
+}
+
+/* Allocation without a thread cache (no memory for one). Lock held. */
+SLOTARENA_NO_ASAN
+static char *pool_take(slotarena_pool *p) {
+    slotarena_bin scratch;
+    atomic_init(&scratch.count, 0);
+    atomic_init(&scratch.low, 0);
+    if (p->free_list == NULL) {
+        if (bin_refill(&scratch, p) == 0) return NULL;
+        /* Keep one; the rest go back on the free list. */
+        slotarena *a = p->arena;
+        uint32_t n = atomic_load_explicit(&scratch.count, RELAXED);
+        for (uint32_t k = 0; k + 1 < n; k++) {
+            char *cell = scratch.cells[k];
+            *(void **)(cell + FREE_LINK_OFFSET) = p->free_list;
+            p->free_list = cell;
+        }
+        p->free_count += n - 1;
+        p->out -= n - 1;
+        a->out_cells -= n - 1;
+        a->out_bytes -= (uint64_t)(n - 1) * p->cell_size;
+        return scratch.cells[n - 1];
+    }
+    char *cell = p->free_list;
+    p->free_list = *(void **)(cell + FREE_LINK_OFFSET);
+    *(void **)(cell + FREE_LINK_OFFSET) = NULL;
+    p->free_count--;
+    p->out++;
+    p->arena->out_cells++;
+    p->arena->out_bytes += p->cell_size;
+    return cell;
+}
+
+SLOTARENA_NO_ASAN __attribute__((noinline))
+static void *cell_alloc_slow(slotarena_pool *p, uint64_t header_bits) {
+    slotarena *a = p->arena;
+    slotarena_tcache *t = tcache_get();
+    slotarena_bin *bin = t != NULL ? &t->bins[p->bin] : NULL;
+    if (bin != NULL && atomic_load_explicit(&bin->pool, memory_order_acquire) != p) bin_claim(bin, p);
+    char *cell = NULL;
+    lock(a);
+    if (!should_fail(a)) {
+        if (bin == NULL) {
+            cell = pool_take(p);
+            note_growth(a);
+        } else if (atomic_load_explicit(&bin->count, RELAXED) > 0 || bin_refill(bin, p) > 0) {
+            uint32_t n = atomic_load_explicit(&bin->count, RELAXED) - 1;
+            cell = bin->cells[n];
+            atomic_store_explicit(&bin->count, n, RELAXED);
+            atomic_store_explicit(&bin->low, n, RELAXED);
+        }
+    }
+    unlock(a);
+    return cell == NULL ? NULL : hand_out(cell, p->cell_size, header_bits);
+}
+
+void *slotarena_cell_alloc(slotarena_pool *p, uint64_t header_bits) {
+    slotarena_tcache *t = tcache;
+    if (t != NULL) {
+        slotarena_bin *bin = &t->bins[p->bin];
+        uint32_t n = atomic_load_explicit(&bin->count, RELAXED);
+        if (atomic_load_explicit(&bin->pool, RELAXED) == p && n > 0 && !fail_armed(p->arena)) {
+            n--;
+            atomic_store_explicit(&bin->count, n, RELAXED);
+            if (n < atomic_load_explicit(&bin->low, RELAXED)) atomic_store_explicit(&bin->low, n, RELAXED);
+            return hand_out(bin->cells[n], p->cell_size, header_bits);
+        }
+    }
+    return cell_alloc_slow(p, header_bits);
 }
 
 /* Whether `cell` lies on a carved cell boundary of one of the pool's slabs. */
@@ -565,82 +858,116 @@ static bool owns_cell(slotarena_pool *p, const char *cell) {
     return false;
 }
 
-/* Puts a cell whose header already holds its advanced generation on the free
- * list, or retires it. Lock held. */
+/* Puts a cell whose header already holds its advanced generation and whose
+ * payload is zero on the free list. Lock held. */
 SLOTARENA_NO_ASAN
-static void release_cell(slotarena_pool *p, char *cell, uint64_t next_gen) {
-    if (next_gen >= SLOTARENA_GEN_RETIRED) {
-        *header_of(cell) = (uint64_t)SLOTARENA_GEN_RETIRED << SLOTARENA_GEN_SHIFT;
-        p->retired++;
-        p->arena->retired_cells++;
-    } else {
-        *header_of(cell) = next_gen << SLOTARENA_GEN_SHIFT;
-        *(void **)(cell + FREE_LINK_OFFSET) = p->free_list;
-        p->free_list = cell;
-        p->free_count++;
-    }
-    SLOTARENA_POISON(cell + SLOTARENA_HEADER_BYTES, p->cell_size - SLOTARENA_HEADER_BYTES);
+static void pool_put(slotarena_pool *p, char *cell) {
+    *(void **)(cell + FREE_LINK_OFFSET) = p->free_list;
+    p->free_list = cell;
+    p->free_count++;
+}
+
+/* Marks a cell retired: out of generations, never handed out again. */
+SLOTARENA_NO_ASAN
+static void retire(slotarena_pool *p, char *cell) {
+    __atomic_store_n(header_of(cell), (uint64_t)SLOTARENA_GEN_RETIRED << SLOTARENA_GEN_SHIFT, __ATOMIC_RELAXED);
+    p->retired++;
+    p->arena->retired_cells++;
 }
 
 SLOTARENA_NO_ASAN
 int slotarena_cell_free(slotarena_pool *p, void *cell_ptr, uint32_t generation) {
     slotarena *a = p->arena;
     char *cell = cell_ptr;
-    int result = SLOTARENA_OK;
-    lock(a);
+    size_t size = p->cell_size;
 #if SLOTARENA_DEBUG_HOOKS
-    if (!owns_cell(p, cell)) {
-        unlock(a);
-        return SLOTARENA_ERR_FOREIGN;
-    }
+    lock(a);
+    bool owned = owns_cell(p, cell);
+    unlock(a);
+    if (!owned) return SLOTARENA_ERR_FOREIGN;
 #else
     (void)owns_cell;
 #endif
-    uint64_t header = *header_of(cell);
-    uint32_t gen = gen_of(header);
-    /* A live cell has a class (non-zero bits 16..44); a free one has none. */
-    if (gen != generation || gen == 0 || gen == SLOTARENA_GEN_RETIRED ||
-        (header & ~GEN_MASK) >> SLOTARENA_CLASS_SHIFT == 0) {
-        result = SLOTARENA_ERR_STALE;
-    } else {
-        release_cell(p, cell, (uint64_t)gen + 1);
-        p->live--;
-        a->live_cells--;
-        a->cell_bytes -= p->cell_size;
+    /* One compare-and-swap claims the cell: of two threads freeing the same
+     * handle, exactly one wins and the other sees a stale generation. */
+    uint64_t header = __atomic_load_n(header_of(cell), __ATOMIC_RELAXED);
+    uint64_t next;
+    do {
+        uint32_t gen = gen_of(header);
+        /* A live cell has a class (non-zero bits 16..44); a free one has none. */
+        if (gen != generation || gen == 0 || gen == SLOTARENA_GEN_RETIRED ||
+            (header & ~GEN_MASK) >> SLOTARENA_CLASS_SHIFT == 0)
+            return SLOTARENA_ERR_STALE;
+        next = (uint64_t)gen + 1;
+        if (next >= SLOTARENA_GEN_RETIRED) next = 0; /* retire below, under the lock */
+    } while (!__atomic_compare_exchange_n(header_of(cell), &header, next << SLOTARENA_GEN_SHIFT, false,
+                                          __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
+    clear_payload(cell, size);
+    if (next == 0) {
+        lock(a);
+        note_growth(a);
+        retire(p, cell);
+        p->out--;
+        a->out_cells--;
+        a->out_bytes -= size;
+        unlock(a);
+        return SLOTARENA_OK;
     }
+    slotarena_tcache *t = tcache_get();
+    slotarena_bin *bin = t != NULL ? &t->bins[p->bin] : NULL;
+    if (bin != NULL) {
+        if (atomic_load_explicit(&bin->pool, memory_order_acquire) != p) bin_claim(bin, p);
+        uint32_t n = atomic_load_explicit(&bin->count, RELAXED);
+        if (n == TCACHE_CAP) {
+            lock(a);
+            bin_flush(bin, p, TCACHE_BATCH);
+            unlock(a);
+            n = atomic_load_explicit(&bin->count, RELAXED);
+        }
+        bin->cells[n] = cell;
+        atomic_store_explicit(&bin->count, n + 1, RELAXED);
+        return SLOTARENA_OK;
+    }
+    lock(a);
+    note_growth(a);
+    pool_put(p, cell);
+    p->out--;
+    a->out_cells--;
+    a->out_bytes -= size;
     unlock(a);
-    return result;
+    return SLOTARENA_OK;
 }
 
+/* Frees every live cell (a class in its header); free cells, on a free list
+ * or in some thread's bin, stay where they are. */
 SLOTARENA_NO_ASAN
 void slotarena_reset(slotarena *a) {
     lock(a);
+    note_growth(a);
     free_all_blocks(a);
     for (slotarena_pool *p = a->pools; p != NULL; p = p->next) {
-        p->free_list = NULL;
-        p->free_count = 0;
-        p->live = 0;
-        p->retired = 0;
         /* Oldest slab last in the list: push its cells last so the newest
-         * cells are reused first, as before. */
+         * cells are reused first. */
         for (slotarena_slab *s = p->slabs; s != NULL; s = s->next) {
             char *first = (char *)s + SLAB_HEADER;
             for (uint64_t i = s->carved; i-- > 0;) {
                 char *cell = first + i * p->cell_size;
-                SLOTARENA_UNPOISON(cell, SLOTARENA_HEADER_BYTES);
-                uint32_t gen = gen_of(*header_of(cell));
-                if (gen == SLOTARENA_GEN_RETIRED) {
-                    p->retired++;
-                    continue;
+                uint64_t header = *header_of(cell);
+                if ((header & ~GEN_MASK) >> SLOTARENA_CLASS_SHIFT == 0) continue;
+                uint64_t next = (uint64_t)gen_of(header) + 1;
+                clear_payload(cell, p->cell_size);
+                if (next >= SLOTARENA_GEN_RETIRED) {
+                    retire(p, cell);
+                } else {
+                    *header_of(cell) = next << SLOTARENA_GEN_SHIFT;
+                    pool_put(p, cell);
                 }
-                release_cell(p, cell, (uint64_t)gen + 1);
+                p->out--;
+                a->out_cells--;
+                a->out_bytes -= p->cell_size;
             }
         }
     }
-    a->live_cells = 0;
-    a->cell_bytes = 0;
-    a->retired_cells = 0;
-    for (slotarena_pool *p = a->pools; p != NULL; p = p->next) a->retired_cells += p->retired;
     unlock(a);
 }
 
@@ -651,6 +978,7 @@ void *slotarena_block_alloc(slotarena *a, size_t size, int zeroed) {
     size_t total = size + sizeof(slotarena_block);
     if (total < size) return NULL;
     lock(a);
+    note_growth(a);
     slotarena_block *b = NULL;
     if (!should_fail(a)) {
 #if SLOTARENA_USE_JEMALLOC
@@ -677,6 +1005,7 @@ void slotarena_block_free(slotarena *a, void *block, size_t size) {
     slotarena_block *b = (slotarena_block *)block - 1;
     size_t total = size + sizeof(slotarena_block);
     lock(a);
+    note_growth(a);
     b->prev->next = b->next;
     b->next->prev = b->prev;
     a->live_blocks--;
@@ -691,11 +1020,15 @@ void slotarena_block_free(slotarena *a, void *block, size_t size) {
 void slotarena_stats_read(slotarena *a, slotarena_stats *out) {
     memset(out, 0, sizeof(*out));
     lock(a);
-    out->live_cells = a->live_cells;
-    out->cell_bytes = a->cell_bytes;
+    note_growth(a);
+    uint64_t cached_cells, cached_bytes;
+    cached_totals(a, &cached_cells, &cached_bytes);
+    out->cached_cells = cached_cells;
+    out->live_cells = a->out_cells - cached_cells;
+    out->cell_bytes = a->out_bytes - cached_bytes;
     out->live_blocks = a->live_blocks;
     out->block_bytes = a->block_bytes;
-    out->allocated_bytes = a->cell_bytes + a->block_bytes;
+    out->allocated_bytes = out->cell_bytes + a->block_bytes;
     out->peak_bytes = a->peak_bytes;
     out->slab_count = a->slab_count;
     out->slab_bytes = a->slab_bytes;
@@ -719,8 +1052,11 @@ void slotarena_pool_stats_read(slotarena *a, size_t cell_size, slotarena_pool_st
         if (p->cell_size != size) continue;
         out->cell_size = p->cell_size;
         out->slab_count = p->slab_count;
-        out->live_cells = p->live;
-        out->free_cells = p->free_count;
+        uint64_t cached = 0;
+        for (slotarena_bin *bin = a->bins; bin != NULL; bin = bin->next)
+            if (atomic_load_explicit(&bin->pool, RELAXED) == p) cached += atomic_load_explicit(&bin->count, RELAXED);
+        out->live_cells = p->out - cached;
+        out->free_cells = p->free_count + cached;
         out->carved_cells = p->carved;
         out->retired_cells = p->retired;
         out->slab_bytes = p->slab_bytes;
@@ -731,7 +1067,10 @@ void slotarena_pool_stats_read(slotarena *a, size_t cell_size, slotarena_pool_st
 
 void slotarena_peak_reset(slotarena *a) {
     lock(a);
-    a->peak_bytes = a->cell_bytes + a->block_bytes;
+    note_growth(a); /* starts a new interval: each bin's low is its count */
+    uint64_t cached_cells, cached_bytes;
+    cached_totals(a, &cached_cells, &cached_bytes);
+    a->peak_bytes = a->out_bytes - cached_bytes + a->block_bytes;
     unlock(a);
 }
 
@@ -740,6 +1079,7 @@ int slotarena_debug_fail_next(slotarena *a, uint32_t skip, uint32_t count) {
     lock(a);
     a->fail_skip = skip;
     a->fail_next = count;
+    atomic_store_explicit(&a->fail_armed, count > 0, RELAXED);
     unlock(a);
     return 1;
 #else

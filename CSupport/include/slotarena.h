@@ -22,7 +22,11 @@
  * instead of unmapped or reused memory.
  *
  * Threads. Every function that takes a slotarena or a pool is safe to call
- * from several threads at once; one lock per arena serialises them.
+ * from several threads at once. Each thread keeps a small cache of free
+ * cells per pool, so most allocations and frees of cells take no lock; the
+ * rest (refilling or emptying a cache, blocks, statistics) take the arena's
+ * lock. Statistics count cached cells as free, so they are exact whenever no
+ * other thread is allocating at the same moment.
  *
  * Errors. Nothing here aborts: an allocation that fails returns NULL, and a
  * misuse that can be detected (freeing a cell whose generation does not
@@ -83,6 +87,7 @@ typedef struct slotarena_stats {
     uint64_t slab_count;      /* slabs held by all pools */
     uint64_t slab_bytes;      /* bytes reserved in slabs */
     uint64_t retired_cells;   /* cells that used up their generations */
+    uint64_t cached_cells;    /* free cells held in threads' caches (counted as free) */
     uint64_t backend_allocated; /* jemalloc: stats.arenas.<i>.small.allocated
                                    + large.allocated; system backend: slab and
                                    block bytes it holds */
@@ -97,7 +102,7 @@ typedef struct slotarena_pool_stats {
     uint32_t cell_size;       /* bytes per cell */
     uint32_t slab_count;
     uint64_t live_cells;
-    uint64_t free_cells;      /* carved cells on the free list */
+    uint64_t free_cells;      /* carved cells on the free list or in thread caches */
     uint64_t carved_cells;    /* cells ever carved from slabs */
     uint64_t retired_cells;
     uint64_t slab_bytes;
