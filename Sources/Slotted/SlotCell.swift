@@ -32,15 +32,29 @@ public struct _SlotCell {
         base.load(fromByteOffset: byteOffset, as: UInt8.self) & mask != 0
     }
 
+    /// Presence bits in the header are set with a 64-bit read-modify-write of the whole
+    /// header: the next typed access reads the header as one 64-bit word, and a byte store
+    /// followed by a wider load of the same bytes cannot be forwarded from the store buffer
+    /// (a stall of some ten cycles on every store after the first).
     @inlinable @inline(__always)
     func markPresent(_ byteOffset: Int, _ mask: UInt8) {
-        let b = base.load(fromByteOffset: byteOffset, as: UInt8.self)
-        if b & mask == 0 { base.storeBytes(of: b | mask, toByteOffset: byteOffset, as: UInt8.self) }
+        if byteOffset < 8 {
+            let h = header
+            let bit = UInt64(mask) &<< UInt64(truncatingIfNeeded: byteOffset &* 8)
+            if h & bit == 0 { store(h | bit, 0) }
+        } else {
+            let b = base.load(fromByteOffset: byteOffset, as: UInt8.self)
+            if b & mask == 0 { base.storeBytes(of: b | mask, toByteOffset: byteOffset, as: UInt8.self) }
+        }
     }
 
     @inlinable @inline(__always)
     func clearPresent(_ byteOffset: Int, _ mask: UInt8) {
-        let b = base.load(fromByteOffset: byteOffset, as: UInt8.self)
-        base.storeBytes(of: b & ~mask, toByteOffset: byteOffset, as: UInt8.self)
+        if byteOffset < 8 {
+            store(header & ~(UInt64(mask) &<< UInt64(truncatingIfNeeded: byteOffset &* 8)), 0)
+        } else {
+            let b = base.load(fromByteOffset: byteOffset, as: UInt8.self)
+            base.storeBytes(of: b & ~mask, toByteOffset: byteOffset, as: UInt8.self)
+        }
     }
 }
