@@ -12,7 +12,7 @@
 /// was destroyed, it traps with a message that says so.
 public struct SlotAccessor<T: SlotValue>: Sendable, BitwiseCopyable {
     @usableFromInline let hot: _SlotAccessorHot
-    let slotIndex: Int
+    @usableFromInline let slotIndex: Int
 
     /// The class the accessor was resolved on. Traps if its space was destroyed.
     public var owner: SlotClass {
@@ -67,6 +67,12 @@ public struct SlotAccessor<T: SlotValue>: Sendable, BitwiseCopyable {
         if hot.classInfo.frozenSlots.contains(name) {
             preconditionFailure("Slotted: AttributeError: '\(hot.classInfo.name)' object attribute '\(name)' is read-only")
         }
+    }
+
+    /// Traps unless the accessor's class is the instance's class or one of its bases.
+    @usableFromInline
+    func _checkApplies(to instance: Instance) {
+        _ = checkInstance(instance, "write")
     }
 
     private func checkInstance(_ instance: Instance, _ what: String) -> _SlotCell {
@@ -127,7 +133,7 @@ extension Instance {
 @frozen
 public struct _SlotAccessorHot: Sendable, BitwiseCopyable {
     /// The class the accessor was resolved on, in the process-wide class table.
-    let classID: UInt32
+    @usableFromInline let classID: UInt32
     @usableFromInline let offset: Int
     @usableFromInline let readMask: UInt64
     @usableFromInline let readExpected: UInt64
@@ -135,6 +141,9 @@ public struct _SlotAccessorHot: Sendable, BitwiseCopyable {
     @usableFromInline let writeExpected: UInt64
     @usableFromInline let presenceOffset: Int
     @usableFromInline let presenceMask: UInt8
+    /// The presence bit as a header bit (slots 0...15), or 0 when the presence byte lies
+    /// after the header.
+    @usableFromInline let headerBit: UInt64
 
     init(classID: UInt32, offset: Int, readMask: UInt64, readExpected: UInt64, writeMask: UInt64,
          writeExpected: UInt64, presenceOffset: Int, presenceMask: UInt8)
@@ -147,6 +156,7 @@ public struct _SlotAccessorHot: Sendable, BitwiseCopyable {
         self.writeExpected = writeExpected
         self.presenceOffset = presenceOffset
         self.presenceMask = presenceMask
+        self.headerBit = presenceOffset < 8 ? UInt64(presenceMask) << UInt64(presenceOffset * 8) : 0
     }
 }
 

@@ -12,9 +12,20 @@ public final class SlotClass: Hashable, Sendable, CustomStringConvertible {
     /// The space the class belongs to.
     public let space: ObjectSpace
 
+    /// The class id (the header bits 16...44 of its instances), for the inlinable
+    /// ``new(_:)`` with slot values.
+    @usableFromInline let _classID: UInt32
+    /// The header bits of a new instance and the pool of its cells, kept here so that
+    /// ``new()`` reads them from the class object it was called on.
+    let headerBits: UInt64
+    nonisolated(unsafe) let pool: OpaquePointer
+
     init(info: ClassInfo, space: ObjectSpace) {
         self.info = info
         self.space = space
+        self._classID = info.id
+        self.headerBits = UInt64(info.id) << HeaderBits.classShift
+        self.pool = info.pool
     }
 
     /// `__name__`.
@@ -127,10 +138,13 @@ public final class SlotClass: Hashable, Sendable, CustomStringConvertible {
     ///
     /// - Throws: ``MemoryError`` when the arena refuses memory; the space is unchanged.
     public func new() throws -> Instance {
-        guard let cell = slotarena_cell_alloc(info.pool, UInt64(info.id) << HeaderBits.classShift) else {
-            throw MemoryError("out of memory: the arena refused a \(info.cellSize)-byte instance of '\(info.name)'")
-        }
+        guard let cell = slotarena_cell_alloc(pool, headerBits) else { throw refusal() }
         return Instance(cell: cell)
+    }
+
+    @inline(never)
+    private func refusal() -> MemoryError {
+        MemoryError("out of memory: the arena refused a \(info.cellSize)-byte instance of '\(info.name)'")
     }
 
     /// Constructs an instance: `try C(1.0, 2.0)` or `try C(x: 1.0, y: 2.0)`.

@@ -10,6 +10,15 @@ public protocol SlotValue: Sendable {
     static func _load(_ cell: _SlotCell, _ offset: Int) -> Self
     /// Stores the value at the accessor's offset (releasing what the slot held, for strings).
     static func _store(_ value: Self, _ cell: _SlotCell, _ slot: _SlotAccessorHot)
+    /// Stores the value into a slot known to be unset (``SlotClass/new(_:)``).
+    static func _initialize(_ value: Self, _ cell: _SlotCell, _ slot: _SlotAccessorHot)
+}
+
+extension SlotValue {
+    @inlinable @inline(__always)
+    public static func _initialize(_ value: Self, _ cell: _SlotCell, _ slot: _SlotAccessorHot) {
+        _store(value, cell, slot)
+    }
 }
 
 extension Int: SlotValue {
@@ -93,6 +102,14 @@ extension String: SlotValue {
             _storeString(value, cell, slot)
         }
     }
+    @inlinable @inline(__always)
+    public static func _initialize(_ value: String, _ cell: _SlotCell, _ slot: _SlotAccessorHot) {
+        if let word = _inlineStringWord(value) {
+            cell.store(word, slot.offset)
+        } else {
+            _storeString(value, cell, slot)  // the slot reads as unset: nothing to release
+        }
+    }
 }
 
 extension Instance: SlotValue {
@@ -149,8 +166,27 @@ extension ObjectSpace {
 }
 
 /// The inline word of a string of at most 7 UTF-8 bytes, or nil (see ValueCodec.swift).
-@inlinable
+///
+/// A string that short is almost always in Swift's small form, whose two words already hold
+/// the UTF-8 bytes (first word, zero-padded) and the count (bits 56...59 of the second word,
+/// whose top nibble reads 1x10: immortal, small, native). Reading those words directly makes
+/// the common store a few instructions; any other form takes the general path. A test checks
+/// both paths agree, so a change of the standard library's layout fails it.
+@inlinable @inline(__always)
 func _inlineStringWord(_ s: String) -> UInt64? {
+    #if _endian(little) && _pointerBitWidth(_64)
+    let (bytes, discriminated) = unsafeBitCast(s, to: (UInt64, UInt64).self)
+    if discriminated >> 60 & 0b1011 == 0b1010 {
+        let count = discriminated >> 56 & 0xF
+        return count <= 7 ? bytes << 8 | count << 1 | 1 : nil
+    }
+    #endif
+    return _inlineStringWordGeneral(s)
+}
+
+/// ``_inlineStringWord(_:)`` for any string, through its contiguous UTF-8.
+@usableFromInline
+func _inlineStringWordGeneral(_ s: String) -> UInt64? {
     var s = s
     return s.withUTF8 { utf8 -> UInt64? in
         guard utf8.count <= 7 else { return nil }

@@ -228,6 +228,38 @@ struct TypedSlotTests {
         #expect(try e.get("kind") == .string(text))
     }
 
+    /// Strings of every origin the standard library has: literals (immortal small or large),
+    /// computed small strings, native heap strings, bridged-from-bytes text, substrings.
+    static let stringsOfEveryOrigin: [String] = {
+        let hello = "hello, world"
+        return [
+            "", "a", "click", "1234567", "12345678", "日本", "été", "🙂",
+            String(repeating: "x", count: 7), String(repeating: "é", count: 3), String(repeating: "y", count: 40),
+            "\(42)", "\(1234567)", "\(12345678)", String(hello.prefix(5)), String(hello.dropFirst(7)),
+            String(Character("q")), "Click".lowercased(), "CLICK!!".lowercased(), "click me now".uppercased(),
+            String(decoding: [0x61, 0x62, 0x63], as: UTF8.self), String(decoding: Array(repeating: 0x7A, count: 7), as: UTF8.self),
+            String(unsafeUninitializedCapacity: 64) { buffer in
+                for (i, byte) in "abcde".utf8.enumerated() { buffer[i] = byte }
+                return 5
+            },
+            "ab" + "cdefg", "\u{0}\u{0}\u{0}", "\u{0}",
+        ]
+    }()
+
+    @Test("a typed store keeps short strings inline and long ones in a block, for strings of every origin",
+          arguments: stringsOfEveryOrigin)
+    func inlineDecision(text: String) throws {
+        let space = ObjectSpace()
+        let E = try space.defineClass("EventSlots", slots: ["ts": .int, "kind": .string, "value": .double])
+        let kind = try E.slot("kind", as: String.self)
+        let e = try E.new()
+        e[kind] = text
+        #expect(e[kind] == text)
+        #expect(e[kind].utf8.count == text.utf8.count)
+        #expect(try e.get("kind") == .string(text))
+        #expect(space.memory.stats.liveBlocks == (text.utf8.count <= 7 ? 0 : 1))
+    }
+
     @Test("non-ASCII strings round-trip through a .string slot",
           arguments: ["été", "日本", "日本語", "日本語のテキスト", "🙂", "naïve café 🙂 façade", "\u{0}nul inside"])
     func nonASCII(text: String) throws {

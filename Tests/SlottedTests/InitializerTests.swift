@@ -1,0 +1,152 @@
+import Slotted
+import Testing
+
+/// `EventSlots` with typed slots, its space and its three accessors.
+private struct Events {
+    let space = ObjectSpace()
+    let E: SlotClass
+    let ts: SlotAccessor<Int>
+    let kind: SlotAccessor<String>
+    let value: SlotAccessor<Double>
+
+    init() throws {
+        E = try space.defineClass("EventSlots", slots: ["ts": .int, "kind": .string, "value": .double])
+        ts = try E.slot("ts", as: Int.self)
+        kind = try E.slot("kind", as: String.self)
+        value = try E.slot("value", as: Double.self)
+    }
+}
+
+private func stderrText(_ result: ExitTest.Result?) -> String {
+    String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+}
+
+@Suite("Constructing with an initializer: SlotClass.new { }")
+struct InitializerTests {
+    @Test("the slots the closure sets are set, the others unset, exactly as after new() and typed stores")
+    func setsWhatItStores() throws {
+        let f = try Events()
+        let (ts, kind) = (f.ts, f.kind)
+        let e = try f.E.new { e in
+            e[ts] = 7
+            e[kind] = "click"
+        }
+        #expect(e[f.ts] == 7)
+        #expect(e[f.kind] == "click")
+        #expect(!e.isSet(f.value))
+        #expect(throws: AttributeError.self) { try e.get("value") }
+        #expect("\(e)" == "EventSlots(ts=7, kind='click')")
+
+        let same = try f.E.new()
+        same[f.ts] = 7
+        same[f.kind] = "click"
+        #expect(e.description == same.description)
+        #expect(try e.get("ts") == same.get("ts"))
+        #expect(try e.get("kind") == same.get("kind"))
+    }
+
+    @Test("long strings stored by the initializer live in a block that free releases")
+    func longStringBlock() throws {
+        let f = try Events()
+        let kind = f.kind
+        let text = String(repeating: "long text ", count: 20)
+        let e = try f.E.new { $0[kind] = text }
+        #expect(e[f.kind] == text)
+        #expect(f.space.memory.stats.liveBlocks == 1)
+        f.space.free(e)
+        #expect(f.space.memory.stats.liveBlocks == 0)
+        #expect(f.space.memory.liveInstances == 0)
+    }
+
+    @Test("storing a slot twice keeps the last value and leaves no block behind")
+    func secondStoreWins() throws {
+        let f = try Events()
+        let kind = f.kind
+        let e = try f.E.new { e in
+            e[kind] = String(repeating: "first ", count: 10)
+            e[kind] = String(repeating: "second ", count: 10)
+            e[kind] = "third"
+        }
+        #expect(e[f.kind] == "third")
+        #expect(f.space.memory.stats.liveBlocks == 0)
+    }
+
+    @Test("a slot read inside the initializer gives what was stored")
+    func readInside() throws {
+        let f = try Events()
+        let (ts, value) = (f.ts, f.value)
+        let e = try f.E.new { e in
+            e[ts] = 20
+            e[value] = Double(e[ts]) / 8
+        }
+        #expect(e[f.value] == 2.5)
+    }
+
+    @Test("when the closure throws, the instance and its blocks are freed and the error comes through")
+    func throwingClosureFreesEverything() throws {
+        struct Refused: Error {}
+        let f = try Events()
+        let kind = f.kind
+        #expect(throws: Refused.self) {
+            _ = try f.E.new { e in
+                e[kind] = String(repeating: "x", count: 100)
+                throw Refused()
+            }
+        }
+        #expect(f.space.memory.liveInstances == 0)
+        #expect(f.space.memory.stats.liveBlocks == 0)
+    }
+
+    @Test("when the arena refuses the cell, MemoryError is thrown and the closure never runs")
+    func memoryErrorBeforeClosure() throws {
+        let f = try Events()
+        try #require(f.space._failNextAllocations(1), "the fail-next hook is compiled into debug builds")
+        var ran = false
+        #expect(throws: MemoryError.self) { _ = try f.E.new { _ in ran = true } }
+        #expect(!ran)
+        #expect(f.space.memory.liveInstances == 0)
+    }
+
+    @Test("an accessor of a base class initializes the base's slot of a subclass instance")
+    func baseAccessor() throws {
+        let space = ObjectSpace()
+        let Base = try space.defineClass("Base", slots: ["x": .int])
+        let Sub = try space.defineClass("Sub", base: Base, slots: ["y": .double])
+        let (x, y) = (try Base.slot("x", as: Int.self), try Sub.slot("y", as: Double.self))
+        let s = try Sub.new { s in
+            s[x] = 1
+            s[y] = 2.5
+        }
+        #expect(s[x] == 1)
+        #expect(s[y] == 2.5)
+        #expect("\(s)" == "Sub(x=1, y=2.5)")
+    }
+
+    @Test("slots past the sixteenth, whose presence lives after the header, are set too")
+    func manySlots() throws {
+        let space = ObjectSpace()
+        let names = (0..<20).map { "s\($0)" }
+        let C = try space.defineClass("Wide", typedSlots: names.map { ($0, SlotType.int) })
+        let accessors = try names.map { try C.slot($0, as: Int.self) }
+        let w = try C.new { w in
+            for (i, a) in accessors.enumerated() where i % 3 != 1 { w[a] = i * 10 }
+            w[accessors[17]] = 170  // twice, past the header
+        }
+        for (i, a) in accessors.enumerated() {
+            #expect(w.isSet(a) == (i % 3 != 1))
+            if i % 3 != 1 { #expect(w[a] == i * 10) }
+        }
+    }
+
+    @Test("an accessor of an unrelated class traps with CPython's descriptor TypeError")
+    func unrelatedAccessorTraps() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let space = ObjectSpace()
+            let A = try space.defineClass("A", slots: ["x": .int])
+            let B = try space.defineClass("B", slots: ["x": .int])
+            let ax = try A.slot("x", as: Int.self)
+            _ = try B.new { $0[ax] = 1 }
+        }
+        #expect(stderrText(result).contains("descriptor 'x' for 'A' objects doesn't apply to a 'B' object"))
+    }
+}
