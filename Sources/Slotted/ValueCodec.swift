@@ -12,8 +12,29 @@ enum AnyTag: UInt8 {
 }
 
 /// Decodes a string word (inline or block).
-@usableFromInline
+///
+/// Inline text becomes a String in Swift's small form directly: the UTF-8 bytes in the
+/// first word, the count and the flags (immortal, small, ASCII when no byte has its top
+/// bit set) in the top byte of the second; the mirror of `_inlineStringWord`. The bytes
+/// were valid UTF-8 when stored, which the small form requires. A test round-trips strings
+/// of every origin through both directions.
+@inlinable @inline(__always)
 func _decodeStringWord(_ word: UInt64) -> String {
+    #if _endian(little) && _pointerBitWidth(_64)
+    if word & 1 == 1 {
+        let count = (word & 0xFF) >> 1
+        let bytes = word >> 8
+        let flags: UInt64 = bytes & 0x8080_8080_8080_8080 == 0 ? 0xE0 : 0xA0
+        return unsafeBitCast((bytes, (flags | count) << 56), to: String.self)
+    }
+    #endif
+    return _decodeStringWordGeneral(word)
+}
+
+/// ``_decodeStringWord(_:)`` by copying the bytes: block text, and inline text where the
+/// small form is not known.
+@usableFromInline @inline(never)
+func _decodeStringWordGeneral(_ word: UInt64) -> String {
     if word & 1 == 1 {
         let count = Int((word & 0xFF) >> 1)
         return withUnsafeBytes(of: word) { bytes in
