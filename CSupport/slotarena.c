@@ -1088,6 +1088,21 @@ int slotarena_debug_fail_next(slotarena *a, uint32_t skip, uint32_t count) {
 #endif
 }
 
+static void **class_table;
+void **const *const slotarena_class_table = &class_table;
+
+void **slotarena_class_table_reserve(void) {
+    static pthread_mutex_t once = PTHREAD_MUTEX_INITIALIZER;
+    pthread_mutex_lock(&once);
+    if (class_table == NULL) {
+        void *p = mmap(NULL, (size_t)SLOTARENA_CLASS_TABLE_SIZE * sizeof(void *), PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (p != MAP_FAILED) __atomic_store_n(&class_table, (void **)p, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&once);
+    return class_table;
+}
+
 int slotarena_poisons_free_memory(void) {
 #if SLOTARENA_ASAN
     return 1;

@@ -191,6 +191,15 @@ int slotarena_compare_with_plain(size_t cell_size, size_t count, slotarena_plain
 /* 1 when this build poisons free arena memory for AddressSanitizer. */
 int slotarena_poisons_free_memory(void);
 
+/* The Swift library's process-wide class table: one pointer per class id, in a region of
+ * SLOTARENA_CLASS_TABLE_SIZE pointers reserved once (virtual memory only: a page becomes
+ * resident when an entry on it is first written). slotarena_class_table_reserve makes it
+ * and returns it (NULL when the system refuses); *slotarena_class_table reads it, NULL
+ * before. The C code never reads the entries. */
+enum { SLOTARENA_CLASS_TABLE_SIZE = 1 << 24 };
+void **slotarena_class_table_reserve(void);
+extern void **const *const slotarena_class_table;
+
 #ifdef __cplusplus
 }
 #endif

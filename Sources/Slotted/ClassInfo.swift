@@ -79,6 +79,11 @@ final class ClassInfo: @unchecked Sendable {
     let lookupLengths: ContiguousArray<Int>
     let lookupTargets: ContiguousArray<Int>
     let lookupTable: [String: Int]
+    /// The first names of `lookupNames` that Swift keeps in its small form (up to 15 UTF-8
+    /// bytes), as the two raw words of that form, with their targets: a lookup of a small
+    /// string compares two words per name instead of calling String equality.
+    let smallNames: UnsafeMutablePointer<SmallName>
+    let smallNameCount: Int
     let attributeValues: [Value]
     /// Indices of slots that may own an arena block (strings, untyped values).
     let releasableSlots: [Int]
@@ -138,6 +143,14 @@ final class ClassInfo: @unchecked Sendable {
         self.lookupLengths = ContiguousArray(names.map(\.utf8.count))
         self.lookupTargets = targets
         self.lookupTable = table
+        let small = names.indices.prefix(Self.smallNameLimit).compactMap { i in
+            // A copy built from the bytes is in the small form whenever the text fits.
+            SmallName(String(decoding: Array(names[i].utf8), as: UTF8.self))
+                .map { SmallName(words: $0.words, target: targets[i]) }
+        }
+        self.smallNames = .allocate(capacity: max(small.count, 1))
+        self.smallNames.initialize(from: small, count: small.count)
+        self.smallNameCount = small.count
         self.attributeValues = values
         self.releasableSlots = slots.filter { $0.type == .string || $0.type == .any }.map(\.index)
         self.depth = depth
@@ -153,11 +166,21 @@ final class ClassInfo: @unchecked Sendable {
         return Int.max
     }
 
+    deinit { smallNames.deallocate() }
+
     static let linearLookupLimit = 8
+    static let smallNameLimit = 16
 
     /// The lookup target of `name` (see `lookupTargets`), or nil.
     @inline(__always)
     func target(_ name: String) -> Int? {
+        if let words = SmallName.words(name) {
+            for i in 0..<smallNameCount where smallNames[i].words == words { return smallNames[i].target }
+        }
+        return targetByString(name)
+    }
+
+    private func targetByString(_ name: String) -> Int? {
         if lookupNames.count <= Self.linearLookupLimit {
             let length = name.utf8.count
             for i in lookupNames.indices where lookupLengths[i] == length && lookupNames[i] == name {
@@ -177,4 +200,39 @@ final class ClassInfo: @unchecked Sendable {
 
     /// The `__slots__`-style list of slot names, base first.
     var allSlotNames: [String] { slots.map(\.name) }
+}
+
+/// A name in Swift's small string form, by its two raw words (see ``ClassInfo/smallNames``).
+/// Two small strings are equal exactly when their words are: the form holds the UTF-8 bytes,
+/// zero-padded, the count and an ASCII flag computed from the bytes.
+struct SmallName: BitwiseCopyable {
+    let words: Words
+    let target: Int
+
+    struct Words: Equatable, BitwiseCopyable {
+        let low: UInt64
+        let high: UInt64
+    }
+
+    init(words: Words, target: Int) {
+        self.words = words
+        self.target = target
+    }
+
+    /// The words of `name` when it is in the small form (target unused).
+    init?(_ name: String) {
+        guard let words = Self.words(name) else { return nil }
+        self.init(words: words, target: 0)
+    }
+
+    /// The raw words of a string in the small form, or nil for any other form.
+    @inline(__always)
+    static func words(_ s: String) -> Words? {
+        #if _endian(little) && _pointerBitWidth(_64)
+        let (low, high) = unsafeBitCast(s, to: (UInt64, UInt64).self)
+        return high >> 60 & 0b1011 == 0b1010 ? Words(low: low, high: high) : nil
+        #else
+        return nil
+        #endif
+    }
 }

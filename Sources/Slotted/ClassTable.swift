@@ -1,25 +1,25 @@
 internal import CSlotArena
 
-
 /// Process-wide table from class id (the 29-bit field of every instance header) to the
 /// class's layout. Ids are never reused, so an accessor or a handle from one space can
 /// never be mistaken for a class of another.
 ///
-/// Storage is a fixed array of lazily allocated chunks that never move: lookups read
-/// without a lock (an entry is written before its class is handed out, and a handle only
-/// reaches an id after that), registration and removal take the lock.
+/// Storage is one region of 2^24 entries that the C target reserves on the first
+/// registration (address space only; pages become resident as ids reach them) and never
+/// moves: lookups read without a lock (an entry is written before its class is handed out,
+/// and a handle only reaches an id after that), registration and removal take the lock.
 enum ClassTable {
-    static let chunkShift = 12
-    static let chunkSize = 1 << chunkShift
-    static let chunkCount = 1 << 12
     /// The most classes a process can define: 2^24, within the header's 29-bit field.
-    static let capacity = chunkSize * chunkCount
+    static let capacity = Int(SLOTARENA_CLASS_TABLE_SIZE)
 
-    nonisolated(unsafe) static let chunks: UnsafeMutablePointer<UnsafeMutablePointer<Unmanaged<ClassInfo>?>?> = {
-        let p = UnsafeMutablePointer<UnsafeMutablePointer<Unmanaged<ClassInfo>?>?>.allocate(capacity: chunkCount)
-        p.initialize(repeating: nil, count: chunkCount)
-        return p
-    }()
+    /// The entries, one per class id: a region the C target reserves on the first
+    /// registration and never moves, so a lookup is one load from its base.
+    @inline(__always)
+    static var entries: UnsafeMutablePointer<Unmanaged<ClassInfo>?>? {
+        slotarena_class_table.pointee.map {
+            UnsafeMutableRawPointer($0).assumingMemoryBound(to: Unmanaged<ClassInfo>?.self)
+        }
+    }
 
     static let nextID = Locked<Int>(1)
 
@@ -29,15 +29,13 @@ enum ClassTable {
             guard next < capacity else {
                 throw ValueError("too many classes: a process can define at most \(capacity - 1)")
             }
+            guard let table = slotarena_class_table_reserve() else {
+                throw MemoryError("out of memory: the system refused the class table's address space")
+            }
             let id = next
             let info = try build(UInt32(id))
-            let chunk = id >> chunkShift
-            if chunks[chunk] == nil {
-                let c = UnsafeMutablePointer<Unmanaged<ClassInfo>?>.allocate(capacity: chunkSize)
-                c.initialize(repeating: nil, count: chunkSize)
-                chunks[chunk] = c
-            }
-            chunks[chunk]![id & (chunkSize - 1)] = Unmanaged.passRetained(info)
+            UnsafeMutableRawPointer(table).assumingMemoryBound(to: Unmanaged<ClassInfo>?.self)[id] =
+                Unmanaged.passRetained(info)
             next += 1
             return info
         }
@@ -46,9 +44,8 @@ enum ClassTable {
     /// Removes a class whose space is being destroyed.
     static func unregister(_ id: UInt32) {
         nextID.withLock { _ in
-            let i = Int(id)
-            guard let chunk = chunks[i >> chunkShift], let entry = chunk[i & (chunkSize - 1)] else { return }
-            chunk[i & (chunkSize - 1)] = nil
+            guard let table = entries, let entry = table[Int(id)] else { return }
+            table[Int(id)] = nil
             entry.release()
         }
     }
@@ -59,12 +56,13 @@ enum ClassTable {
         lookupUnmanaged(id)?.takeUnretainedValue()
     }
 
-    /// The table entry itself, for paths that borrow the class without retaining it.
+    /// The table entry itself, for paths that borrow the class without retaining it. An id
+    /// comes from a header (29 bits) or an accessor; ids past the table read as absent.
     @inline(__always)
     static func lookupUnmanaged(_ id: UInt32) -> Unmanaged<ClassInfo>? {
         let i = Int(id)
-        guard i < capacity, let chunk = chunks[i >> chunkShift] else { return nil }
-        return chunk[i & (chunkSize - 1)]
+        guard i < capacity, let table = entries else { return nil }
+        return table[i]
     }
 }
 

@@ -6,22 +6,29 @@ extension Instance {
     ///   ``ReferenceError`` for a stale handle or a slot that refers to a freed instance.
     public func get(_ name: String) throws -> Value {
         try withResolved { info, cell in
+            // The common case inline: a slot that is set.
             let target = info.target(name)
             if let i = target, i >= 0 {
                 let slot = info.hot[i]
-                guard cell.isPresent(slot.presenceOffset, slot.presenceMask) else {
-                    throw AttributeError.missing(info.name, name)
+                if cell.isPresent(slot.presenceOffset, slot.presenceMask) {
+                    return try ObjectSpace.loadSlot(slot, cell)
                 }
-                return try ObjectSpace.loadSlot(slot, cell)
             }
-            if info.dictOffset >= 0, let id = info.space.nameID(name, create: false),
-               let v = try InstanceDict.get(cell, info.dictOffset, id, space: info.space)
-            {
-                return v
-            }
-            if let t = target { return info.attributeValues[-1 - t] }
-            throw AttributeError.missing(info.name, name)
+            return try Self.getOther(info, cell, name, target)
         }
+    }
+
+    /// `get` for all but a set slot: an unset slot, the `__dict__`, a class attribute.
+    @inline(never)
+    private static func getOther(_ info: ClassInfo, _ cell: _SlotCell, _ name: String, _ target: Int?) throws -> Value {
+        if let i = target, i >= 0 { throw AttributeError.missing(info.name, name) }
+        if info.dictOffset >= 0, let id = info.space.nameID(name, create: false),
+           let v = try InstanceDict.get(cell, info.dictOffset, id, space: info.space)
+        {
+            return v
+        }
+        if let t = target { return info.attributeValues[-1 - t] }
+        throw AttributeError.missing(info.name, name)
     }
 
     /// `getattr(p, name, default)`: the attribute, or `default` when it is missing or unset.
