@@ -336,7 +336,7 @@ extension UInt8: _SlotFieldValue {
 extension String: _SlotFieldValue {
     @inlinable
     public static func _slottedStore(_ value: String, _ cell: _SlotCell, _ offset: Int, replacing: Bool) throws {
-        if !replacing, let word = _slottedInlineStringWord(value) {
+        if !replacing, let word = _inlineStringWord(value) {
             cell.store(word, offset)  // short text into an empty slot: no arena call, no space
         } else {
             try _slottedStoreString(value, cell, offset, replacing: replacing)
@@ -362,18 +362,6 @@ extension Instance: _SlotFieldValue {
 extension Value: _SlotFieldValue {
     public static func _slottedStore(_ value: Value, _ cell: _SlotCell, _ offset: Int, replacing: Bool) throws {
         try ObjectSpace.owning(cell).storeAny(value, cell, offset, replacing: replacing)
-    }
-}
-
-/// The inline string word (see ValueCodec.swift) of text of at most 7 UTF-8 bytes, or nil.
-@usableFromInline
-func _slottedInlineStringWord(_ s: String) -> UInt64? {
-    var s = s
-    return s.withUTF8 { utf8 -> UInt64? in
-        guard utf8.count <= 7 else { return nil }
-        var word = UInt64(utf8.count) << 1 | 1
-        for (i, byte) in utf8.enumerated() { word |= UInt64(byte) << UInt64(8 * (i + 1)) }
-        return word
     }
 }
 

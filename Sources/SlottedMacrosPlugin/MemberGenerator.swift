@@ -144,7 +144,7 @@ struct MemberGenerator {
             ///
             /// - Throws: ``MemoryError``; ``ValueError`` or ``ReferenceError`` for a reference to
             ///   an instance of another space or a freed one. Nothing stays allocated when it throws.
-            \(a)init(in space: Slotted.ObjectSpace\(parameters().map { ", " + $0 }.joined())) throws {
+            \(a)init(in space: borrowing Slotted.ObjectSpace\(parameters().map { ", " + $0 }.joined())) throws {
                 let instance = try Self.__slotted_registration._new(in: space)
                 do {\(body(stores, 2))
                 } catch {
@@ -157,7 +157,7 @@ struct MemberGenerator {
         let fieldLets = fields.filter(\.isLet).map { "self.\($0.ident) = fields.\($0.ident)" }
         out.append("""
             /// Constructs a new instance in `space` from a snapshot of field values.
-            \(a)init(in space: Slotted.ObjectSpace, fields: Fields) throws {
+            \(a)init(in space: borrowing Slotted.ObjectSpace, fields: Fields) throws {
                 let instance = try Self.__slotted_registration._new(in: space)
                 do {
                     try Self.__slotted_initialize(instance, fields)

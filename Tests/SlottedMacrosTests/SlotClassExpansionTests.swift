@@ -118,7 +118,7 @@ final class SlotClassExpansionTests: XCTestCase {
                 ///
                 /// - Throws: ``MemoryError``; ``ValueError`` or ``ReferenceError`` for a reference to
                 ///   an instance of another space or a freed one. Nothing stays allocated when it throws.
-                init(in space: Slotted.ObjectSpace, ts: Int, kind: String, value: Double = 0, source: Int) throws {
+                init(in space: borrowing Slotted.ObjectSpace, ts: Int, kind: String, value: Double = 0, source: Int) throws {
                     let instance = try Self.__slotted_registration._new(in: space)
                     do {
                         try instance._slottedInitialize(ts, Self.__slotted_ts)
@@ -134,7 +134,7 @@ final class SlotClassExpansionTests: XCTestCase {
                 }
 
                 /// Constructs a new instance in `space` from a snapshot of field values.
-                init(in space: Slotted.ObjectSpace, fields: Fields) throws {
+                init(in space: borrowing Slotted.ObjectSpace, fields: Fields) throws {
                     let instance = try Self.__slotted_registration._new(in: space)
                     do {
                         try Self.__slotted_initialize(instance, fields)
@@ -538,7 +538,7 @@ final class SlotClassExpansionTests: XCTestCase {
                 ///
                 /// - Throws: ``MemoryError``; ``ValueError`` or ``ReferenceError`` for a reference to
                 ///   an instance of another space or a freed one. Nothing stays allocated when it throws.
-                init(in space: Slotted.ObjectSpace, flag: Bool, byte: UInt8, small: Int32, ratio: Float, count: Int, mean: Double, name: String, any: Value, handle: Instance, event: Event, maybe: Int? = nil, maybeEvent: Optional<Event> = nil, frozen: Swift.Int) throws {
+                init(in space: borrowing Slotted.ObjectSpace, flag: Bool, byte: UInt8, small: Int32, ratio: Float, count: Int, mean: Double, name: String, any: Value, handle: Instance, event: Event, maybe: Int? = nil, maybeEvent: Optional<Event> = nil, frozen: Swift.Int) throws {
                     let instance = try Self.__slotted_registration._new(in: space)
                     do {
                         try instance._slottedInitialize(flag, Self.__slotted_flag)
@@ -563,7 +563,7 @@ final class SlotClassExpansionTests: XCTestCase {
                 }
 
                 /// Constructs a new instance in `space` from a snapshot of field values.
-                init(in space: Slotted.ObjectSpace, fields: Fields) throws {
+                init(in space: borrowing Slotted.ObjectSpace, fields: Fields) throws {
                     let instance = try Self.__slotted_registration._new(in: space)
                     do {
                         try Self.__slotted_initialize(instance, fields)
@@ -720,7 +720,7 @@ final class SlotClassExpansionTests: XCTestCase {
                 ///
                 /// - Throws: ``MemoryError``; ``ValueError`` or ``ReferenceError`` for a reference to
                 ///   an instance of another space or a freed one. Nothing stays allocated when it throws.
-                init(in space: Slotted.ObjectSpace, base: Event.Fields, x: Int32, label: String? = nil) throws {
+                init(in space: borrowing Slotted.ObjectSpace, base: Event.Fields, x: Int32, label: String? = nil) throws {
                     let instance = try Self.__slotted_registration._new(in: space)
                     do {
                         try Event.__slotted_initialize(instance, base)
@@ -734,7 +734,7 @@ final class SlotClassExpansionTests: XCTestCase {
                 }
 
                 /// Constructs a new instance in `space` from a snapshot of field values.
-                init(in space: Slotted.ObjectSpace, fields: Fields) throws {
+                init(in space: borrowing Slotted.ObjectSpace, fields: Fields) throws {
                     let instance = try Self.__slotted_registration._new(in: space)
                     do {
                         try Self.__slotted_initialize(instance, fields)
@@ -884,7 +884,7 @@ final class SlotClassExpansionTests: XCTestCase {
                 ///
                 /// - Throws: ``MemoryError``; ``ValueError`` or ``ReferenceError`` for a reference to
                 ///   an instance of another space or a freed one. Nothing stays allocated when it throws.
-                public init(in space: Slotted.ObjectSpace, x: Double) throws {
+                public init(in space: borrowing Slotted.ObjectSpace, x: Double) throws {
                     let instance = try Self.__slotted_registration._new(in: space)
                     do {
                         try instance._slottedInitialize(x, Self.__slotted_x)
@@ -896,7 +896,7 @@ final class SlotClassExpansionTests: XCTestCase {
                 }
 
                 /// Constructs a new instance in `space` from a snapshot of field values.
-                public init(in space: Slotted.ObjectSpace, fields: Fields) throws {
+                public init(in space: borrowing Slotted.ObjectSpace, fields: Fields) throws {
                     let instance = try Self.__slotted_registration._new(in: space)
                     do {
                         try Self.__slotted_initialize(instance, fields)
@@ -1147,7 +1147,7 @@ final class SlotClassExpansionTests: XCTestCase {
                 ///
                 /// - Throws: ``MemoryError``; ``ValueError`` or ``ReferenceError`` for a reference to
                 ///   an instance of another space or a freed one. Nothing stays allocated when it throws.
-                init(in space: Slotted.ObjectSpace, f0: Bool, f1: Bool, f2: Bool, f3: Bool, f4: Bool, f5: Bool, f6: Bool, f7: Bool, f8: Bool, f9: Bool, f10: Bool, f11: Bool, f12: Bool, f13: Bool, f14: Bool, f15: Bool, f16: Bool, f17: Int) throws {
+                init(in space: borrowing Slotted.ObjectSpace, f0: Bool, f1: Bool, f2: Bool, f3: Bool, f4: Bool, f5: Bool, f6: Bool, f7: Bool, f8: Bool, f9: Bool, f10: Bool, f11: Bool, f12: Bool, f13: Bool, f14: Bool, f15: Bool, f16: Bool, f17: Int) throws {
                     let instance = try Self.__slotted_registration._new(in: space)
                     do {
                         try instance._slottedInitialize(f0, Self.__slotted_f0)
@@ -1176,7 +1176,7 @@ final class SlotClassExpansionTests: XCTestCase {
                 }
 
                 /// Constructs a new instance in `space` from a snapshot of field values.
-                init(in space: Slotted.ObjectSpace, fields: Fields) throws {
+                init(in space: borrowing Slotted.ObjectSpace, fields: Fields) throws {
                     let instance = try Self.__slotted_registration._new(in: space)
                     do {
                         try Self.__slotted_initialize(instance, fields)
@@ -2153,7 +2153,7 @@ final class SlotClassDiagnosticTests: XCTestCase {
                 ///
                 /// - Throws: ``MemoryError``; ``ValueError`` or ``ReferenceError`` for a reference to
                 ///   an instance of another space or a freed one. Nothing stays allocated when it throws.
-                init(in space: Slotted.ObjectSpace, x: Int) throws {
+                init(in space: borrowing Slotted.ObjectSpace, x: Int) throws {
                     let instance = try Self.__slotted_registration._new(in: space)
                     do {
                         try instance._slottedInitialize(x, Self.__slotted_x)
@@ -2165,7 +2165,7 @@ final class SlotClassDiagnosticTests: XCTestCase {
                 }
 
                 /// Constructs a new instance in `space` from a snapshot of field values.
-                init(in space: Slotted.ObjectSpace, fields: Fields) throws {
+                init(in space: borrowing Slotted.ObjectSpace, fields: Fields) throws {
                     let instance = try Self.__slotted_registration._new(in: space)
                     do {
                         try Self.__slotted_initialize(instance, fields)
