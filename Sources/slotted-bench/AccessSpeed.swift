@@ -66,13 +66,15 @@ struct AccessFigures: Codable {
     /// `PointDict.set("x", ...)` against a `[String: Double]` store.
     var dictSet: Comparison
     /// Positional `EventSlots(i, "click", i * 1.5)` (typed) against
-    /// `NativeEvent(...)`, both into a reserved array, warm memory.
+    /// `NativeEvent(...)`, both into preallocated storage, warm memory.
     var constructTyped: Comparison
     /// Keyword construction of the typed class.
     var constructTypedKeyword: Comparison
     /// `new()` followed by three typed accessor stores: construction without
     /// the `Value` arguments of the dynamic call.
     var constructTypedStores: Comparison
+    /// `new { e in e[ts] = i; ... }`: the typed initializer, header written once.
+    var constructTypedInitializer: Comparison
     var constructUntyped: Comparison
     /// Keyword construction of `EventDict`.
     var constructDict: Comparison
@@ -178,6 +180,7 @@ struct AccessBenchmark {
             byNameGet: nameGet, byNameSet: nameSet, dictGet: dictGet, dictSet: dictSet,
             constructTyped: construction.typed, constructTypedKeyword: construction.typedKeyword,
             constructTypedStores: construction.typedStores,
+            constructTypedInitializer: construction.typedInitializer,
             constructUntyped: construction.untyped, constructDict: construction.dict,
             free: construction.free, spaceRelease: release)
     }
@@ -424,14 +427,16 @@ struct AccessBenchmark {
         var typed: Comparison
         var typedKeyword: Comparison
         var typedStores: Comparison
+        var typedInitializer: Comparison
         var untyped: Comparison
         var dict: Comparison
         var free: Comparison
     }
 
-    /// Steady state: one space per class, each run builds `count` instances
-    /// into a reserved array, then frees them all (the cells go back to the
-    /// pool's free list, as native objects go back to jemalloc's bins).
+    /// Steady state: one space per class; each run builds `count` instances of each kind
+    /// into preallocated storage (``timeConstructions``), then frees them (the cells go
+    /// back to the thread's cache and the pool, as native objects go back to jemalloc's).
+    /// The kinds take turns within a run so that drift on a shared machine hits all alike.
     private func measureConstructionAndFree() throws -> ConstructionFigures {
         Progress.note("access: construction and free, \(count.grouped) instances x \(runs) runs")
         let typedSpace = ObjectSpace()
@@ -442,82 +447,89 @@ struct AccessBenchmark {
         let dictClass = try EventClassDefinitions.dict(in: dictSpace)
         let n = count
 
-        var batch = ContiguousArray<Instance>()
-        batch.reserveCapacity(n)
-        var objects = ContiguousArray<NativeEvent>()
-        objects.reserveCapacity(n)
+        let instances = UnsafeMutablePointer<Instance>.allocate(capacity: n)
+        let objects = UnsafeMutablePointer<NativeEvent>.allocate(capacity: n)
+        defer {
+            instances.deallocate()
+            objects.deallocate()
+        }
 
         let tsSlot = try typedClass.slot("ts", as: Int.self)
         let kindSlot = try typedClass.slot("kind", as: String.self)
         let valueSlot = try typedClass.slot("value", as: Double.self)
 
         var typed: [Double] = [], typedKeyword: [Double] = [], typedStores: [Double] = []
-        var untyped: [Double] = [], dict: [Double] = []
+        var typedInitializer: [Double] = [], untyped: [Double] = [], dict: [Double] = []
         var native: [Double] = [], free: [Double] = [], nativeRelease: [Double] = []
 
-        /// Times `make` over `n` instances, then times freeing them all;
-        /// returns both per instance.
-        func sample(
-            _ space: ObjectSpace, _ eventClass: SlotClass,
-            _ make: (SlotClass, Int) throws -> Instance
-        ) throws -> (construct: Double, free: Double) {
+        /// Frees the `n` instances in `instances`; returns ns per free.
+        func freeAll(_ space: ObjectSpace) -> Double {
             let start = ContinuousClock.now
-            for i in 0..<n {
-                batch.append(try make(eventClass, i))
-            }
-            let constructElapsed = nanoseconds(since: start)
-            let freeStart = ContinuousClock.now
-            for instance in batch {
-                space.free(instance)
-            }
-            let freeElapsed = nanoseconds(since: freeStart)
-            batch.removeAll(keepingCapacity: true)
-            return (constructElapsed / Double(n), freeElapsed / Double(n))
+            for k in 0..<n { space.free(instances[k]) }
+            let elapsed = nanoseconds(since: start) / Double(n)
+            instances.deinitialize(count: n)
+            return elapsed
         }
 
-        /// The same for `NativeEvent`: construction, then dropping the references.
-        func nativeSample() -> (construct: Double, free: Double) {
-            let start = ContinuousClock.now
-            for i in 0..<n {
-                objects.append(NativeEvent(ts: i, kind: "click", value: Double(i) * 1.5))
-            }
-            let constructElapsed = nanoseconds(since: start)
-            let releaseStart = ContinuousClock.now
-            objects.removeAll(keepingCapacity: true)
-            let releaseElapsed = nanoseconds(since: releaseStart)
-            return (constructElapsed / Double(n), releaseElapsed / Double(n))
+        /// Builds and frees `n` instances untimed, then times building them again: each
+        /// kind is timed in its steady state (warm pools, warm caches), whatever ran before.
+        func timed(_ space: ObjectSpace, _ make: (Int) throws -> Instance) throws -> Double {
+            _ = try timeConstructions(n, into: instances, make)
+            _ = freeAll(space)
+            return try timeConstructions(n, into: instances, make)
         }
 
         for run in 0...runs {  // run 0 only warms the pools and the heap up
-            let typedSample = try sample(typedSpace, typedClass) { eventSlots, i in
-                try eventSlots(.int(i), "click", .double(Double(i) * 1.5))
+            let makeNative = { (i: Int) in NativeEvent(ts: i, kind: "click", value: Double(i) * 1.5) }
+            _ = timeConstructions(n, into: objects, makeNative)
+            objects.deinitialize(count: n)
+            let nativeNs = timeConstructions(n, into: objects, makeNative)
+            let start = ContinuousClock.now
+            objects.deinitialize(count: n)
+            let releaseNs = nanoseconds(since: start) / Double(n)
+
+            let initializerNs = try timed(typedSpace) { i in
+                try typedClass.new { e in
+                    e[tsSlot] = i
+                    e[kindSlot] = "click"
+                    e[valueSlot] = Double(i) * 1.5
+                }
             }
-            let nativeFigures = nativeSample()
-            let keywordSample = try sample(typedSpace, typedClass) { eventSlots, i in
-                try eventSlots(ts: .int(i), kind: "click", value: .double(Double(i) * 1.5))
+            let freeNs = freeAll(typedSpace)
+            let storesNs = try timed(typedSpace) { i in
+                let e = try typedClass.new()
+                e[tsSlot] = i
+                e[kindSlot] = "click"
+                e[valueSlot] = Double(i) * 1.5
+                return e
             }
-            let storesSample = try sample(typedSpace, typedClass) { eventSlots, i in
-                let event = try eventSlots.new()
-                event[tsSlot] = i
-                event[kindSlot] = "click"
-                event[valueSlot] = Double(i) * 1.5
-                return event
+            _ = freeAll(typedSpace)
+            let positionalNs = try timed(typedSpace) { i in
+                try typedClass(.int(i), "click", .double(Double(i) * 1.5))
             }
-            let untypedSample = try sample(untypedSpace, untypedClass) { eventSlots, i in
-                try eventSlots(.int(i), "click", .double(Double(i) * 1.5))
+            _ = freeAll(typedSpace)
+            let keywordNs = try timed(typedSpace) { i in
+                try typedClass(ts: .int(i), kind: "click", value: .double(Double(i) * 1.5))
             }
-            let dictSample = try sample(dictSpace, dictClass) { eventDict, i in
-                try eventDict(ts: .int(i), kind: "click", value: .double(Double(i) * 1.5))
+            _ = freeAll(typedSpace)
+            let untypedNs = try timed(untypedSpace) { i in
+                try untypedClass(.int(i), "click", .double(Double(i) * 1.5))
             }
+            _ = freeAll(untypedSpace)
+            let dictNs = try timed(dictSpace) { i in
+                try dictClass(ts: .int(i), kind: "click", value: .double(Double(i) * 1.5))
+            }
+            _ = freeAll(dictSpace)
             guard run > 0 else { continue }
-            typed.append(typedSample.construct)
-            free.append(typedSample.free)
-            native.append(nativeFigures.construct)
-            nativeRelease.append(nativeFigures.free)
-            typedKeyword.append(keywordSample.construct)
-            typedStores.append(storesSample.construct)
-            untyped.append(untypedSample.construct)
-            dict.append(dictSample.construct)
+            native.append(nativeNs)
+            nativeRelease.append(releaseNs)
+            typedInitializer.append(initializerNs)
+            free.append(freeNs)
+            typedStores.append(storesNs)
+            typed.append(positionalNs)
+            typedKeyword.append(keywordNs)
+            untyped.append(untypedNs)
+            dict.append(dictNs)
         }
 
         let nativeMedian = median(native)
@@ -525,6 +537,7 @@ struct AccessBenchmark {
             typed: Comparison(ns: median(typed), baselineNs: nativeMedian),
             typedKeyword: Comparison(ns: median(typedKeyword), baselineNs: nativeMedian),
             typedStores: Comparison(ns: median(typedStores), baselineNs: nativeMedian),
+            typedInitializer: Comparison(ns: median(typedInitializer), baselineNs: nativeMedian),
             untyped: Comparison(ns: median(untyped), baselineNs: nativeMedian),
             dict: Comparison(ns: median(dict), baselineNs: nativeMedian),
             free: Comparison(ns: median(free), baselineNs: median(nativeRelease)))

@@ -18,7 +18,7 @@ struct MacroEvent {
 
 /// The macro class against the dynamic typed class, each pair timed in the same run.
 struct MacroFigures: Codable {
-    /// `MacroEvent(in:ts:kind:value:)` against `new()` plus three typed stores.
+    /// `MacroEvent(in:ts:kind:value:)` against the typed initializer, `new { e in ... }`.
     var constructVsTyped: Comparison
     /// The same against `NativeEvent(...)`.
     var constructVsNative: Comparison
@@ -60,22 +60,43 @@ func measureMacroClass(count: Int, runs: Int, opsPerSample: Int) throws -> Macro
     var macroRead: [Double] = [], typedRead: [Double] = [], nativeRead: [Double] = []
     var macroWrite: [Double] = [], typedWrite: [Double] = []
     let passes = max(1, opsPerSample / count)
+    let macroStorage = UnsafeMutablePointer<MacroEvent>.allocate(capacity: count)
+    let typedStorage = UnsafeMutablePointer<Instance>.allocate(capacity: count)
+    let nativeStorage = UnsafeMutablePointer<NativeEvent>.allocate(capacity: count)
+    defer {
+        macroStorage.deallocate()
+        typedStorage.deallocate()
+        nativeStorage.deallocate()
+    }
     for run in 0...runs {  // run 0 warms the pools up
-        var start = ContinuousClock.now
-        for i in 0..<count { macros.append(try MacroEvent(in: space, ts: i, kind: "click", value: Double(i) * 1.5)) }
-        let m = nanoseconds(since: start) / Double(count)
-        start = ContinuousClock.now
-        for i in 0..<count {
-            let e = try typedClass.new()
-            e[tsSlot] = i
-            e[kindSlot] = "click"
-            e[valueSlot] = Double(i) * 1.5
-            typed.append(e)
+        // Construction, each kind through the same harness (see timeConstructions), each
+        // timed right after an untimed pass that builds and frees as many.
+        let makeMacro = { (i: Int) in try MacroEvent(in: space, ts: i, kind: "click", value: Double(i) * 1.5) }
+        _ = try timeConstructions(count, into: macroStorage, makeMacro)
+        for k in 0..<count { space.free(macroStorage[k].instance) }
+        macroStorage.deinitialize(count: count)
+        let m = try timeConstructions(count, into: macroStorage, makeMacro)
+        let makeTyped = { (i: Int) in
+            try typedClass.new { e in
+                e[tsSlot] = i
+                e[kindSlot] = "click"
+                e[valueSlot] = Double(i) * 1.5
+            }
         }
-        let t = nanoseconds(since: start) / Double(count)
-        start = ContinuousClock.now
-        for i in 0..<count { natives.append(NativeEvent(ts: i, kind: "click", value: Double(i) * 1.5)) }
-        let n = nanoseconds(since: start) / Double(count)
+        _ = try timeConstructions(count, into: typedStorage, makeTyped)
+        for k in 0..<count { space.free(typedStorage[k]) }
+        typedStorage.deinitialize(count: count)
+        let t = try timeConstructions(count, into: typedStorage, makeTyped)
+        let makeNative = { (i: Int) in NativeEvent(ts: i, kind: "click", value: Double(i) * 1.5) }
+        _ = timeConstructions(count, into: nativeStorage, makeNative)
+        nativeStorage.deinitialize(count: count)
+        let n = timeConstructions(count, into: nativeStorage, makeNative)
+        macros.append(contentsOf: UnsafeBufferPointer(start: macroStorage, count: count))
+        typed.append(contentsOf: UnsafeBufferPointer(start: typedStorage, count: count))
+        natives.append(contentsOf: UnsafeBufferPointer(start: nativeStorage, count: count))
+        macroStorage.deinitialize(count: count)
+        typedStorage.deinitialize(count: count)
+        nativeStorage.deinitialize(count: count)
 
         let mr = readMacro(macros, passes: passes)
         let tr = readTyped(typed, valueSlot, passes: passes)

@@ -75,3 +75,17 @@ func shuffledIndices(count: Int, seed: UInt64 = 0x5107_7ED0) -> ContiguousArray<
     indices.shuffle(using: &generator)
     return indices
 }
+
+/// Times `count` constructions, each result stored into its own slot of `storage`: the
+/// loop does nothing else (no collection bookkeeping, which for an array of class references
+/// would add a retain and a release per element to the native side). Every construction
+/// path, native or Slotted, is timed through this one function. Returns ns per
+/// construction; the caller frees or deinitializes `storage` afterwards.
+@inline(__always)
+func timeConstructions<T>(
+    _ count: Int, into storage: UnsafeMutablePointer<T>, _ make: (Int) throws -> T
+) rethrows -> Double {
+    let start = ContinuousClock.now
+    for i in 0..<count { (storage + i).initialize(to: try make(i)) }
+    return nanoseconds(since: start) / Double(count)
+}

@@ -44,8 +44,11 @@ struct BenchReport: Encodable {
     /// `PointDict.get("x")`.
     var dictGetNs: Double
     var dictSetNs: Double
-    /// Positional construction of a typed `EventSlots`.
+    /// Construction of a typed `EventSlots` with its three values through the typed
+    /// initializer, `EventSlots.new { e in e[ts] = i; ... }`.
     var constructNs: Double
+    /// The same through the dynamic call, `EventSlots(.int(i), "click", .double(v))`.
+    var constructDynamicCallNs: Double
     /// Construction of a `NativeEvent`.
     var nativeConstructNs: Double
     var freeNs: Double
@@ -141,8 +144,9 @@ extension BenchReport {
             byNameSetNs: access.byNameSet.ns,
             dictGetNs: access.dictGet.ns,
             dictSetNs: access.dictSet.ns,
-            constructNs: access.constructTyped.ns,
-            nativeConstructNs: access.constructTyped.baselineNs,
+            constructNs: access.constructTypedInitializer.ns,
+            constructDynamicCallNs: access.constructTyped.ns,
+            nativeConstructNs: access.constructTypedInitializer.baselineNs,
             freeNs: access.free.ns,
             cpython: CPythonField(figures: cpython.figures),
             cpythonSkipped: {
