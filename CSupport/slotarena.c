@@ -848,6 +848,60 @@ void *slotarena_cell_alloc(slotarena_pool *p, uint64_t header_bits) {
     return cell_alloc_slow(p, header_bits);
 }
 
+static void pool_put(slotarena_pool *p, char *cell);
+
+SLOTARENA_NO_ASAN
+size_t slotarena_cell_alloc_many(slotarena_pool *p, uint64_t header_bits, uint64_t *out, size_t count) {
+    slotarena *a = p->arena;
+    size_t size = p->cell_size;
+    size_t n = 0;
+    lock(a);
+    if (count == 0 || should_fail(a)) {
+        unlock(a);
+        return 0;
+    }
+    note_growth(a);
+    for (; n < count; n++) {
+        char *cell = p->free_list;
+        if (cell != NULL) {
+            p->free_list = *(void **)(cell + FREE_LINK_OFFSET);
+            *(void **)(cell + FREE_LINK_OFFSET) = NULL;
+            p->free_count--;
+        } else {
+            slotarena_slab *s = p->slabs;
+            if ((s == NULL || s->carved == s->capacity) && !add_slab(p)) break;
+            s = p->slabs;
+            cell = (char *)s + SLAB_HEADER + s->carved * size;
+            s->carved++;
+            p->carved++;
+            SLOTARENA_UNPOISON(cell, size);
+            memset(cell, 0, size); /* a recycled extent may hold old bytes */
+            *header_of(cell) = (uint64_t)1 << SLOTARENA_GEN_SHIFT;
+        }
+        out[n] = (uint64_t)(uintptr_t)cell;
+    }
+    if (n < count) {
+        /* Refused: everything taken goes back on the free list. */
+        for (size_t k = 0; k < n; k++) {
+            char *cell = (char *)(uintptr_t)out[k];
+            SLOTARENA_POISON(cell + SLOTARENA_HEADER_BYTES, size - SLOTARENA_HEADER_BYTES);
+            pool_put(p, cell);
+        }
+        unlock(a);
+        return 0;
+    }
+    for (size_t k = 0; k < n; k++) {
+        char *cell = hand_out((char *)(uintptr_t)out[k], size, header_bits);
+        out[k] = ((uint64_t)(uintptr_t)cell >> 3) | (*header_of(cell) & GEN_MASK);
+    }
+    p->out += n;
+    a->out_cells += n;
+    a->out_bytes += (uint64_t)n * size;
+    note_growth(a);
+    unlock(a);
+    return n;
+}
+
 /* Whether `cell` lies on a carved cell boundary of one of the pool's slabs. */
 static bool owns_cell(slotarena_pool *p, const char *cell) {
     for (slotarena_slab *s = p->slabs; s != NULL; s = s->next) {

@@ -137,6 +137,12 @@ uint32_t slotarena_pool_cell_size(const slotarena_pool *pool);
  * memory is refused. */
 void *slotarena_cell_alloc(slotarena_pool *pool, uint64_t header_bits);
 
+/* `count` cells as slotarena_cell_alloc makes them, under one lock (the free list first,
+ * then fresh cells; the thread's cache is left alone), each written to out[0 ..< count] as
+ * a handle: (address >> 3) | (generation << SLOTARENA_GEN_SHIFT), the form a Slotted
+ * Instance keeps. Returns count, or 0 with nothing allocated when memory is refused. */
+size_t slotarena_cell_alloc_many(slotarena_pool *pool, uint64_t header_bits, uint64_t *out, size_t count);
+
 /* Returns a live cell to its pool if its generation equals `generation`;
  * advances the generation. SLOTARENA_ERR_STALE leaves everything untouched. */
 int slotarena_cell_free(slotarena_pool *pool, void *cell, uint32_t generation);

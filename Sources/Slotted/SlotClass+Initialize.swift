@@ -8,9 +8,12 @@
 // next store has to wait for. An initializer instead checks each accessor
 // against the class (a compare of two values in registers), stores the value
 // at its offset, and collects the presence bits; the header is written once,
-// when the initializer returns.
+// when the initializer returns. The bulk form takes every cell of a batch from
+// the arena in one call.
 //
 //===----------------------------------------------------------------------===//
+
+internal import CSlotArena
 
 extension SlotClass {
     /// Constructs an instance and lets `initialize` store its typed slots before anyone else
@@ -116,5 +119,62 @@ public struct SlotInitializer: ~Copyable {
     @inlinable
     consuming func finish() {
         flush()
+    }
+}
+
+extension SlotClass {
+    /// Constructs `count` instances at once and lets `initialize` store each one's typed
+    /// slots: one arena call (one lock) hands out every cell, then `initialize(i, &e)` runs
+    /// for `i` in `0..<count`, in order. The bulk form of ``new(_:)``, for building a
+    /// collection of objects such as the article's list of events.
+    ///
+    /// ```swift
+    /// let events = try EventSlots.new(count: 100_000) { i, e in
+    ///     e[ts] = i
+    ///     e[kind] = "click"
+    ///     e[value] = Double(i) * 1.5
+    /// }
+    /// ```
+    ///
+    /// - Throws: ``MemoryError`` when the arena refuses the memory, before `initialize` runs;
+    ///   what `initialize` throws, after freeing every instance of the call.
+    @inlinable
+    public func new(count: Int, _ initialize: (Int, inout SlotInitializer) throws -> Void) throws -> [Instance] {
+        precondition(count >= 0, "Slotted: new(count:) needs a count of at least 0, not \(count)")
+        if count == 0 { return [] }
+        return try [Instance](unsafeUninitializedCapacity: count) { buffer, initialized in
+            let base = buffer.baseAddress.unsafelyUnwrapped
+            try _allocate(count, into: base)
+            for i in 0..<count {
+                var initializer = SlotInitializer(instance: base[i], classID: _classID)
+                do {
+                    try initialize(i, &initializer)
+                } catch {
+                    initializer.finish()
+                    _abandon(base, count)
+                    throw error
+                }
+                initializer.finish()
+            }
+            initialized = count
+        }
+    }
+
+    /// Fills `out[0 ..< count]` with new instances, every slot unset. The arena writes the
+    /// handles themselves (an ``Instance`` is its 64-bit handle word).
+    @usableFromInline
+    func _allocate(_ count: Int, into out: UnsafeMutablePointer<Instance>) throws {
+        let handled = out.withMemoryRebound(to: UInt64.self, capacity: count) {
+            slotarena_cell_alloc_many(pool, headerBits, $0, count)
+        }
+        guard handled == count else {
+            throw MemoryError("out of memory: the arena refused \(count) instances of '\(info.name)' (\(info.cellSize) bytes each)")
+        }
+    }
+
+    /// Frees the instances of a bulk construction whose initializer threw.
+    @usableFromInline
+    func _abandon(_ instances: UnsafeMutablePointer<Instance>, _ count: Int) {
+        for i in 0..<count { space.free(instances[i]) }
     }
 }

@@ -150,3 +150,75 @@ struct InitializerTests {
         #expect(stderrText(result).contains("descriptor 'x' for 'A' objects doesn't apply to a 'B' object"))
     }
 }
+
+@Suite("Constructing many at once: SlotClass.new(count:) { }")
+struct BulkInitializerTests {
+    @Test("every instance gets its own values, in index order, and counts as live")
+    func buildsAll() throws {
+        let f = try Events()
+        let (ts, kind, value) = (f.ts, f.kind, f.value)
+        let events = try f.E.new(count: 10_000) { i, e in
+            e[ts] = i
+            e[kind] = i % 2 == 0 ? "click" : "a long kind name of \(i)"
+            if i % 3 == 0 { e[value] = Double(i) * 1.5 }
+        }
+        #expect(events.count == 10_000)
+        #expect(Set(events.map(\.description)).count == 10_000)
+        for (i, e) in events.enumerated() {
+            #expect(e[f.ts] == i)
+            #expect(e[f.kind] == (i % 2 == 0 ? "click" : "a long kind name of \(i)"))
+            #expect(e.isSet(f.value) == (i % 3 == 0))
+        }
+        #expect(f.space.memory.liveInstances == 10_000)
+        #expect(f.space.memory.stats.liveBlocks == 5_000)
+        for e in events { f.space.free(e) }
+        #expect(f.space.memory.liveInstances == 0)
+        #expect(f.space.memory.stats.liveBlocks == 0)
+    }
+
+    @Test("a count of zero builds nothing and never calls the closure")
+    func zeroCount() throws {
+        let f = try Events()
+        var calls = 0
+        #expect(try f.E.new(count: 0) { _, _ in calls += 1 }.isEmpty)
+        #expect(calls == 0)
+    }
+
+    @Test("when the closure throws part-way, every instance of the call is freed with its blocks")
+    func throwingFreesAll() throws {
+        struct Stop: Error {}
+        let f = try Events()
+        let kind = f.kind
+        let kept = try f.E.new()
+        #expect(throws: Stop.self) {
+            _ = try f.E.new(count: 100) { i, e in
+                e[kind] = String(repeating: "x", count: 20 + i)
+                if i == 60 { throw Stop() }
+            }
+        }
+        #expect(f.space.memory.liveInstances == 1)
+        #expect(f.space.memory.stats.liveBlocks == 0)
+        #expect(f.space.isAlive(kept))
+    }
+
+    @Test("when the arena refuses the batch, MemoryError is thrown and nothing is allocated")
+    func refusedBatch() throws {
+        let f = try Events()
+        try #require(f.space._failNextAllocations(1), "the fail-next hook is compiled into debug builds")
+        var calls = 0
+        #expect(throws: MemoryError.self) { _ = try f.E.new(count: 50) { _, _ in calls += 1 } }
+        #expect(calls == 0)
+        #expect(f.space.memory.liveInstances == 0)
+        #expect(try f.E.new(count: 50) { _, _ in calls += 1 }.count == 50)
+    }
+
+    @Test("a batch larger than a slab spans several slabs and the peak counts all of it")
+    func largeBatch() throws {
+        let f = try Events()
+        f.space.memory.resetPeak()
+        let events = try f.E.new(count: 200_000) { _, _ in }
+        #expect(f.space.memory.stats.peakBytes == 200_000 * f.E.instanceSize)
+        for e in events { f.space.free(e) }
+        #expect(f.space.memory.allocatedBytes == 0)
+    }
+}
