@@ -151,6 +151,17 @@ struct ThreadCacheTests {
         }
     }
 
+    @Test("cells freed in some order come back in exactly the reverse order, across many cache refills and flushes")
+    func lifoAcrossTheCache() throws {
+        let arena = try #require(slotarena_create())
+        defer { slotarena_destroy(arena) }
+        let pool = try #require(slotarena_pool_for_size(arena, 32))
+        let cells = (0..<5_000).map { _ in slotarena_cell_alloc(pool, liveBits)! }
+        for c in cells { _ = slotarena_cell_free(pool, c, generation(of: c)) }
+        let again = (0..<5_000).map { _ in slotarena_cell_alloc(pool, liveBits)! }
+        #expect(again == Array(cells.reversed()))
+    }
+
     @Test("the peak is exact for cells that come from the thread cache: the highest live total, not the current one")
     func peakFromCache() throws {
         let arena = try #require(slotarena_create())
