@@ -75,6 +75,8 @@ struct AccessFigures: Codable {
     var constructTypedStores: Comparison
     /// `new { e in e[ts] = i; ... }`: the typed initializer, header written once.
     var constructTypedInitializer: Comparison
+    /// `new(count: n) { i, e in ... }`: all `n` cells from one arena call, per instance.
+    var constructBulk: Comparison
     var constructUntyped: Comparison
     /// Keyword construction of `EventDict`.
     var constructDict: Comparison
@@ -181,6 +183,7 @@ struct AccessBenchmark {
             constructTyped: construction.typed, constructTypedKeyword: construction.typedKeyword,
             constructTypedStores: construction.typedStores,
             constructTypedInitializer: construction.typedInitializer,
+            constructBulk: construction.bulk,
             constructUntyped: construction.untyped, constructDict: construction.dict,
             free: construction.free, spaceRelease: release)
     }
@@ -428,6 +431,7 @@ struct AccessBenchmark {
         var typedKeyword: Comparison
         var typedStores: Comparison
         var typedInitializer: Comparison
+        var bulk: Comparison
         var untyped: Comparison
         var dict: Comparison
         var free: Comparison
@@ -459,7 +463,7 @@ struct AccessBenchmark {
         let valueSlot = try typedClass.slot("value", as: Double.self)
 
         var typed: [Double] = [], typedKeyword: [Double] = [], typedStores: [Double] = []
-        var typedInitializer: [Double] = [], untyped: [Double] = [], dict: [Double] = []
+        var typedInitializer: [Double] = [], bulk: [Double] = [], untyped: [Double] = [], dict: [Double] = []
         var native: [Double] = [], free: [Double] = [], nativeRelease: [Double] = []
 
         /// Frees the `n` instances in `instances`; returns ns per free.
@@ -496,6 +500,19 @@ struct AccessBenchmark {
                 }
             }
             let freeNs = freeAll(typedSpace)
+            // The bulk form builds its own array: time the whole call, untimed pass first.
+            func buildAll() throws -> [Instance] {
+                try typedClass.new(count: n) { i, e in
+                    e[tsSlot] = i
+                    e[kindSlot] = "click"
+                    e[valueSlot] = Double(i) * 1.5
+                }
+            }
+            for e in try buildAll() { typedSpace.free(e) }
+            let bulkStart = ContinuousClock.now
+            let built = try buildAll()
+            let bulkNs = nanoseconds(since: bulkStart) / Double(n)
+            for e in built { typedSpace.free(e) }
             let storesNs = try timed(typedSpace) { i in
                 let e = try typedClass.new()
                 e[tsSlot] = i
@@ -524,6 +541,7 @@ struct AccessBenchmark {
             native.append(nativeNs)
             nativeRelease.append(releaseNs)
             typedInitializer.append(initializerNs)
+            bulk.append(bulkNs)
             free.append(freeNs)
             typedStores.append(storesNs)
             typed.append(positionalNs)
@@ -538,6 +556,7 @@ struct AccessBenchmark {
             typedKeyword: Comparison(ns: median(typedKeyword), baselineNs: nativeMedian),
             typedStores: Comparison(ns: median(typedStores), baselineNs: nativeMedian),
             typedInitializer: Comparison(ns: median(typedInitializer), baselineNs: nativeMedian),
+            bulk: Comparison(ns: median(bulk), baselineNs: nativeMedian),
             untyped: Comparison(ns: median(untyped), baselineNs: nativeMedian),
             dict: Comparison(ns: median(dict), baselineNs: nativeMedian),
             free: Comparison(ns: median(free), baselineNs: median(nativeRelease)))
