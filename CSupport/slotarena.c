@@ -9,7 +9,9 @@
  * slabs grow from 64 KiB to 1 MiB as the pool grows, each a jemalloc large
  * size class so no size-class rounding is wasted (jemalloc 5.3 adds one 4 KiB
  * guard page to each, 0.4% of a 1 MiB slab). Blocks carry a 16-byte prefix
- * linking them into the arena's block list, so reset can free them all.
+ * linking them into the arena's block list, so reset can free them all. Each
+ * thread caches free cells in a few bins (see "Thread caches" below), so most
+ * cell allocations and frees take no lock.
  *
  * Invariants.
  *   1. A slab stays with its pool until the arena is destroyed, so every cell
@@ -17,8 +19,10 @@
  *      cell whose generation reaches SLOTARENA_GEN_RETIRED leaves circulation.
  *   2. A free cell's header holds only its (already advanced) generation;
  *      class and presence bits are zero, so no handle can match it.
- *   3. live + free + retired == carved for every pool; allocated_bytes is the
- *      sum of live cell sizes and live block sizes (prefix included).
+ *   3. out + free + retired == carved for every pool, where out counts cells
+ *      handed to users or to thread-cache bins; live = out - cached, and
+ *      allocated_bytes is the sum of live cell sizes and live block sizes
+ *      (prefix included).
  *   4. Every address the arena handed out stays mapped after destroy, as
  *      read-only zero pages: the jemalloc extent hooks never unmap, and the
  *      destroy hook (or, in the system backend, slotarena_destroy) replaces
@@ -108,12 +112,14 @@ struct slotarena_pool {
     uint64_t retired;            /* offset 64: cells out of generations */
     uint64_t slab_bytes;         /* offset 72 */
     uint32_t bin;                /* offset 80: the thread-cache bin this pool uses */
+    uint32_t batch;              /* offset 84: cells per refill or flush; a bin holds 2x */
 };
 
 /* Thread caches. Each thread keeps TCACHE_BINS bins of free cells, each for
  * one pool at a time, so that the common allocation and free take no lock:
  * a pop or a push on a thread-private array. A bin trades cells with its
- * pool in batches of TCACHE_BATCH, under the arena lock. The counters stay
+ * pool in batches (TCACHE_BATCH cells, fewer for large cells so that a bin
+ * holds at most about TCACHE_BIN_BYTES), under the arena lock. The counters stay
  * exact: a pool counts the cells out of it (to users or to bins); a bin
  * publishes how many cells it holds and the lowest that count reached since
  * the arena last looked (relaxed atomics, written only by the owning
@@ -121,6 +127,7 @@ struct slotarena_pool {
 #define TCACHE_BINS 8
 #define TCACHE_CAP 64
 #define TCACHE_BATCH 32
+#define TCACHE_BIN_BYTES 16384
 
 typedef struct slotarena_bin {
     _Atomic(slotarena_pool *) pool; /* offset 0: whose cells; NULL when unused */
@@ -131,6 +138,7 @@ typedef struct slotarena_bin {
     void *cells[TCACHE_CAP];        /* offset 32: free cells, newest at count - 1 */
 } slotarena_bin;
 _Static_assert(sizeof(slotarena_bin) == 32 + 8 * TCACHE_CAP, "bin layout as commented");
+_Static_assert(2 * TCACHE_BATCH <= TCACHE_CAP, "a bin holds two batches");
 
 typedef struct slotarena_tcache {
     slotarena_bin bins[TCACHE_BINS];
@@ -557,6 +565,8 @@ slotarena_pool *slotarena_pool_for_size(slotarena *a, size_t cell_size) {
             p->arena = a;
             p->cell_size = size;
             p->bin = atomic_fetch_add_explicit(&pools_created, 1, RELAXED) % TCACHE_BINS;
+            uint32_t batch = (uint32_t)(TCACHE_BIN_BYTES / 2 / size);
+            p->batch = batch < 1 ? 1 : batch > TCACHE_BATCH ? TCACHE_BATCH : batch;
             p->next = a->pools;
             a->pools = p;
             a->pool_count++;
@@ -737,7 +747,7 @@ static inline void *hand_out(char *cell, size_t size, uint64_t header_bits) {
     return cell;
 }
 
-/* Takes up to TCACHE_BATCH cells from the pool into an empty bin: from the
+/* Takes up to p->batch cells from the pool into an empty bin: from the
  * free list first, then carved from the newest slab (a new slab only when no
  * cell is left). Returns how many. Lock held. */
 SLOTARENA_NO_ASAN
@@ -747,7 +757,7 @@ static uint32_t bin_refill(slotarena_bin *bin, slotarena_pool *p) {
     uint32_t count = atomic_load_explicit(&bin->count, RELAXED);
     uint32_t n = 0;
     note_growth(a);
-    while (n < TCACHE_BATCH && p->free_list != NULL) {
+    while (n < p->batch && p->free_list != NULL) {
         char *cell = p->free_list;
         p->free_list = *(void **)(cell + FREE_LINK_OFFSET);
         *(void **)(cell + FREE_LINK_OFFSET) = NULL;
@@ -757,7 +767,7 @@ static uint32_t bin_refill(slotarena_bin *bin, slotarena_pool *p) {
     if (n == 0) {
         slotarena_slab *s = p->slabs;
         if ((s == NULL || s->carved == s->capacity) && add_slab(p)) s = p->slabs;
-        while (s != NULL && n < TCACHE_BATCH && s->carved < s->capacity) {
+        while (s != NULL && n < p->batch && s->carved < s->capacity) {
             char *cell = (char *)s + SLAB_HEADER + s->carved * size;
             s->carved++;
             p->carved++;
@@ -977,9 +987,9 @@ int slotarena_cell_free(slotarena_pool *p, void *cell_ptr, uint32_t generation) 
     if (bin != NULL) {
         if (atomic_load_explicit(&bin->pool, memory_order_acquire) != p) bin_claim(bin, p);
         uint32_t n = atomic_load_explicit(&bin->count, RELAXED);
-        if (n == TCACHE_CAP) {
+        if (n == 2 * p->batch) {
             lock(a);
-            bin_flush(bin, p, TCACHE_BATCH);
+            bin_flush(bin, p, p->batch);
             unlock(a);
             n = atomic_load_explicit(&bin->count, RELAXED);
         }
