@@ -40,10 +40,17 @@ final class EventClasses {
     let typed: SlotClass
     /// `EventDict`: no slots, a dict per instance.
     let dict: SlotClass
+    /// The typed class's accessors.
+    let ts: SlotAccessor<Int>
+    let kind: SlotAccessor<String>
+    let value: SlotAccessor<Double>
 
     init() throws {
         typed = try space.defineClass("EventSlots", slots: ["ts": .int, "kind": .string, "value": .double])
         dict = try space.defineClass("EventDict")
+        ts = try typed.slot("ts", as: Int.self)
+        kind = try typed.slot("kind", as: String.self)
+        value = try typed.slot("value", as: Double.self)
     }
 }
 
