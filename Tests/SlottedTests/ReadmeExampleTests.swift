@@ -42,6 +42,17 @@ struct ReadmeExampleTests {
         let l = try Loose(x: 1.0, y: 2.0, w: 9)
         #expect(try l.vars() == ["w": 9])
 
+        let ts = try Event.slot("ts", as: Int.self), kind = try Event.slot("kind", as: String.self)
+        let e2 = try Event.new { e in
+            e[ts] = 2
+            e[kind] = "view"
+        }
+        #expect("\(e2)" == "EventSlots(ts=2, kind='view')")
+        let all = try Event.new(count: 100_000) { i, e in e[ts] = i }
+        #expect(all.count == 100_000 && all[99_999][ts] == 99_999)
+        for x in all { space.free(x) }
+        space.free(e2)
+
         print(Event.layoutDescription)
         let before = space.memory.allocatedBytes
         space.free(e)
