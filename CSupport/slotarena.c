@@ -621,6 +621,13 @@ static inline void clear_payload(char *cell, size_t size) {
     SLOTARENA_POISON(cell + SLOTARENA_HEADER_BYTES, size - SLOTARENA_HEADER_BYTES);
 }
 
+/* Counts `n` cells more (or, negative, fewer) out of pool `p`. Lock held. */
+static inline void count_out(slotarena_pool *p, int64_t n) {
+    p->out += (uint64_t)n;
+    p->arena->out_cells += (uint64_t)n;
+    p->arena->out_bytes += (uint64_t)(n * (int64_t)p->cell_size);
+}
+
 /* Moves the `n` oldest cells of a bin (the bottom) to its pool's free list,
  * oldest first, and keeps the newest: freeing cells in some order and then
  * allocating gives them back in exactly the reverse order, as one LIFO list
@@ -639,9 +646,7 @@ static void bin_flush(slotarena_bin *bin, slotarena_pool *p, uint32_t n) {
     memmove(bin->cells, bin->cells + n, (count - n) * sizeof(void *));
     count -= n;
     p->free_count += n;
-    p->out -= n;
-    a->out_cells -= n;
-    a->out_bytes -= (uint64_t)n * p->cell_size;
+    count_out(p, -(int64_t)n);
     atomic_store_explicit(&bin->count, count, RELAXED);
     atomic_store_explicit(&bin->low, count, RELAXED);
 }
@@ -785,9 +790,7 @@ static uint32_t bin_refill(slotarena_bin *bin, slotarena_pool *p) {
         bin->cells[count + i] = bin->cells[count + j - 1];
         bin->cells[count + j - 1] = t;
     }
-    p->out += n;
-    a->out_cells += n;
-    a->out_bytes += (uint64_t)n * size;
+    count_out(p, n);
     atomic_store_explicit(&bin->count, count + n, RELAXED);
     atomic_store_explicit(&bin->low, count + n, RELAXED);
     return n;
@@ -802,7 +805,6 @@ static char *pool_take(slotarena_pool *p) {
     if (p->free_list == NULL) {
         if (bin_refill(&scratch, p) == 0) return NULL;
         /* Keep one; the rest go back on the free list. */
-        slotarena *a = p->arena;
         uint32_t n = atomic_load_explicit(&scratch.count, RELAXED);
         for (uint32_t k = 0; k + 1 < n; k++) {
             char *cell = scratch.cells[k];
@@ -810,18 +812,14 @@ static char *pool_take(slotarena_pool *p) {
             p->free_list = cell;
         }
         p->free_count += n - 1;
-        p->out -= n - 1;
-        a->out_cells -= n - 1;
-        a->out_bytes -= (uint64_t)(n - 1) * p->cell_size;
+        count_out(p, -(int64_t)(n - 1));
         return scratch.cells[n - 1];
     }
     char *cell = p->free_list;
     p->free_list = *(void **)(cell + FREE_LINK_OFFSET);
     *(void **)(cell + FREE_LINK_OFFSET) = NULL;
     p->free_count--;
-    p->out++;
-    p->arena->out_cells++;
-    p->arena->out_bytes += p->cell_size;
+    count_out(p, 1);
     return cell;
 }
 
@@ -909,9 +907,7 @@ size_t slotarena_cell_alloc_many(slotarena_pool *p, uint64_t header_bits, uint64
         char *cell = hand_out((char *)(uintptr_t)out[k], size, header_bits);
         out[k] = ((uint64_t)(uintptr_t)cell >> 3) | (*header_of(cell) & GEN_MASK);
     }
-    p->out += n;
-    a->out_cells += n;
-    a->out_bytes += (uint64_t)n * size;
+    count_out(p, (int64_t)n);
     note_growth(a);
     unlock(a);
     return n;
@@ -976,9 +972,7 @@ int slotarena_cell_free(slotarena_pool *p, void *cell_ptr, uint32_t generation) 
         lock(a);
         note_growth(a);
         retire(p, cell);
-        p->out--;
-        a->out_cells--;
-        a->out_bytes -= size;
+        count_out(p, -1);
         unlock(a);
         return SLOTARENA_OK;
     }
@@ -1000,9 +994,7 @@ int slotarena_cell_free(slotarena_pool *p, void *cell_ptr, uint32_t generation) 
     lock(a);
     note_growth(a);
     pool_put(p, cell);
-    p->out--;
-    a->out_cells--;
-    a->out_bytes -= size;
+    count_out(p, -1);
     unlock(a);
     return SLOTARENA_OK;
 }
@@ -1031,9 +1023,7 @@ void slotarena_reset(slotarena *a) {
                     *header_of(cell) = next << SLOTARENA_GEN_SHIFT;
                     pool_put(p, cell);
                 }
-                p->out--;
-                a->out_cells--;
-                a->out_bytes -= p->cell_size;
+                count_out(p, -1);
             }
         }
     }
