@@ -703,15 +703,26 @@ static void tcache_exit(void *arg) {
     free(t);
 }
 
+static bool tcache_key_made;
+
 static void tcache_make_key(void) {
-    if (pthread_key_create(&tcache_key, tcache_exit) != 0) abort();
+    tcache_key_made = pthread_key_create(&tcache_key, tcache_exit) == 0;
 }
 
-/* The calling thread's cache, made on first use; NULL when memory is short
- * (every operation then takes the locked path). */
+/* The calling thread's cache, made on first use; NULL when memory is short or
+ * no thread-exit hook can be registered (every operation then takes the
+ * locked path). */
+#if SLOTARENA_DEBUG_HOOKS
+static _Thread_local bool tcache_off; /* debug hook: this thread uses no cache */
+#endif
+
 static slotarena_tcache *tcache_get(void) {
     if (tcache != NULL) return tcache;
+#if SLOTARENA_DEBUG_HOOKS
+    if (tcache_off) return NULL;
+#endif
     pthread_once(&tcache_key_once, tcache_make_key);
+    if (!tcache_key_made) return NULL; /* no thread-exit hook: no cache */
     slotarena_tcache *t = calloc(1, sizeof(*t));
     if (t == NULL) return NULL;
     if (pthread_setspecific(tcache_key, t) != 0) {
@@ -1160,6 +1171,21 @@ void **slotarena_class_table_reserve(void) {
     }
     pthread_mutex_unlock(&once);
     return class_table;
+}
+
+int slotarena_debug_thread_cache(int enabled) {
+#if SLOTARENA_DEBUG_HOOKS
+    tcache_off = !enabled;
+    slotarena_tcache *t = tcache;
+    if (!enabled && t != NULL) {
+        pthread_setspecific(tcache_key, NULL);
+        tcache_exit(t);
+    }
+    return 1;
+#else
+    (void)enabled;
+    return 0;
+#endif
 }
 
 int slotarena_poisons_free_memory(void) {

@@ -179,6 +179,11 @@ uint64_t slotarena_process_allocated_bytes(void);
  * memory were refused. Returns 1 when the hook is compiled in, 0 otherwise. */
 int slotarena_debug_fail_next(slotarena *arena, uint32_t skip, uint32_t count);
 
+/* Debug builds only (returns 0 elsewhere): turns the calling thread's cell cache off
+ * (its cells go back to their pools first) or back on, so that tests reach the locked
+ * paths taken when a thread has no cache. */
+int slotarena_debug_thread_cache(int enabled);
+
 /* One run of the arena against plain sized allocation, for the benchmark report:
  * `count` cells of `cell_size` bytes from a pool, against as many
  * mallocx(cell_size, MALLOCX_ARENA | MALLOCX_TCACHE_NONE) in a second private

@@ -165,6 +165,31 @@ struct ThreadCacheTests {
         #expect(stats(arena).live_cells == 0)
     }
 
+    @Test("a thread without a cache allocates and frees through the pool under the lock, with the same results")
+    func withoutCache() throws {
+        guard slotarena_debug_thread_cache(0) == 1 else {
+            Issue.record("the thread-cache hook is compiled into debug builds only")
+            return
+        }
+        defer { _ = slotarena_debug_thread_cache(1) }
+        let arena = try #require(slotarena_create())
+        defer { slotarena_destroy(arena) }
+        let pool = try #require(slotarena_pool_for_size(arena, 24))
+        let cells = (0..<1_000).map { _ in slotarena_cell_alloc(pool, liveBits)! }
+        #expect(stats(arena).cached_cells == 0)
+        #expect(stats(arena).live_cells == 1_000)
+        #expect(Set(cells).count == 1_000)
+        for c in cells { #expect(slotarena_cell_free(pool, c, generation(of: c)) == Int32(SLOTARENA_OK)) }
+        #expect(slotarena_cell_free(pool, cells[0], 1) == Int32(SLOTARENA_ERR_STALE))
+        let again = (0..<1_000).map { _ in slotarena_cell_alloc(pool, liveBits)! }
+        #expect(again == Array(cells.reversed()))
+        #expect(again.allSatisfy { generation(of: $0) == 2 })
+        let p = poolStats(arena, 24)
+        #expect(p.live_cells == 1_000)
+        #expect(p.live_cells + p.free_cells + p.retired_cells == p.carved_cells)
+        #expect(stats(arena).peak_bytes == 1_000 * 24)
+    }
+
     @Test("cells freed in some order come back in exactly the reverse order, across many cache refills and flushes")
     func lifoAcrossTheCache() throws {
         let arena = try #require(slotarena_create())
