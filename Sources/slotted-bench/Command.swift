@@ -74,6 +74,7 @@ struct SlottedBench: ParsableCommand {
         Progress.enabled = !quiet
         let started = ContinuousClock.now
         var environment = RunEnvironment.current(runs: runs, maxN: maxN)
+        environment.pythonCommand = noPython ? nil : python ?? "python3"
 
         Progress.note("arena: 1,000,000 cells of 24 bytes against mallocx(24)")
         let arena = try measureArena()

@@ -97,6 +97,9 @@ struct RunEnvironment: Encodable {
     var processors: Int
     /// Wall time of the whole run, filled in at the end.
     var totalSeconds: Double
+    /// The Python interpreter as given (`--python`, or `python3` looked up on the PATH);
+    /// nil with `--no-python`.
+    var pythonCommand: String? = nil
 
     static func current(runs: Int, maxN: Int) -> RunEnvironment {
         #if DEBUG

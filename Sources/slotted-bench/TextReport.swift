@@ -17,7 +17,9 @@ extension BenchReport {
                 + "N = \(n.grouped), sweep up to \(environment.maxN.grouped), "
                 + "\(environment.runs) runs per timing (median), \(environment.processors) cores")
         if let python {
-            out.append("  \(pythonName) at \(python.executable)")
+            // The command as given, not the interpreter's absolute path (which is in the JSON).
+            let command = environment.pythonCommand ?? python.executable
+            out.append("  \(pythonName): \(command)\(command.contains("/") ? "" : ", found on the PATH")")
         } else {
             out.append("  CPython: skipped (\(cpythonSkipped ?? "not run"))")
         }
