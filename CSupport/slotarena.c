@@ -763,36 +763,53 @@ static inline void *hand_out(char *cell, size_t size, uint64_t header_bits) {
     return cell;
 }
 
+/* The newest cell of the pool's free list, taken off it (link cleared), or
+ * NULL. Lock held. */
+SLOTARENA_NO_ASAN
+static char *pop_free(slotarena_pool *p) {
+    char *cell = p->free_list;
+    if (cell != NULL) {
+        p->free_list = *(void **)(cell + FREE_LINK_OFFSET);
+        *(void **)(cell + FREE_LINK_OFFSET) = NULL;
+        p->free_count--;
+    }
+    return cell;
+}
+
+/* A cell carved from the newest slab: zeroed, at generation 1, poisoned after
+ * its header. When that slab is full, a new slab if `may_add_slab`, else NULL;
+ * NULL too when memory is refused. Lock held. */
+SLOTARENA_NO_ASAN
+static char *carve(slotarena_pool *p, bool may_add_slab) {
+    slotarena_slab *s = p->slabs;
+    if (s == NULL || s->carved == s->capacity) {
+        if (!may_add_slab || !add_slab(p)) return NULL;
+        s = p->slabs;
+    }
+    size_t size = p->cell_size;
+    char *cell = (char *)s + SLAB_HEADER + s->carved * size;
+    s->carved++;
+    p->carved++;
+    SLOTARENA_UNPOISON(cell, size);
+    memset(cell, 0, size); /* a recycled extent may hold old bytes */
+    *header_of(cell) = (uint64_t)1 << SLOTARENA_GEN_SHIFT;
+    SLOTARENA_POISON(cell + SLOTARENA_HEADER_BYTES, size - SLOTARENA_HEADER_BYTES);
+    return cell;
+}
+
 /* Takes up to p->batch cells from the pool into an empty bin: from the
  * free list first, then carved from the newest slab (a new slab only when no
  * cell is left). Returns how many. Lock held. */
 SLOTARENA_NO_ASAN
 static uint32_t bin_refill(slotarena_bin *bin, slotarena_pool *p) {
     slotarena *a = p->arena;
-    size_t size = p->cell_size;
     uint32_t count = atomic_load_explicit(&bin->count, RELAXED);
     uint32_t n = 0;
     note_growth(a);
-    while (n < p->batch && p->free_list != NULL) {
-        char *cell = p->free_list;
-        p->free_list = *(void **)(cell + FREE_LINK_OFFSET);
-        *(void **)(cell + FREE_LINK_OFFSET) = NULL;
-        p->free_count--;
-        bin->cells[count + n++] = cell;
-    }
+    char *cell;
+    while (n < p->batch && (cell = pop_free(p)) != NULL) bin->cells[count + n++] = cell;
     if (n == 0) {
-        slotarena_slab *s = p->slabs;
-        if ((s == NULL || s->carved == s->capacity) && add_slab(p)) s = p->slabs;
-        while (s != NULL && n < p->batch && s->carved < s->capacity) {
-            char *cell = (char *)s + SLAB_HEADER + s->carved * size;
-            s->carved++;
-            p->carved++;
-            SLOTARENA_UNPOISON(cell, size);
-            memset(cell, 0, size); /* a recycled extent may hold old bytes */
-            *header_of(cell) = (uint64_t)1 << SLOTARENA_GEN_SHIFT;
-            SLOTARENA_POISON(cell + SLOTARENA_HEADER_BYTES, size - SLOTARENA_HEADER_BYTES);
-            bin->cells[count + n++] = cell;
-        }
+        while (n < p->batch && (cell = carve(p, n == 0)) != NULL) bin->cells[count + n++] = cell;
     }
     /* The bin pops from the top: reverse the batch so cells go out in the
      * order the free list or the slab had them. */
@@ -826,10 +843,7 @@ static char *pool_take(slotarena_pool *p) {
         count_out(p, -(int64_t)(n - 1));
         return scratch.cells[n - 1];
     }
-    char *cell = p->free_list;
-    p->free_list = *(void **)(cell + FREE_LINK_OFFSET);
-    *(void **)(cell + FREE_LINK_OFFSET) = NULL;
-    p->free_count--;
+    char *cell = pop_free(p);
     count_out(p, 1);
     return cell;
 }
@@ -886,22 +900,8 @@ size_t slotarena_cell_alloc_many(slotarena_pool *p, uint64_t header_bits, uint64
     }
     note_growth(a);
     for (; n < count; n++) {
-        char *cell = p->free_list;
-        if (cell != NULL) {
-            p->free_list = *(void **)(cell + FREE_LINK_OFFSET);
-            *(void **)(cell + FREE_LINK_OFFSET) = NULL;
-            p->free_count--;
-        } else {
-            slotarena_slab *s = p->slabs;
-            if ((s == NULL || s->carved == s->capacity) && !add_slab(p)) break;
-            s = p->slabs;
-            cell = (char *)s + SLAB_HEADER + s->carved * size;
-            s->carved++;
-            p->carved++;
-            SLOTARENA_UNPOISON(cell, size);
-            memset(cell, 0, size); /* a recycled extent may hold old bytes */
-            *header_of(cell) = (uint64_t)1 << SLOTARENA_GEN_SHIFT;
-        }
+        char *cell = pop_free(p);
+        if (cell == NULL && (cell = carve(p, true)) == NULL) break;
         out[n] = (uint64_t)(uintptr_t)cell;
     }
     if (n < count) {

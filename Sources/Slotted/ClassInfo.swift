@@ -202,9 +202,8 @@ final class ClassInfo: @unchecked Sendable {
     var allSlotNames: [String] { slots.map(\.name) }
 }
 
-/// A name in Swift's small string form, by its two raw words (see ``ClassInfo/smallNames``).
-/// Two small strings are equal exactly when their words are: the form holds the UTF-8 bytes,
-/// zero-padded, the count and an ASCII flag computed from the bytes.
+/// A name in Swift's small string form, by its two raw words (see ``ClassInfo/smallNames``
+/// and `_smallStringWords`).
 struct SmallName: BitwiseCopyable {
     let words: Words
     let target: Int
@@ -228,11 +227,6 @@ struct SmallName: BitwiseCopyable {
     /// The raw words of a string in the small form, or nil for any other form.
     @inline(__always)
     static func words(_ s: String) -> Words? {
-        #if _endian(little) && _pointerBitWidth(_64)
-        let (low, high) = unsafeBitCast(s, to: (UInt64, UInt64).self)
-        return high >> 60 & 0b1011 == 0b1010 ? Words(low: low, high: high) : nil
-        #else
-        return nil
-        #endif
+        _smallStringWords(s).map { Words(low: $0.low, high: $0.high) }
     }
 }

@@ -174,14 +174,24 @@ extension ObjectSpace {
 /// both paths agree, so a change of the standard library's layout fails it.
 @inlinable @inline(__always)
 func _inlineStringWord(_ s: String) -> UInt64? {
-    #if _endian(little) && _pointerBitWidth(_64)
-    let (bytes, discriminated) = unsafeBitCast(s, to: (UInt64, UInt64).self)
-    if discriminated >> 60 & 0b1011 == 0b1010 {
+    if let (bytes, discriminated) = _smallStringWords(s) {
         let count = discriminated >> 56 & 0xF
         return count <= 7 ? bytes << 8 | count << 1 | 1 : nil
     }
-    #endif
     return _inlineStringWordGeneral(s)
+}
+
+/// The two raw words of a string in Swift's small form (UTF-8 bytes zero-padded in the
+/// first, bytes 8...14 and the discriminator byte in the second), or nil for any other
+/// form. Two small strings are equal exactly when their words are.
+@inlinable @inline(__always)
+func _smallStringWords(_ s: String) -> (low: UInt64, high: UInt64)? {
+    #if _endian(little) && _pointerBitWidth(_64)
+    let (low, high) = unsafeBitCast(s, to: (UInt64, UInt64).self)
+    return high >> 60 & 0b1011 == 0b1010 ? (low, high) : nil
+    #else
+    return nil
+    #endif
 }
 
 /// ``_inlineStringWord(_:)`` for any string, through its contiguous UTF-8.
