@@ -69,12 +69,6 @@ public struct SlotAccessor<T: SlotValue>: Sendable, BitwiseCopyable {
         }
     }
 
-    /// Traps unless the accessor's class is the instance's class or one of its bases.
-    @usableFromInline
-    func _checkApplies(to instance: Instance) {
-        _ = checkInstance(instance, "write")
-    }
-
     private func checkInstance(_ instance: Instance, _ what: String) -> _SlotCell {
         let info: ClassInfo
         let cell: _SlotCell
