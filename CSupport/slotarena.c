@@ -824,26 +824,12 @@ static uint32_t bin_refill(slotarena_bin *bin, slotarena_pool *p) {
     return n;
 }
 
-/* Allocation without a thread cache (no memory for one). Lock held. */
+/* Allocation without a thread cache (no memory for one): the newest free
+ * cell, else a fresh one. Lock held. */
 SLOTARENA_NO_ASAN
 static char *pool_take(slotarena_pool *p) {
-    slotarena_bin scratch;
-    atomic_init(&scratch.count, 0);
-    atomic_init(&scratch.low, 0);
-    if (p->free_list == NULL) {
-        if (bin_refill(&scratch, p) == 0) return NULL;
-        /* Keep one; the rest go back on the free list. */
-        uint32_t n = atomic_load_explicit(&scratch.count, RELAXED);
-        for (uint32_t k = 0; k + 1 < n; k++) {
-            char *cell = scratch.cells[k];
-            *(void **)(cell + FREE_LINK_OFFSET) = p->free_list;
-            p->free_list = cell;
-        }
-        p->free_count += n - 1;
-        count_out(p, -(int64_t)(n - 1));
-        return scratch.cells[n - 1];
-    }
     char *cell = pop_free(p);
+    if (cell == NULL && (cell = carve(p, true)) == NULL) return NULL;
     count_out(p, 1);
     return cell;
 }
