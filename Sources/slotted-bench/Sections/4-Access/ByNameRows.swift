@@ -22,10 +22,8 @@ extension AccessBenchmark {
     /// The by-name rows: `get`/`set` on the slotted and the dict class, each against
     /// a `[String: Double]` of the same shape.
     struct ByNameFigures {
-        var nameGet: Comparison
-        var nameSet: Comparison
-        var dictGet: Comparison
-        var dictSet: Comparison
+        var nameGet, nameSet: Comparison
+        var dictGet, dictSet: Comparison
     }
 
     /// Times `ops` by-name operations per sample over the hot instances, each beside

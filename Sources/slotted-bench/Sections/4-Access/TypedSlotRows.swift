@@ -11,12 +11,9 @@ extension AccessBenchmark {
     /// The typed-slot rows: reads (with and without the header check) and writes,
     /// sequential and in a fixed shuffled order.
     struct TypedSlotFigures {
-        var readSequential: Comparison
-        var readRandom: Comparison
-        var checkSequential: Comparison
-        var checkRandom: Comparison
-        var writeSequential: Comparison
-        var writeRandom: Comparison
+        var readSequential, readRandom: Comparison
+        var checkSequential, checkRandom: Comparison
+        var writeSequential, writeRandom: Comparison
     }
 
     /// Times the typed loops over the working set, each beside its native loop; `order`
