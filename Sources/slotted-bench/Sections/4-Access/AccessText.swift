@@ -1,0 +1,67 @@
+//===----------------------------------------------------------------------===//
+//
+// AccessText.swift: report section 4, access speed, as text.
+//
+//===----------------------------------------------------------------------===//
+
+extension BenchReport {
+    func accessSection(python: CPythonFigures?, pythonName: String) -> String {
+        let a = access
+        var lines = [
+            "4. Access speed: ns per operation, median of \(a.runs) runs, each beside its baseline in the same run",
+            "   (typed loops over \(a.workingSet.grouped) instances, by-name loops over \(a.hotSet.grouped) hot ones;"
+                + " \(a.opsPerSample.grouped) ops per sample)",
+        ]
+        var table = TextTable(["operation", "Slotted", "Swift baseline", "baseline", "ratio", pythonName])
+        table.alignments[2] = .left
+        table.alignments[5] = .left
+        func row(_ name: String, _ comparison: Comparison, _ baseline: String, _ py: String) {
+            table.add([name, nanos(comparison.ns), baseline, nanos(comparison.baselineNs), times(comparison.ratio), py])
+        }
+        func py(_ text: String, _ value: KeyPath<CPythonFigures, Double>) -> String {
+            python.map { "\(text) \(nanos($0[keyPath: value]))" } ?? ""
+        }
+        row("read e[value], sequential", a.typedReadSequential, "native let read", py("p.x", \.slotsAttrReadNs))
+        row("read e[value], random", a.typedReadRandom, "native let read", "")
+        row("read e[value], sequential", a.checkCostSequential, "same load, no check \u{2020}", "")
+        row("read e[value], random", a.checkCostRandom, "same load, no check \u{2020}", "")
+        row("write e[value] = x, sequential", a.typedWriteSequential, "native var write *", py("p.x = 3.0", \.slotsAttrWriteNs))
+        row("write e[value] = x, random", a.typedWriteRandom, "native var write *", "")
+        row("get(\"x\") by name, PointSlots", a.byNameGet, "[String: Double] get", py("getattr(p, 'x')", \.slotsGetattrNs))
+        row("set(\"x\", v) by name, PointSlots", a.byNameSet, "[String: Double] set", py("setattr(p, 'x', v)", \.slotsSetattrNs))
+        row("get(\"x\") by name, PointDict", a.dictGet, "[String: Double] get", py("getattr(p, 'x')", \.dictGetattrNs))
+        row("set(\"x\", v) by name, PointDict", a.dictSet, "[String: Double] set", py("setattr(p, 'x', v)", \.dictSetattrNs))
+        row("construct EventSlots (typed, positional)", a.constructTyped, "NativeEvent(...)", py("EventSlots(...)", \.constructSlotsNs))
+        row("construct EventSlots (typed, keyword)", a.constructTypedKeyword, "NativeEvent(...)", "")
+        row("construct EventSlots (new() + typed stores)", a.constructTypedStores, "NativeEvent(...)", "")
+        row("construct EventSlots (typed initializer)", a.constructTypedInitializer, "NativeEvent(...)", "")
+        row("construct EventSlots (new(count:), bulk) \u{2021}", a.constructBulk, "NativeEvent(...)", "")
+        row("construct EventSlots (untyped)", a.constructUntyped, "NativeEvent(...)", "")
+        row("construct EventDict (keyword)", a.constructDict, "NativeEvent(...)", py("EventDict(...)", \.constructDictNs))
+        row("space.free(e)", a.free, "last release of object", "")
+        row("construct @SlotClass MacroEvent(in:...)", macro.constructVsTyped, "typed initializer", "")
+        row("construct @SlotClass MacroEvent(in:...)", macro.constructVsNative, "NativeEvent(...)", "")
+        row("read @SlotClass e.value, sequential", macro.readVsTyped, "read e[value]", "")
+        row("read @SlotClass e.value, sequential", macro.readVsNative, "native let read", "")
+        row("write @SlotClass e.value = x", macro.writeVsTyped, "write e[value] = x", "")
+        lines.append(table.render())
+        let release = a.spaceRelease
+        lines.append(
+            "  drop a space of \(release.instances.grouped) instances: \(nanos(release.spaceNs))"
+                + " (\(fixed(release.spaceNs / Double(max(release.instances, 1)), 2)) ns each)"
+                + "; drop an array of as many native objects: \(nanos(release.nativeArrayNs))"
+                + " (\(times(release.spaceNs / release.nativeArrayNs)))"
+                + (release.spaceWasUniquelyReferenced ? "" : "  [space was still referenced: deinit not timed]"))
+        lines.append("  * a native var write includes Swift's dynamic exclusivity check; a let cannot be written.")
+        lines.append("  \u{2020} the ratio is the cost of the header check that detects stale handles, foreign classes and unset slots.")
+        lines.append("  \u{2021} one call builds all \(a.workingSet.grouped) instances (one arena lock for every cell); per instance, beside one-at-a-time native construction.")
+        lines.append("  Every construction is timed into preallocated storage, each kind right after an untimed pass that builds and frees as many.")
+        if let python {
+            lines.append(
+                "  \(pythonName) figures are timeit medians per statement, its loop overhead"
+                    + " (\(nanos(python.loopOverheadNs)) for `pass`) included.")
+        }
+        lines.append("")
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,146 @@
+//===----------------------------------------------------------------------===//
+//
+// ConstructionRows.swift: section 4's construction and free rows: each way
+// to build an event against `NativeEvent(...)`, and `space.free(e)`.
+//
+//===----------------------------------------------------------------------===//
+
+import Slotted
+
+extension AccessBenchmark {
+    struct ConstructionFigures {
+        var typed: Comparison
+        var typedKeyword: Comparison
+        var typedStores: Comparison
+        var typedInitializer: Comparison
+        var bulk: Comparison
+        var untyped: Comparison
+        var dict: Comparison
+        var free: Comparison
+    }
+
+    /// Steady state: one space per class; each run builds `count` instances of each kind
+    /// into preallocated storage (``timeConstructions``), then frees them (the cells go
+    /// back to the thread's cache and the pool, as native objects go back to jemalloc's).
+    /// The kinds take turns within a run so that drift on a shared machine hits all alike.
+    func measureConstructionAndFree() throws -> ConstructionFigures {
+        Progress.note("access: construction and free, \(count.grouped) instances x \(runs) runs")
+        let typedSpace = ObjectSpace()
+        let typedClass = try EventClassDefinitions.typedSlots(in: typedSpace)
+        let untypedSpace = ObjectSpace()
+        let untypedClass = try EventClassDefinitions.untypedSlots(in: untypedSpace)
+        let dictSpace = ObjectSpace()
+        let dictClass = try EventClassDefinitions.dict(in: dictSpace)
+        let n = count
+
+        let instances = UnsafeMutablePointer<Instance>.allocate(capacity: n)
+        let objects = UnsafeMutablePointer<NativeEvent>.allocate(capacity: n)
+        defer {
+            instances.deallocate()
+            objects.deallocate()
+        }
+
+        let tsSlot = try typedClass.slot("ts", as: Int.self)
+        let kindSlot = try typedClass.slot("kind", as: String.self)
+        let valueSlot = try typedClass.slot("value", as: Double.self)
+
+        var typed: [Double] = [], typedKeyword: [Double] = [], typedStores: [Double] = []
+        var typedInitializer: [Double] = [], bulk: [Double] = [], untyped: [Double] = [], dict: [Double] = []
+        var native: [Double] = [], free: [Double] = [], nativeRelease: [Double] = []
+
+        /// Frees the `n` instances in `instances`; returns ns per free.
+        func freeAll(_ space: ObjectSpace) -> Double {
+            let start = ContinuousClock.now
+            for k in 0..<n { space.free(instances[k]) }
+            let elapsed = nanoseconds(since: start) / Double(n)
+            instances.deinitialize(count: n)
+            return elapsed
+        }
+
+        /// Builds and frees `n` instances untimed, then times building them again: each
+        /// kind is timed in its steady state (warm pools, warm caches), whatever ran before.
+        func timed(_ space: ObjectSpace, _ make: (Int) throws -> Instance) throws -> Double {
+            _ = try timeConstructions(n, into: instances, make)
+            _ = freeAll(space)
+            return try timeConstructions(n, into: instances, make)
+        }
+
+        for run in 0...runs {  // run 0 only warms the pools and the heap up
+            let makeNative = { (i: Int) in NativeEvent(ts: i, kind: "click", value: Double(i) * 1.5) }
+            _ = timeConstructions(n, into: objects, makeNative)
+            objects.deinitialize(count: n)
+            let nativeNs = timeConstructions(n, into: objects, makeNative)
+            let start = ContinuousClock.now
+            objects.deinitialize(count: n)
+            let releaseNs = nanoseconds(since: start) / Double(n)
+
+            let initializerNs = try timed(typedSpace) { i in
+                try typedClass.new { e in
+                    e[tsSlot] = i
+                    e[kindSlot] = "click"
+                    e[valueSlot] = Double(i) * 1.5
+                }
+            }
+            let freeNs = freeAll(typedSpace)
+            // The bulk form builds its own array: time the whole call, untimed pass first.
+            func buildAll() throws -> [Instance] {
+                try typedClass.new(count: n) { i, e in
+                    e[tsSlot] = i
+                    e[kindSlot] = "click"
+                    e[valueSlot] = Double(i) * 1.5
+                }
+            }
+            for e in try buildAll() { typedSpace.free(e) }
+            let bulkStart = ContinuousClock.now
+            let built = try buildAll()
+            let bulkNs = nanoseconds(since: bulkStart) / Double(n)
+            for e in built { typedSpace.free(e) }
+            let storesNs = try timed(typedSpace) { i in
+                let e = try typedClass.new()
+                e[tsSlot] = i
+                e[kindSlot] = "click"
+                e[valueSlot] = Double(i) * 1.5
+                return e
+            }
+            _ = freeAll(typedSpace)
+            let positionalNs = try timed(typedSpace) { i in
+                try typedClass(.int(i), "click", .double(Double(i) * 1.5))
+            }
+            _ = freeAll(typedSpace)
+            let keywordNs = try timed(typedSpace) { i in
+                try typedClass(ts: .int(i), kind: "click", value: .double(Double(i) * 1.5))
+            }
+            _ = freeAll(typedSpace)
+            let untypedNs = try timed(untypedSpace) { i in
+                try untypedClass(.int(i), "click", .double(Double(i) * 1.5))
+            }
+            _ = freeAll(untypedSpace)
+            let dictNs = try timed(dictSpace) { i in
+                try dictClass(ts: .int(i), kind: "click", value: .double(Double(i) * 1.5))
+            }
+            _ = freeAll(dictSpace)
+            guard run > 0 else { continue }
+            native.append(nativeNs)
+            nativeRelease.append(releaseNs)
+            typedInitializer.append(initializerNs)
+            bulk.append(bulkNs)
+            free.append(freeNs)
+            typedStores.append(storesNs)
+            typed.append(positionalNs)
+            typedKeyword.append(keywordNs)
+            untyped.append(untypedNs)
+            dict.append(dictNs)
+        }
+
+        let nativeMedian = median(native)
+        return ConstructionFigures(
+            typed: Comparison(ns: median(typed), baselineNs: nativeMedian),
+            typedKeyword: Comparison(ns: median(typedKeyword), baselineNs: nativeMedian),
+            typedStores: Comparison(ns: median(typedStores), baselineNs: nativeMedian),
+            typedInitializer: Comparison(ns: median(typedInitializer), baselineNs: nativeMedian),
+            bulk: Comparison(ns: median(bulk), baselineNs: nativeMedian),
+            untyped: Comparison(ns: median(untyped), baselineNs: nativeMedian),
+            dict: Comparison(ns: median(dict), baselineNs: nativeMedian),
+            free: Comparison(ns: median(free), baselineNs: median(nativeRelease)))
+    }
+}
