@@ -51,6 +51,20 @@ extension ObjectSpace {
     }
 }
 
+extension ObjectSpace {
+    /// Lets class definitions in the whole process use only the first `classes` indices of
+    /// the class table, so tests reach its reuse and exhaustion after a few definitions.
+    /// Process-wide: only for exit tests, which run in a process of their own.
+    package static func _limitClassTable(to classes: Int) { ClassTable.limit(to: classes) }
+}
+
+extension SlotClass {
+    /// The class's index in the class table (the low bits of its id).
+    package var _classIndex: Int { ClassTable.index(of: info.id) }
+    /// The generation of that index the class took (the high bits of its id).
+    package var _classGeneration: Int { ClassTable.generation(of: info.id) }
+}
+
 extension Instance {
     /// The cell's address, for tests that probe the arena directly and for the benchmark's
     /// unchecked baseline (inlinable, so that baseline is one load like the typed read).
