@@ -32,7 +32,9 @@ extension ObjectSpace {
     ///   order: `multiple bases have instance lay-out conflict`, `__slots__ must be
     ///   identifiers`, `'x' in __slots__ conflicts with class variable`; and a ``ValueError``
     ///   where CPython silently wastes memory (a duplicate slot name, a slot re-declared from
-    ///   a base) or where a ``Limits`` value is exceeded.
+    ///   a base) or where a ``Limits`` value is exceeded. A class attribute that refers to a
+    ///   freed instance throws ``ReferenceError``, one that refers to an instance of another
+    ///   space ``ValueError``, as storing it in a slot does.
     public func defineClass(_ name: String, base: SlotClass? = nil, bases: [SlotClass] = [],
                             slots: [String]? = nil, attributes: [String: Value] = [:]) throws -> SlotClass
     {
@@ -84,6 +86,9 @@ extension ObjectSpace {
             guard seenBases.insert(b.info.id).inserted else { throw TypeError("duplicate base class \(b.name)") }
         }
         let baseInfos = bases.map(\.info)
+        // A class attribute that refers to an instance is checked as a slot's value is: alive,
+        // and of this space.
+        for case .instance(let target) in attributes.values { try checkReference(target) }
 
         // (a) One base may contribute instance storage (CPython's best_base).
         let layoutBase = try Self.bestBase(baseInfos)
