@@ -40,9 +40,10 @@ extension Instance {
     /// `hasattr(p, name)`; false for a stale handle. `__dict__` and `__weakref__` are there
     /// exactly when the class gives instances a dict or a weakref slot.
     public func has(_ name: String) -> Bool {
-        if name == "__dict__" || name == "__weakref__", let (info, _) = try? resolve() {
+        let isDict = name.hasSameCodePoints(as: "__dict__")
+        if isDict || name.hasSameCodePoints(as: "__weakref__"), let (info, _) = try? resolve() {
             if info.target(name) == nil {
-                return name == "__dict__" ? info.hasDict : info.hasWeakrefSlot
+                return isDict ? info.hasDict : info.hasWeakrefSlot
             }
         }
         return (try? get(name)) != nil
@@ -64,7 +65,7 @@ extension Instance {
         try withResolved { info, cell in
             // Read-only slots (`let` fields of @SlotClass types): construction, which goes
             // through `Instance.set(info, …)`, may still fill them.
-            if !info.frozenSlots.isEmpty, info.frozenSlots.contains(name) {
+            if !info.frozenSlots.isEmpty, info.frozenSlots.contains(AttributeName(name)) {
                 throw AttributeError.readOnly(info.name, name)
             }
             try Instance.set(info, cell, name, value)
@@ -100,7 +101,7 @@ extension Instance {
         switch info.member(name) {
         case .slot(let i)?:
             // A read-only slot: deleting it is writing it.
-            if info.frozenSlots.contains(name) { throw AttributeError.readOnly(info.name, name) }
+            if info.frozenSlots.contains(AttributeName(name)) { throw AttributeError.readOnly(info.name, name) }
             let slot = info.hot[i]
             guard cell.isPresent(slot.presenceOffset, slot.presenceMask) else { throw AttributeError(name) }
             info.space.clearSlot(slot, cell)
@@ -120,6 +121,10 @@ extension Instance {
     }
 
     /// The instance dictionary, as `vars(p)`.
+    ///
+    /// The dictionary keeps its keys apart by code point, as CPython does; a Swift
+    /// `Dictionary` does not: of two keys that differ only in their Unicode form ("é" as one
+    /// code point and as "e" + U+0301), the result holds one. ``get(_:)`` reads each.
     ///
     /// - Throws: ``TypeError`` (`vars() argument must have __dict__ attribute`) for an
     ///   instance without one.
@@ -144,12 +149,17 @@ extension Instance {
         return out
     }
 
-    /// `dir()`-like: slot names (set or not), dictionary keys and class attributes, sorted.
+    /// `dir()`-like: slot names (set or not), dictionary keys and class attributes, sorted by
+    /// code point as `sorted()` sorts Python strings.
     public func attributeNames() throws -> [String] {
-        let (info, _) = try resolve()
+        let (info, cell) = try resolve()
         var names = Set(info.members.keys)
-        if info.dictOffset >= 0 { names.formUnion(try vars().keys) }
-        return names.sorted()
+        if info.dictOffset >= 0 {
+            for (id, _) in try InstanceDict.entries(cell, info.dictOffset, space: info.space) {
+                names.insert(AttributeName(info.space.name(ofID: id)))
+            }
+        }
+        return names.map(\.text).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 }
 

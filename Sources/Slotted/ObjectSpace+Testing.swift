@@ -41,7 +41,7 @@ extension ObjectSpace {
             }
             if let base = info.layoutBase {
                 for (a, b) in zip(base.slots, info.slots) {
-                    precondition(a.offset == b.offset && a.name == b.name, "\(info.name) moved a base slot")
+                    precondition(a.offset == b.offset && a.name.hasSameCodePoints(as: b.name), "\(info.name) moved a base slot")
                 }
             }
             let counts = _poolCounts(cellSize: info.cellSize)

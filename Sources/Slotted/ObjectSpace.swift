@@ -23,8 +23,9 @@ public final class ObjectSpace: @unchecked Sendable {
     let state = Locked(State())
 
     struct State {
-        /// Attribute names of instance dictionaries, interned: id 0 means "no name".
-        var nameIDs: [String: UInt32] = [:]
+        /// Attribute names of instance dictionaries, interned: id 0 means "no name". Keyed by
+        /// code point, as CPython's dict keys are.
+        var nameIDs: [AttributeName: UInt32] = [:]
         var names: [String] = [""]
         var classes: [ClassInfo] = []
     }
@@ -62,11 +63,11 @@ public final class ObjectSpace: @unchecked Sendable {
 
     func nameID(_ name: String, create: Bool) -> UInt32? {
         state.withLock { s in
-            if let id = s.nameIDs[name] { return id }
+            if let id = s.nameIDs[AttributeName(name)] { return id }
             guard create else { return nil }
             let id = UInt32(s.names.count)
             s.names.append(name)
-            s.nameIDs[name] = id
+            s.nameIDs[AttributeName(name)] = id
             return id
         }
     }

@@ -33,7 +33,7 @@ public struct SlotAccessor<T: SlotValue>: Sendable, BitwiseCopyable {
         let writeMask = HeaderBits.genMask | HeaderBits.classMask
         // @SlotClass read-only slots: bit 0 is outside writeMask, so a write to a frozen
         // slot never passes the fast compare and `_checkWrite` refuses it.
-        let writeExpected = owner.info.frozenSlots.contains(slot.name) ? classBits | 1 : classBits
+        let writeExpected = owner.info.frozenSlots.contains(AttributeName(slot.name)) ? classBits | 1 : classBits
         let readMask: UInt64
         let readExpected: UInt64
         if slot.index < HeaderBits.presenceBits {
@@ -65,7 +65,7 @@ public struct SlotAccessor<T: SlotValue>: Sendable, BitwiseCopyable {
     @usableFromInline
     func _checkWrite(_ instance: Instance) {
         _ = checkInstance(instance, "write")
-        if hot.classInfo.frozenSlots.contains(name) {
+        if hot.classInfo.frozenSlots.contains(AttributeName(name)) {
             preconditionFailure("Slotted: AttributeError: '\(hot.classInfo.name)' object attribute '\(name)' is read-only")
         }
     }
