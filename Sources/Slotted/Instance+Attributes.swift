@@ -22,7 +22,7 @@ extension Instance {
     @inline(never)
     private static func getOther(_ info: ClassInfo, _ cell: _SlotCell, _ name: String, _ target: Int?) throws -> Value {
         if let i = target, i >= 0 { throw AttributeError.missing(info.name, name) }
-        if info.dictOffset >= 0, let id = info.space.nameID(name, create: false),
+        if info.dictOffset >= 0, let id = info.space.nameID(name),
            let v = try InstanceDict.get(cell, info.dictOffset, id, space: info.space)
         {
             return v
@@ -86,8 +86,14 @@ extension Instance {
     }
 
     static func setInDict(_ info: ClassInfo, _ cell: _SlotCell, _ name: String, _ value: Value) throws {
-        guard let id = info.space.nameID(name, create: true) else { return }
-        try InstanceDict.set(cell, info.dictOffset, id, value, space: info.space)
+        let space = info.space
+        let (id, counted) = space.nameIDForSet(name, in: InstanceDict.table(cell, info.dictOffset))
+        do {
+            try InstanceDict.set(cell, info.dictOffset, id, value, space: space, counted: counted)
+        } catch {
+            if counted { space.state.withLock { $0.names.release(id) } }
+            throw error
+        }
     }
 
     /// Deletes an attribute, as `del p.name`.
@@ -115,7 +121,7 @@ extension Instance {
     }
 
     private func deleteFromDict(_ info: ClassInfo, _ cell: _SlotCell, _ name: String) throws {
-        guard let id = info.space.nameID(name, create: false),
+        guard let id = info.space.nameID(name),
               InstanceDict.delete(cell, info.dictOffset, id, space: info.space)
         else { throw AttributeError.missing(info.name, name) }
     }
