@@ -44,7 +44,12 @@ extern "C" {
 
 /* Header word. Little-endian 64-bit word at offset 0 of every cell.
  *   bits  0..15  presence bits of the first 16 slots (bytes 0 and 1)
- *   bits 16..44  class id, 29 bits; 0 means "no class" (free cell)
+ *   bits 16..43  class id, 28 bits; 0 means "no class" (free cell). The
+ *                Swift library makes it a class-table index (bits 16..35,
+ *                SLOTARENA_CLASS_INDEX_BITS) and that index's generation
+ *                (bits 36..43), so an id is never repeated while an index is
+ *                reused after its space is gone
+ *   bit  44      reserved (SLOTARENA_BUSY_BIT)
  *   bits 45..63  generation, 19 bits; 0 is never live, SLOTARENA_GEN_RETIRED
  *                marks a cell that exhausted its generations and is never
  *                reused
@@ -54,7 +59,9 @@ enum {
     SLOTARENA_HEADER_BYTES = 8,
     SLOTARENA_PRESENCE_BITS = 16,
     SLOTARENA_CLASS_SHIFT = 16,
-    SLOTARENA_CLASS_BITS = 29,
+    SLOTARENA_CLASS_BITS = 28,
+    /* Reserved header bit between the class id and the generation. */
+    SLOTARENA_BUSY_BIT = 44,
     SLOTARENA_GEN_SHIFT = 45,
     SLOTARENA_GEN_BITS = 19,
     SLOTARENA_GEN_RETIRED = (1 << 19) - 1,
@@ -202,12 +209,16 @@ int slotarena_compare_with_plain(size_t cell_size, size_t count, slotarena_plain
 /* 1 when this build poisons free arena memory for AddressSanitizer. */
 int slotarena_poisons_free_memory(void);
 
-/* The Swift library's process-wide class table: one pointer per class id, in a region of
- * SLOTARENA_CLASS_TABLE_SIZE pointers reserved once (virtual memory only: a page becomes
- * resident when an entry on it is first written). slotarena_class_table_reserve makes it
- * and returns it (NULL when the system refuses); *slotarena_class_table reads it, NULL
- * before. The C code never reads the entries. */
-enum { SLOTARENA_CLASS_TABLE_SIZE = 1 << 24 };
+/* The Swift library's process-wide class table: one pointer per class-table index (the
+ * low SLOTARENA_CLASS_INDEX_BITS of a class id), in a region of SLOTARENA_CLASS_TABLE_SIZE
+ * pointers (8 MiB) reserved once (virtual memory only: a page becomes resident when an
+ * entry on it is first written). slotarena_class_table_reserve makes it and returns it
+ * (NULL when the system refuses); *slotarena_class_table reads it, NULL before. The C code
+ * never reads the entries. */
+enum {
+    SLOTARENA_CLASS_INDEX_BITS = 20,
+    SLOTARENA_CLASS_TABLE_SIZE = 1 << 20,
+};
 void **slotarena_class_table_reserve(void);
 extern void **const *const slotarena_class_table;
 

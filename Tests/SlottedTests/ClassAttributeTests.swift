@@ -137,3 +137,29 @@ struct ClassAttributeTests {
         #expect(throws: AttributeError("'B' object attribute 'z' is read-only")) { try b.set("z", 2) }
     }
 }
+
+@Suite("Class attributes holding instances: the same checks as slots")
+struct ClassAttributeReferenceTests {
+    @Test("a class attribute holding a freed instance is refused with ReferenceError")
+    func freedInstanceRefused() throws {
+        let space = ObjectSpace()
+        let A = try space.defineClass("A", slots: ["x"])
+        let gone = try A()
+        space.free(gone)
+        #expect(throws: ReferenceError.self) {
+            try space.defineClass("C", slots: ["y"], attributes: ["z": .instance(gone)])
+        }
+        #expect(space.classes.map(\.name) == ["A"])
+    }
+
+    @Test("a class attribute holding an instance of another space is refused with the slots' ValueError")
+    func foreignInstanceRefused() throws {
+        let other = try ObjectSpace().defineClass("A", slots: ["x"])
+        let foreign = try other()
+        let space = ObjectSpace()
+        #expect(throws: ValueError("an instance of another ObjectSpace cannot be stored here")) {
+            try space.defineClass("C", slots: ["y"], attributes: ["z": .instance(foreign)])
+        }
+        #expect(space.classes.isEmpty)
+    }
+}

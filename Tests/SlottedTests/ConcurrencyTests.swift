@@ -68,6 +68,37 @@ struct ConcurrencyTests {
     }
 }
 
+extension ConcurrencyTests {
+    @Test("by-name reads of dict instances stay right while other threads release and recycle names")
+    func namesReleasedAndRecycledConcurrently() throws {
+        let space = ObjectSpace()
+        let bag = try space.defineClass("Bag")
+        let results = ManagedList()
+        DispatchQueue.concurrentPerform(iterations: 2) { thread in
+            do {
+                let d = try bag()
+                try d.set("kept_\(thread)", .int(thread))
+                for i in 0..<50_000 {
+                    // Names both threads use, each released as soon as neither holds it.
+                    let name = "shared_\(i % 64)"
+                    try d.set(name, .int(i))
+                    guard try d.get(name) == .int(i), try d.get("kept_\(thread)") == .int(thread) else {
+                        results.fail("thread \(thread) read a wrong value at \(i)")
+                        return
+                    }
+                    try d.delete(name)
+                }
+                results.append([d], thread: thread)
+            } catch { results.fail("\(error)") }
+        }
+        #expect(results.failures.isEmpty)
+        for (thread, list) in results.byThread {
+            #expect(try list[0].vars() == ["kept_\(thread)": .int(thread)])
+        }
+        #expect(space.memory.stats.internedNames == 2)
+    }
+}
+
 /// Results gathered from several threads, under a lock.
 final class ManagedList: @unchecked Sendable {
     private let lock = NSLockLike()

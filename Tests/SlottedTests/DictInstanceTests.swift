@@ -143,3 +143,93 @@ struct DictInstanceTests {
         #expect(d.description == "D(w=9)")
     }
 }
+
+@Suite("Interned attribute names: released with the last dict entry that uses them")
+struct InternedNameTests {
+    @Test("setting and deleting 100,000 distinct names returns the interned-name count to its start")
+    func setAndDeleteReleases() throws {
+        let space = ObjectSpace()
+        let d = try space.defineClass("D")()
+        let start = space.memory.stats.internedNames
+        for i in 0..<100_000 {
+            try d.set("name_\(i)", .int(i))
+            try d.delete("name_\(i)")
+        }
+        #expect(space.memory.stats.internedNames == start)
+    }
+
+    @Test("reset() releases every interned name")
+    func resetReleases() throws {
+        let space = ObjectSpace()
+        let D = try space.defineClass("D")
+        let start = space.memory.stats
+        for i in 0..<1_000 { try D().set("name_\(i)", .int(i)) }
+        #expect(space.memory.stats.internedNames == start.internedNames + 1_000)
+        space.reset()
+        #expect(space.memory.stats.internedNames == start.internedNames)
+        #expect(space.memory.stats.internedNameBytes == start.internedNameBytes)
+    }
+
+    @Test("freeing a dict instance releases the names only it used")
+    func freeReleases() throws {
+        let space = ObjectSpace()
+        let D = try space.defineClass("D")
+        let start = space.memory.stats.internedNames
+        let d = try D(a: 1, b: 2, c: 3)
+        #expect(space.memory.stats.internedNames == start + 3)
+        space.free(d)
+        #expect(space.memory.stats.internedNames == start)
+    }
+
+    @Test("a name stays interned while another instance still has it")
+    func sharedNameStays() throws {
+        let space = ObjectSpace()
+        let D = try space.defineClass("D")
+        let a = try D(shared: 1)
+        let b = try D(shared: 2)
+        let start = space.memory.stats.internedNames
+        try a.delete("shared")
+        #expect(space.memory.stats.internedNames == start)
+        #expect(try b.get("shared") == 2)
+        try a.set("shared", 3)
+        #expect(try a.get("shared") == 3)
+        #expect(try b.get("shared") == 2)
+    }
+
+    @Test("ids of released names are recycled: 100,000 set-delete pairs do not grow the name table")
+    func idsRecycled() throws {
+        let space = ObjectSpace()
+        let d = try space.defineClass("D")(kept: 0)
+        try d.set("name_first", 1)
+        try d.delete("name_first")
+        let bytes = space.memory.stats.internedNameBytes
+        for i in 0..<100_000 {
+            try d.set("name_\(i)", .int(i))
+            try d.delete("name_\(i)")
+        }
+        #expect(space.memory.stats.internedNameBytes == bytes)
+        #expect(try d.get("kept") == 0)
+    }
+
+    @Test("a failed set of a new name leaves no interned name behind")
+    func failedSetReleases() throws {
+        let space = ObjectSpace()
+        let d = try space.defineClass("D")()
+        let start = space.memory.stats.internedNames
+        try #require(space._failNextAllocations(1), "the fail-next hook is compiled into debug builds")
+        #expect(throws: MemoryError.self) { try d.set("name", 1) }
+        #expect(space.memory.stats.internedNames == start)
+    }
+
+    @Test("a copy of a dict instance holds its own use of each name")
+    func copyHoldsNames() throws {
+        let space = ObjectSpace()
+        let start = space.memory.stats.internedNames
+        let a = try space.defineClass("D")(name: 1)
+        let b = try a._slottedCopy()
+        space.free(a)
+        #expect(try b.get("name") == 1)
+        space.free(b)
+        #expect(space.memory.stats.internedNames == start)
+    }
+}

@@ -65,3 +65,103 @@ struct NameLookupTests {
         for form in variants("extra") { #expect(try c.get(form) == .int(3)) }
     }
 }
+
+/// "é" as one code point (U+00E9) and as "e" + U+0301: canonically equivalent, so Swift's
+/// `==` calls them equal, but two different names for CPython, which compares code points.
+private let precomposed = "\u{E9}"
+private let decomposed = "e\u{301}"
+
+/// The scalars of each string, for comparing names by code point in expectations.
+private func scalars(_ names: [String]) -> [[Unicode.Scalar]] { names.map { Array($0.unicodeScalars) } }
+
+@Suite("Attribute names compare by code points, as CPython's str does")
+struct CodePointNameTests {
+    @Test("two canonically equivalent spellings are two distinct slots")
+    func bothSpellingsAreSlots() throws {
+        let C = try ObjectSpace().defineClass("C", slots: [precomposed, decomposed])
+        #expect(scalars(C.allSlots) == scalars([precomposed, decomposed]))
+        let c = try C.construct([(label: "", value: 1), (label: "", value: 2)])
+        #expect(try c.get(precomposed) == 1)
+        #expect(try c.get(decomposed) == 2)
+    }
+
+    @Test("get of one spelling throws AttributeError on a class with only the other, whatever its size",
+          arguments: [1, 8, 13, 40])
+    func getOfOtherSpellingThrows(slotCount: Int) throws {
+        let C = try ObjectSpace().defineClass("C", slots: [precomposed] + (1..<slotCount).map { "s\($0)" })
+        let c = try C.new()
+        try c.set(precomposed, 1)
+        #expect(throws: AttributeError.self) { try c.get(decomposed) }
+        #expect(!c.has(decomposed))
+    }
+
+    @Test("set of one spelling throws AttributeError on a slotted class with only the other",
+          arguments: [1, 13])
+    func setOfOtherSpellingThrows(slotCount: Int) throws {
+        let C = try ObjectSpace().defineClass("C", slots: [precomposed] + (1..<slotCount).map { "s\($0)" })
+        let c = try C.new()
+        #expect(throws: AttributeError.self) { try c.set(decomposed, 1) }
+    }
+
+    @Test("a typed accessor is not resolved through the other spelling")
+    func accessorOfOtherSpelling() throws {
+        let C = try ObjectSpace().defineClass(
+            "C", typedSlots: [(precomposed, .int)] + (1..<13).map { ("s\($0)", SlotType.int) })
+        #expect(throws: AttributeError.self) { try C.slot(decomposed, as: Int.self) }
+    }
+
+    @Test("a dict instance keeps both spellings as separate keys")
+    func dictKeepsBoth() throws {
+        let D = try ObjectSpace().defineClass("D")
+        let d = try D.new()
+        try d.set(precomposed, 1)
+        try d.set(decomposed, 2)
+        #expect(try d.get(precomposed) == 1)
+        #expect(try d.get(decomposed) == 2)
+        try d.delete(precomposed)
+        #expect(throws: AttributeError.self) { try d.get(precomposed) }
+        #expect(try d.get(decomposed) == 2)
+    }
+
+    @Test("a class attribute is not found through the other spelling")
+    func classAttributeOfOtherSpelling() throws {
+        let C = try ObjectSpace().defineClass("C", slots: (1..<13).map { "s\($0)" }, attributes: [precomposed: 1])
+        #expect(throws: AttributeError.self) { try C.new().get(decomposed) }
+        #expect(C.attribute(decomposed) == nil)
+    }
+
+    @Test("a slot does not conflict with a class attribute spelled the other way")
+    func noConflictAcrossSpellings() throws {
+        let C = try ObjectSpace().defineClass("C", slots: [decomposed], attributes: [precomposed: 1])
+        let c = try C.new()
+        try c.set(decomposed, 2)
+        #expect(try c.get(precomposed) == 1)
+        #expect(try c.get(decomposed) == 2)
+    }
+
+    @Test("a base's slot spelled the other way is not a re-declaration")
+    func noRedeclarationAcrossSpellings() throws {
+        let space = ObjectSpace()
+        let A = try space.defineClass("A", slots: [precomposed])
+        let B = try space.defineClass("B", base: A, slots: [decomposed])
+        #expect(scalars(B.allSlots) == scalars([precomposed, decomposed]))
+    }
+
+    @Test("attributeNames lists both spellings")
+    func attributeNamesListsBoth() throws {
+        let C = try ObjectSpace().defineClass("C", slots: [precomposed, decomposed])
+        #expect(try C.new().attributeNames().count == 2)
+    }
+
+    @Test("a private name with a combining mark after its two underscores is mangled")
+    func manglingByCodePoint() throws {
+        let C = try ObjectSpace().defineClass("C", slots: ["__\u{301}x"])
+        #expect(scalars(C.allSlots) == scalars(["_C__\u{301}x"]))
+    }
+
+    @Test("mangling strips a class name's leading underscores by code point")
+    func manglingStripsUnderscoresByCodePoint() throws {
+        let C = try ObjectSpace().defineClass("_\u{301}C", slots: ["__x"])
+        #expect(scalars(C.allSlots) == scalars(["_\u{301}C__x"]))
+    }
+}

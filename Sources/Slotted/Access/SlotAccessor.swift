@@ -9,7 +9,8 @@
 ///
 /// An accessor is plain bytes (offsets, masks and the class id), so passing it around costs
 /// no reference counting; it does not keep its space alive. Used on instances of a space that
-/// was destroyed, it traps with a message that says so.
+/// was destroyed, or after its own space was destroyed, it traps with a message that says
+/// so: a later class may take over its class's table index, but never its class id.
 public struct SlotAccessor<T: SlotValue>: Sendable, BitwiseCopyable {
     @usableFromInline let hot: _SlotAccessorHot
     @usableFromInline let slotIndex: Int
@@ -32,7 +33,7 @@ public struct SlotAccessor<T: SlotValue>: Sendable, BitwiseCopyable {
         let writeMask = HeaderBits.genMask | HeaderBits.classMask
         // @SlotClass read-only slots: bit 0 is outside writeMask, so a write to a frozen
         // slot never passes the fast compare and `_checkWrite` refuses it.
-        let writeExpected = owner.info.frozenSlots.contains(slot.name) ? classBits | 1 : classBits
+        let writeExpected = owner.info.frozenSlots.contains(AttributeName(slot.name)) ? classBits | 1 : classBits
         let readMask: UInt64
         let readExpected: UInt64
         if slot.index < HeaderBits.presenceBits {
@@ -64,7 +65,7 @@ public struct SlotAccessor<T: SlotValue>: Sendable, BitwiseCopyable {
     @usableFromInline
     func _checkWrite(_ instance: Instance) {
         _ = checkInstance(instance, "write")
-        if hot.classInfo.frozenSlots.contains(name) {
+        if hot.classInfo.frozenSlots.contains(AttributeName(name)) {
             preconditionFailure("Slotted: AttributeError: '\(hot.classInfo.name)' object attribute '\(name)' is read-only")
         }
     }
@@ -155,9 +156,14 @@ public struct _SlotAccessorHot: Sendable, BitwiseCopyable {
 }
 
 extension _SlotAccessorHot {
-    /// The accessor's class; traps when its space was destroyed (the class left the table).
+    /// The accessor's class; traps when its space was destroyed (the class left the table,
+    /// and its index may hold another class now, under another id).
     var classInfo: ClassInfo {
-        guard let info = ClassTable.lookup(classID) else { Instance.spaceDestroyed() }
+        guard let info = ClassTable.lookup(classID) else { Self.spaceDestroyed() }
         return info
+    }
+
+    static func spaceDestroyed() -> Never {
+        preconditionFailure("Slotted: slot accessor used after its ObjectSpace was destroyed")
     }
 }

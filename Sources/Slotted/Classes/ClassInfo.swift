@@ -68,8 +68,8 @@ final class ClassInfo: @unchecked Sendable {
     /// The class attributes defined on this class itself.
     let ownAttributes: [String: Value]
     let ancestorIDs: Set<UInt32>
-    /// Name lookup, merged along the MRO.
-    let members: [String: Member]
+    /// Name lookup, merged along the MRO (names compared by code points).
+    let members: [AttributeName: Member]
     /// The hot form of `slots`, same indices.
     let hot: ContiguousArray<SlotHot>
     /// Name lookup for the attribute paths: a target >= 0 is a slot index, -1 - k is
@@ -78,7 +78,7 @@ final class ClassInfo: @unchecked Sendable {
     let lookupNames: ContiguousArray<String>
     let lookupLengths: ContiguousArray<Int>
     let lookupTargets: ContiguousArray<Int>
-    let lookupTable: [String: Int]
+    let lookupTable: [AttributeName: Int]
     /// The first names of `lookupNames` that Swift keeps in its small form (up to 15 UTF-8
     /// bytes), as the two raw words of that form, with their targets: a lookup of a small
     /// string compares two words per name instead of calling String equality.
@@ -94,13 +94,13 @@ final class ClassInfo: @unchecked Sendable {
     let layoutEnd: Int
     /// Slots that `set`, `delete` and typed accessors refuse to write after construction
     /// (`let` fields of `@SlotClass` types), this class's and its layout base's.
-    let frozenSlots: Set<String>
+    let frozenSlots: Set<AttributeName>
 
     init(id: UInt32, name: String, space: ObjectSpace, pool: OpaquePointer, cellSize: Int,
          declaredSlots: [String]?, slots: [SlotInfo], dictOffset: Int, hasWeakrefSlot: Bool,
          bases: [ClassInfo], layoutBase: ClassInfo?, ownAttributes: [String: Value],
-         members: [String: Member], depth: Int, layoutEnd: Int, mroTail: [ClassInfo],
-         frozenSlots: Set<String> = [])
+         members: [AttributeName: Member], depth: Int, layoutEnd: Int, mroTail: [ClassInfo],
+         frozenSlots: Set<AttributeName> = [])
     {
         self.id = id
         self.name = name
@@ -125,7 +125,7 @@ final class ClassInfo: @unchecked Sendable {
         var names: ContiguousArray<String> = []
         var targets: ContiguousArray<Int> = []
         var values: [Value] = []
-        var table: [String: Int] = [:]
+        var table: [AttributeName: Int] = [:]
         // Slots first, in layout order, so the common names are found early.
         for (name, member) in members.sorted(by: { Self.order($0.value) < Self.order($1.value) }) {
             let target: Int
@@ -135,7 +135,7 @@ final class ClassInfo: @unchecked Sendable {
                 target = -1 - values.count
                 values.append(v)
             }
-            names.append(name)
+            names.append(name.text)
             targets.append(target)
             table[name] = target
         }
@@ -171,7 +171,8 @@ final class ClassInfo: @unchecked Sendable {
     static let linearLookupLimit = 8
     static let smallNameLimit = 16
 
-    /// The lookup target of `name` (see `lookupTargets`), or nil.
+    /// The lookup target of `name` (see `lookupTargets`), or nil. Names match when their code
+    /// points do, as in CPython: two small forms are equal exactly when their bytes are.
     @inline(__always)
     func target(_ name: String) -> Int? {
         if let words = SmallName.words(name) {
@@ -183,12 +184,12 @@ final class ClassInfo: @unchecked Sendable {
     private func targetByString(_ name: String) -> Int? {
         if lookupNames.count <= Self.linearLookupLimit {
             let length = name.utf8.count
-            for i in lookupNames.indices where lookupLengths[i] == length && lookupNames[i] == name {
+            for i in lookupNames.indices where lookupLengths[i] == length && lookupNames[i].hasSameCodePoints(as: name) {
                 return lookupTargets[i]
             }
             return nil
         }
-        return lookupTable[name]
+        return lookupTable[AttributeName(name)]
     }
 
     func member(_ name: String) -> Member? {

@@ -1,18 +1,31 @@
 internal import CSlotArena
 
-/// Process-wide table from class id (the 29-bit field of every instance header) to the
-/// class's layout. Ids are never reused, so an accessor or a handle from one space can
-/// never be mistaken for a class of another.
+/// Process-wide table from class id (the 28-bit field of every instance header) to the
+/// class's layout.
 ///
-/// Storage is one region of 2^24 entries that the C target reserves on the first
-/// registration (address space only; pages become resident as ids reach them) and never
+/// A class id is a table index (its low 20 bits) and that index's generation (the 8 bits
+/// above). When a space is destroyed, the indices of its classes go on a free list; a new
+/// class takes a free index with the index's next generation, so its id differs from every
+/// id the index had before. An index that has had 255 generations is retired, never used
+/// again. The entry at an index answers a lookup only for its own full id: an accessor or a
+/// handle that carries an older generation never resolves to the new class, and the typed
+/// fast path compares the full id with the header, so it cannot match either.
+///
+/// Storage is one region of 2^20 entries that the C target reserves on the first
+/// registration (address space only; pages become resident as indices reach them) and never
 /// moves: lookups read without a lock (an entry is written before its class is handed out,
 /// and a handle only reaches an id after that), registration and removal take the lock.
 enum ClassTable {
-    /// The most classes a process can define: 2^24, within the header's 29-bit field.
+    /// Table entries (`SLOTARENA_CLASS_TABLE_SIZE`); index 0 is never a class, so at most
+    /// `capacity - 1` classes are alive at once.
     static let capacity = Int(SLOTARENA_CLASS_TABLE_SIZE)
+    /// Bits of a class id that hold the table index; the generation is above them.
+    static let indexBits = UInt32(SLOTARENA_CLASS_INDEX_BITS)
+    static let indexMask: UInt32 = (1 << indexBits) - 1
+    /// Generations an index goes through (0...254) before it is retired.
+    static let generationsPerIndex = (1 << (Int(SLOTARENA_CLASS_BITS) - Int(indexBits))) - 1
 
-    /// The entries, one per class id: a region the C target reserves on the first
+    /// The entries, one per table index: a region the C target reserves on the first
     /// registration and never moves, so a lookup is one load from its base.
     @inline(__always)
     static var entries: UnsafeMutablePointer<Unmanaged<ClassInfo>?>? {
@@ -21,32 +34,67 @@ enum ClassTable {
         }
     }
 
-    static let nextID = Locked<Int>(1)
+    /// Which ids registration hands out next.
+    struct Registry {
+        /// The first index never used.
+        var nextIndex = 1
+        /// Ids to hand out again: a freed index with its next generation, most recent last.
+        var free: [UInt32] = []
+        /// Indices below this are the only ones used (tests shrink it).
+        var limit = capacity
+    }
+
+    static let registry = Locked(Registry())
+
+    static func index(of id: UInt32) -> Int { Int(id & indexMask) }
+    static func generation(of id: UInt32) -> Int { Int(id >> indexBits) }
 
     /// Reserves an id and stores the class built for it.
     static func register(_ build: (UInt32) throws -> ClassInfo) throws -> ClassInfo {
-        try nextID.withLock { next in
-            guard next < capacity else {
-                throw ValueError("too many classes: a process can define at most \(capacity - 1)")
-            }
+        try registry.withLock { r in
             guard let table = slotarena_class_table_reserve() else {
                 throw MemoryError("out of memory: the system refused the class table's address space")
             }
-            let id = next
-            let info = try build(UInt32(id))
-            UnsafeMutableRawPointer(table).assumingMemoryBound(to: Unmanaged<ClassInfo>?.self)[id] =
+            let id: UInt32
+            let fresh: Bool
+            if let reused = r.free.last {
+                (id, fresh) = (reused, false)
+            } else if r.nextIndex < r.limit {
+                (id, fresh) = (UInt32(r.nextIndex), true)
+            } else {
+                throw ValueError("too many classes: a process can hold at most \(r.limit - 1) at once, and none has left a free id")
+            }
+            let info = try build(id)
+            precondition(info.id == id, "Slotted: a class was built for another id")
+            UnsafeMutableRawPointer(table).assumingMemoryBound(to: Unmanaged<ClassInfo>?.self)[index(of: id)] =
                 Unmanaged.passRetained(info)
-            next += 1
+            if fresh { r.nextIndex += 1 } else { r.free.removeLast() }
             return info
         }
     }
 
-    /// Removes a class whose space is being destroyed.
+    /// Removes a class whose space is being destroyed; its index is used again with the next
+    /// generation, or retired once it has had them all.
     static func unregister(_ id: UInt32) {
-        nextID.withLock { _ in
-            guard let table = entries, let entry = table[Int(id)] else { return }
-            table[Int(id)] = nil
+        registry.withLock { r in
+            guard let table = entries, let entry = table[index(of: id)],
+                  entry._withUnsafeGuaranteedRef({ $0.id == id })
+            else { return }
+            table[index(of: id)] = nil
             entry.release()
+            let next = generation(of: id) + 1
+            if next < generationsPerIndex && index(of: id) < r.limit {
+                r.free.append(UInt32(next) << indexBits | UInt32(index(of: id)))
+            }
+        }
+    }
+
+    /// Lets registration use only the first `classes` indices, for tests; ids already handed
+    /// out stay valid.
+    static func limit(to classes: Int) {
+        registry.withLock { r in
+            r.limit = min(classes + 1, capacity)
+            r.free.removeAll { index(of: $0) >= r.limit }
         }
     }
 
@@ -57,12 +105,15 @@ enum ClassTable {
     }
 
     /// The table entry itself, for paths that borrow the class without retaining it. An id
-    /// comes from a header (29 bits) or an accessor; ids past the table read as absent.
+    /// comes from a header (28 bits) or an accessor; the entry at its index answers only if
+    /// it holds the class of this very id, not one that reused the index.
     @inline(__always)
     static func lookupUnmanaged(_ id: UInt32) -> Unmanaged<ClassInfo>? {
-        let i = Int(id)
-        guard i < capacity, let table = entries else { return nil }
-        return table[i]
+        let i = index(of: id)
+        guard let table = entries, let entry = table[i],
+              entry._withUnsafeGuaranteedRef({ $0.id == id })
+        else { return nil }
+        return entry
     }
 }
 

@@ -32,7 +32,10 @@ extension ObjectSpace {
     ///   order: `multiple bases have instance lay-out conflict`, `__slots__ must be
     ///   identifiers`, `'x' in __slots__ conflicts with class variable`; and a ``ValueError``
     ///   where CPython silently wastes memory (a duplicate slot name, a slot re-declared from
-    ///   a base) or where a ``Limits`` value is exceeded.
+    ///   a base) or where a ``Limits`` value is exceeded. A class attribute that refers to a
+    ///   freed instance throws ``ReferenceError``, one that refers to an instance of another
+    ///   space ``ValueError``, as storing it in a slot does. Names compare by code point, as
+    ///   in CPython: "é" as one code point and as "e" + U+0301 are two names.
     public func defineClass(_ name: String, base: SlotClass? = nil, bases: [SlotClass] = [],
                             slots: [String]? = nil, attributes: [String: Value] = [:]) throws -> SlotClass
     {
@@ -66,7 +69,7 @@ extension ObjectSpace {
 
     func define(_ name: String, bases: [SlotClass], slots: [(String, SlotType)]?,
                 attributes: [String: Value],
-                frozen: Set<String> = []) throws -> SlotClass
+                frozen: some Sequence<String> = [String]()) throws -> SlotClass
     {
         // Names and bases.
         if name.utf8.contains(0) { throw ValueError("type name must not contain null characters") }
@@ -84,6 +87,9 @@ extension ObjectSpace {
             guard seenBases.insert(b.info.id).inserted else { throw TypeError("duplicate base class \(b.name)") }
         }
         let baseInfos = bases.map(\.info)
+        // A class attribute that refers to an instance is checked as a slot's value is: alive,
+        // and of this space.
+        for case .instance(let target) in attributes.values { try checkReference(target) }
 
         // (a) One base may contribute instance storage (CPython's best_base).
         let layoutBase = try Self.bestBase(baseInfos)
@@ -102,13 +108,13 @@ extension ObjectSpace {
         var own: [(name: String, type: SlotType)] = []
         for (slot, type) in slots ?? [] {
             guard Self.isIdentifier(slot) else { throw TypeError("__slots__ must be identifiers") }
-            if slot == "__dict__" {
+            if slot.hasSameCodePoints(as: "__dict__") {
                 if hasDict { throw TypeError("__dict__ slot disallowed: we already got one") }
                 if type != .any { throw TypeError("__dict__ slot cannot have a type") }
                 hasDict = true
                 continue
             }
-            if slot == "__weakref__" {
+            if slot.hasSameCodePoints(as: "__weakref__") {
                 if hasWeakref {
                     throw TypeError("__weakref__ slot disallowed: either we already got one, or __itemsize__ != 0")
                 }
@@ -119,29 +125,35 @@ extension ObjectSpace {
             own.append((slot, type))
         }
 
-        // (d) Mangling, then the conflict with the class namespace.
+        // (d) Mangling, then the conflict with the class namespace. Names compare by code
+        // points here and below, as CPython compares them.
         own = own.map { (Self.mangle($0.name, className: name), $0.type) }
-        for slot in own where attributes[slot.name] != nil && slot.name != "__qualname__" && slot.name != "__classcell__" {
+        let attributeNames = Set(attributes.keys.map(AttributeName.init))
+        for slot in own where attributeNames.contains(AttributeName(slot.name))
+            && !slot.name.hasSameCodePoints(as: "__qualname__") && !slot.name.hasSameCodePoints(as: "__classcell__")
+        {
             throw ValueError("'\(slot.name)' in __slots__ conflicts with class variable")
         }
 
         // Where CPython silently wastes a cell, Slotted refuses.
-        var seen: Set<String> = []
-        let inherited = Dictionary((layoutBase?.slots ?? []).map { ($0.name, $0.owner) }, uniquingKeysWith: { a, _ in a })
+        var seen: Set<AttributeName> = []
+        let inherited = Dictionary((layoutBase?.slots ?? []).map { (AttributeName($0.name), $0.owner) },
+                                   uniquingKeysWith: { a, _ in a })
         for slot in own {
             if slot.name.utf8.count > Limits.maxNameLength {
                 throw ValueError("slot name is \(slot.name.utf8.count) bytes long; the maximum is \(Limits.maxNameLength)")
             }
-            guard seen.insert(slot.name).inserted else {
+            guard seen.insert(AttributeName(slot.name)).inserted else {
                 throw ValueError("'\(slot.name)' appears more than once in __slots__")
             }
-            if let owner = inherited[slot.name] {
+            if let owner = inherited[AttributeName(slot.name)] {
                 throw ValueError("'\(slot.name)' in __slots__ is already a slot of base class '\(owner)'")
             }
         }
         // Read-only slots (`let` fields of @SlotClass types): only this class's own.
+        let frozen = Set(frozen.map(AttributeName.init))
         for slot in frozen where !seen.contains(slot) {
-            throw ValueError("read-only slot '\(slot)' is not a slot of '\(name)'")
+            throw ValueError("read-only slot '\(slot.text)' is not a slot of '\(name)'")
         }
         let frozenSlots = (layoutBase?.frozenSlots ?? []).union(frozen)
         let baseSlots = layoutBase?.slots ?? []
@@ -247,18 +259,18 @@ extension ObjectSpace {
     /// Name lookup merged along the MRO: walking from `object` towards the class, each
     /// class's own attributes and slots override what came before.
     static func members(mro: [ClassInfo], ownSlots: ArraySlice<SlotInfo>,
-                        ownAttributes: [String: Value]) -> [String: Member]
+                        ownAttributes: [String: Value]) -> [AttributeName: Member]
     {
-        var members: [String: Member] = [:]
+        var members: [AttributeName: Member] = [:]
         for cls in mro.reversed() {
             let ownStart = cls.layoutBase?.slots.count ?? 0
-            for slot in cls.slots[ownStart...] { members[slot.name] = .slot(slot.index) }
-            for (k, v) in cls.ownAttributes { members[k] = .attribute(v) }
+            for slot in cls.slots[ownStart...] { members[AttributeName(slot.name)] = .slot(slot.index) }
+            for (k, v) in cls.ownAttributes { members[AttributeName(k)] = .attribute(v) }
         }
         // Own attributes first: the only names both in __slots__ and in the namespace are
         // the exempt __qualname__ / __classcell__, where the slot wins (CPython #84).
-        for (k, v) in ownAttributes { members[k] = .attribute(v) }
-        for slot in ownSlots { members[slot.name] = .slot(slot.index) }
+        for (k, v) in ownAttributes { members[AttributeName(k)] = .attribute(v) }
+        for slot in ownSlots { members[AttributeName(slot.name)] = .slot(slot.index) }
         return members
     }
 
@@ -274,13 +286,20 @@ extension ObjectSpace {
         return true
     }
 
-    /// CPython's private-name mangling: `__x` in class `C` becomes `_C__x`; dunder names and
-    /// names in a class whose name is all underscores are left alone.
+    /// CPython's private-name mangling (`_Py_Mangle`): `__x` in class `C` becomes `_C__x`;
+    /// dunder names, dotted names and names in a class whose name is all underscores are left
+    /// alone. It looks at code points, as CPython does: a combining mark after `__` does
+    /// not hide the underscores (Swift's `Character`s would join the two).
     static func mangle(_ name: String, className: String) -> String {
-        guard name.hasPrefix("__"), !name.hasSuffix("__"), !name.contains(".") else { return name }
-        let stripped = className.drop { $0 == "_" }
+        let underscore = UInt8(ascii: "_")
+        let bytes = name.utf8
+        guard bytes.starts(with: [underscore, underscore]), !bytes.reversed().starts(with: [underscore, underscore]),
+              !bytes.contains(UInt8(ascii: "."))
+        else { return name }
+        // `_` is one byte that no multi-byte sequence contains, so the rest is whole code points.
+        let stripped = className.utf8.drop { $0 == underscore }
         guard !stripped.isEmpty else { return name }
-        return "_" + stripped + name
+        return "_" + String(Substring(stripped)) + name
     }
 }
 

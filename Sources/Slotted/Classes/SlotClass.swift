@@ -12,7 +12,7 @@ public final class SlotClass: Hashable, Sendable, CustomStringConvertible {
     /// The space the class belongs to.
     public let space: ObjectSpace
 
-    /// The class id (the header bits 16...44 of its instances), for the inlinable
+    /// The class id (the header bits 16...43 of its instances), for the inlinable
     /// ``new(_:)`` with slot values.
     @usableFromInline let _classID: UInt32
     /// The header bits of a new instance and the pool of its cells, kept here so that

@@ -22,7 +22,7 @@ extension Instance {
     @inline(never)
     private static func getOther(_ info: ClassInfo, _ cell: _SlotCell, _ name: String, _ target: Int?) throws -> Value {
         if let i = target, i >= 0 { throw AttributeError.missing(info.name, name) }
-        if info.dictOffset >= 0, let id = info.space.nameID(name, create: false),
+        if info.dictOffset >= 0, let id = info.space.nameID(name),
            let v = try InstanceDict.get(cell, info.dictOffset, id, space: info.space)
         {
             return v
@@ -40,9 +40,10 @@ extension Instance {
     /// `hasattr(p, name)`; false for a stale handle. `__dict__` and `__weakref__` are there
     /// exactly when the class gives instances a dict or a weakref slot.
     public func has(_ name: String) -> Bool {
-        if name == "__dict__" || name == "__weakref__", let (info, _) = try? resolve() {
+        let isDict = name.hasSameCodePoints(as: "__dict__")
+        if isDict || name.hasSameCodePoints(as: "__weakref__"), let (info, _) = try? resolve() {
             if info.target(name) == nil {
-                return name == "__dict__" ? info.hasDict : info.hasWeakrefSlot
+                return isDict ? info.hasDict : info.hasWeakrefSlot
             }
         }
         return (try? get(name)) != nil
@@ -64,7 +65,7 @@ extension Instance {
         try withResolved { info, cell in
             // Read-only slots (`let` fields of @SlotClass types): construction, which goes
             // through `Instance.set(info, …)`, may still fill them.
-            if !info.frozenSlots.isEmpty, info.frozenSlots.contains(name) {
+            if !info.frozenSlots.isEmpty, info.frozenSlots.contains(AttributeName(name)) {
                 throw AttributeError.readOnly(info.name, name)
             }
             try Instance.set(info, cell, name, value)
@@ -85,8 +86,14 @@ extension Instance {
     }
 
     static func setInDict(_ info: ClassInfo, _ cell: _SlotCell, _ name: String, _ value: Value) throws {
-        guard let id = info.space.nameID(name, create: true) else { return }
-        try InstanceDict.set(cell, info.dictOffset, id, value, space: info.space)
+        let space = info.space
+        let (id, counted) = space.nameIDForSet(name, in: InstanceDict.table(cell, info.dictOffset))
+        do {
+            try InstanceDict.set(cell, info.dictOffset, id, value, space: space, counted: counted)
+        } catch {
+            if counted { space.state.withLock { $0.names.release(id) } }
+            throw error
+        }
     }
 
     /// Deletes an attribute, as `del p.name`.
@@ -100,7 +107,7 @@ extension Instance {
         switch info.member(name) {
         case .slot(let i)?:
             // A read-only slot: deleting it is writing it.
-            if info.frozenSlots.contains(name) { throw AttributeError.readOnly(info.name, name) }
+            if info.frozenSlots.contains(AttributeName(name)) { throw AttributeError.readOnly(info.name, name) }
             let slot = info.hot[i]
             guard cell.isPresent(slot.presenceOffset, slot.presenceMask) else { throw AttributeError(name) }
             info.space.clearSlot(slot, cell)
@@ -114,12 +121,16 @@ extension Instance {
     }
 
     private func deleteFromDict(_ info: ClassInfo, _ cell: _SlotCell, _ name: String) throws {
-        guard let id = info.space.nameID(name, create: false),
+        guard let id = info.space.nameID(name),
               InstanceDict.delete(cell, info.dictOffset, id, space: info.space)
         else { throw AttributeError.missing(info.name, name) }
     }
 
     /// The instance dictionary, as `vars(p)`.
+    ///
+    /// The dictionary keeps its keys apart by code point, as CPython does; a Swift
+    /// `Dictionary` does not: of two keys that differ only in their Unicode form ("é" as one
+    /// code point and as "e" + U+0301), the result holds one. ``get(_:)`` reads each.
     ///
     /// - Throws: ``TypeError`` (`vars() argument must have __dict__ attribute`) for an
     ///   instance without one.
@@ -144,12 +155,17 @@ extension Instance {
         return out
     }
 
-    /// `dir()`-like: slot names (set or not), dictionary keys and class attributes, sorted.
+    /// `dir()`-like: slot names (set or not), dictionary keys and class attributes, sorted by
+    /// code point as `sorted()` sorts Python strings.
     public func attributeNames() throws -> [String] {
-        let (info, _) = try resolve()
+        let (info, cell) = try resolve()
         var names = Set(info.members.keys)
-        if info.dictOffset >= 0 { names.formUnion(try vars().keys) }
-        return names.sorted()
+        if info.dictOffset >= 0 {
+            for (id, _) in try InstanceDict.entries(cell, info.dictOffset, space: info.space) {
+                names.insert(AttributeName(info.space.name(ofID: id)))
+            }
+        }
+        return names.map(\.text).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 }
 

@@ -20,7 +20,7 @@ public struct Instance: Hashable, Sendable {
     @usableFromInline static let _addressMask: UInt64 = (1 << 45) - 1
     @usableFromInline static let _genShift: UInt64 = 45
     @usableFromInline static let _genMask: UInt64 = ~0 << 45
-    @usableFromInline static let _classMask: UInt64 = ((1 << 29) - 1) << 16
+    @usableFromInline static let _classMask: UInt64 = ((1 << 28) - 1) << 16
 
     @inlinable @inline(__always)
     init(raw: UInt64) { self.raw = raw }

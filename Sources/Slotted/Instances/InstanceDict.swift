@@ -11,7 +11,9 @@ internal import CSlotArena
 ///   +16 entries, 24 bytes each: key UInt32 (an interned name id; 0 empty,
 ///       UInt32.max deleted), 4 bytes padding, then an untyped value (16 bytes).
 /// The table rehashes at 2/3 load, as CPython's dict does; keys are the space's interned
-/// attribute-name ids, so equal names compare as integers.
+/// attribute-name ids, so equal names compare as integers. Each entry counts as one use of
+/// its name in the space's ``NameTable``: inserting an entry adds one, deleting or freeing
+/// it takes one away.
 enum InstanceDict {
     static let headerBytes = 16
     static let entryBytes = 24
@@ -54,11 +56,15 @@ enum InstanceDict {
     }
 
     /// Sets `key` to `value`, growing the table when needed. On failure nothing changes.
+    ///
+    /// A new entry counts one more use of the name `key`, unless `counted` says the caller
+    /// has counted it already (``ObjectSpace/nameIDForSet(_:in:)``).
     static func set(_ cell: _SlotCell, _ dictOffset: Int, _ key: UInt32, _ value: Value,
-                    space: ObjectSpace) throws
+                    space: ObjectSpace, counted: Bool = false) throws
     {
         var t = table(cell, dictOffset)
         if let t, let e = find(t, key) {
+            precondition(!counted, "Slotted: an instance dict counted a name it already has")
             try space.storeAny(value, _SlotCell(t), e + 8, replacing: true)
             return
         }
@@ -88,6 +94,7 @@ enum InstanceDict {
         if !reused {
             table.storeBytes(of: table.load(fromByteOffset: 8, as: UInt32.self) + 1, toByteOffset: 8, as: UInt32.self)
         }
+        if !counted { space.state.withLock { $0.names.retain(id: key) } }
     }
 
     /// Moves the live entries into a new table of `capacity`; frees the old block.
@@ -120,12 +127,13 @@ enum InstanceDict {
         return fresh
     }
 
-    /// Removes `key`; false when it is not there.
+    /// Removes `key`, and its entry's use of the name; false when it is not there.
     static func delete(_ cell: _SlotCell, _ dictOffset: Int, _ key: UInt32, space: ObjectSpace) -> Bool {
         guard let t = table(cell, dictOffset), let e = find(t, key) else { return false }
         space.releaseAny(_SlotCell(t), e + 8)
         t.storeBytes(of: deleted, toByteOffset: e, as: UInt32.self)
         t.storeBytes(of: t.load(as: UInt32.self) - 1, as: UInt32.self)
+        space.state.withLock { $0.names.release(key) }
         return true
     }
 
@@ -143,7 +151,7 @@ enum InstanceDict {
         return out
     }
 
-    /// Frees the table and what its values own.
+    /// Frees the table and what its values own, and releases its entries' uses of their names.
     static func release(_ cell: _SlotCell, _ dictOffset: Int, space: ObjectSpace) {
         guard let t = table(cell, dictOffset) else { return }
         let capacity = Int(t.load(fromByteOffset: 4, as: UInt32.self))
@@ -151,6 +159,14 @@ enum InstanceDict {
             let e = headerBytes + j * entryBytes
             let k = t.load(fromByteOffset: e, as: UInt32.self)
             if k != 0, k != deleted { space.releaseAny(_SlotCell(t), e + 8) }
+        }
+        if t.load(as: UInt32.self) != 0 {
+            space.state.withLock { s in
+                for j in 0..<capacity {
+                    let k = t.load(fromByteOffset: headerBytes + j * entryBytes, as: UInt32.self)
+                    if k != 0, k != deleted { s.names.release(k) }
+                }
+            }
         }
         slotarena_block_free(space.arena, t, blockBytes(capacity: capacity))
         cell.store(UInt64(0), dictOffset)

@@ -41,7 +41,7 @@ extension ObjectSpace {
             }
             if let base = info.layoutBase {
                 for (a, b) in zip(base.slots, info.slots) {
-                    precondition(a.offset == b.offset && a.name == b.name, "\(info.name) moved a base slot")
+                    precondition(a.offset == b.offset && a.name.hasSameCodePoints(as: b.name), "\(info.name) moved a base slot")
                 }
             }
             let counts = _poolCounts(cellSize: info.cellSize)
@@ -49,6 +49,20 @@ extension ObjectSpace {
                          "pool of \(info.cellSize)-byte cells lost track of a cell")
         }
     }
+}
+
+extension ObjectSpace {
+    /// Lets class definitions in the whole process use only the first `classes` indices of
+    /// the class table, so tests reach its reuse and exhaustion after a few definitions.
+    /// Process-wide: only for exit tests, which run in a process of their own.
+    package static func _limitClassTable(to classes: Int) { ClassTable.limit(to: classes) }
+}
+
+extension SlotClass {
+    /// The class's index in the class table (the low bits of its id).
+    package var _classIndex: Int { ClassTable.index(of: info.id) }
+    /// The generation of that index the class took (the high bits of its id).
+    package var _classGeneration: Int { ClassTable.generation(of: info.id) }
 }
 
 extension Instance {

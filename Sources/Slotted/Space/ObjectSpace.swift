@@ -23,9 +23,8 @@ public final class ObjectSpace: @unchecked Sendable {
     let state = Locked(State())
 
     struct State {
-        /// Attribute names of instance dictionaries, interned: id 0 means "no name".
-        var nameIDs: [String: UInt32] = [:]
-        var names: [String] = [""]
+        /// Attribute names of instance dictionaries, interned.
+        var names = NameTable()
         var classes: [ClassInfo] = []
     }
 
@@ -60,19 +59,22 @@ public final class ObjectSpace: @unchecked Sendable {
 
     // MARK: - Names of dictionary attributes
 
-    func nameID(_ name: String, create: Bool) -> UInt32? {
-        state.withLock { s in
-            if let id = s.nameIDs[name] { return id }
-            guard create else { return nil }
-            let id = UInt32(s.names.count)
-            s.names.append(name)
-            s.nameIDs[name] = id
-            return id
-        }
+    /// The id of an interned attribute name, if some dictionary entry uses it.
+    func nameID(_ name: String) -> UInt32? {
+        state.withLock { $0.names.id(of: name) }
     }
 
     func name(ofID id: UInt32) -> String {
-        state.withLock { $0.names[Int(id)] }
+        state.withLock { $0.names.name(of: id) }
+    }
+
+    /// The id of `name` for an entry of the dictionary `table` (nil before it has one) is about
+    /// to set, and whether that use was counted: it was unless the dictionary already has the
+    /// name, whose entry keeps its use.
+    func nameIDForSet(_ name: String, in table: UnsafeMutableRawPointer?) -> (id: UInt32, counted: Bool) {
+        state.withLock { s in
+            s.names.retain(name) { id in table.map { InstanceDict.find($0, id) != nil } ?? false }
+        }
     }
 
     // MARK: - Instances
@@ -112,9 +114,11 @@ public final class ObjectSpace: @unchecked Sendable {
     }
 
     /// Frees every instance at once and keeps the classes and the arena's slabs (the arena's
-    /// reset). Every handle from before is stale afterwards.
+    /// reset). Every handle from before is stale afterwards. The attribute names of instance
+    /// dictionaries are all released with them.
     public func reset() {
         slotarena_reset(arena)
+        state.withLock { $0.names = NameTable() }
     }
 
     /// The `sys.getsizeof` analog: the instance's cell plus its dictionary's table, if it

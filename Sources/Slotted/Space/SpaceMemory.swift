@@ -27,6 +27,14 @@ public struct MemoryStats: Hashable, Sendable, Codable {
     public let slabBytes: Int
     /// Cells that used up their generations and are never reused.
     public let retiredCells: Int
+    /// Attribute names of instance dictionaries the space keeps interned: each is kept while
+    /// some dictionary entry uses it, and released with the last one (a delete, the free of
+    /// the instance, ``ObjectSpace/reset()``).
+    public let internedNames: Int
+    /// An estimate of the bytes the interned names take on the Swift heap, outside the arena:
+    /// the name table's hash table and arrays at their capacities, and the text of names too
+    /// long for Swift's inline form (more than 15 UTF-8 bytes). 0 when no name is interned.
+    public let internedNameBytes: Int
 }
 
 /// The memory meter of a space (`space.memory`), the `tracemalloc` analog.
@@ -37,12 +45,14 @@ public struct SpaceMemory: Sendable {
     public var stats: MemoryStats {
         var s = slotarena_stats()
         slotarena_stats_read(space.arena, &s)
+        let names = space.state.withLock { (count: $0.names.count, bytes: $0.names.bytes) }
         return MemoryStats(
             allocatedBytes: Int(s.allocated_bytes), peakBytes: Int(s.peak_bytes),
             reservedBytes: Int(s.backend_active), backendAllocatedBytes: Int(s.backend_allocated),
             liveInstances: Int(s.live_cells), instanceBytes: Int(s.cell_bytes),
             liveBlocks: Int(s.live_blocks), blockBytes: Int(s.block_bytes), slabBytes: Int(s.slab_bytes),
-            retiredCells: Int(s.retired_cells))
+            retiredCells: Int(s.retired_cells),
+            internedNames: names.count, internedNameBytes: names.bytes)
     }
 
     /// Bytes live in the arena now (tracemalloc's current).
