@@ -77,8 +77,8 @@
 #endif
 
 _Static_assert(sizeof(uint64_t) == SLOTARENA_HEADER_BYTES, "header is one 64-bit word");
-_Static_assert(SLOTARENA_CLASS_SHIFT + SLOTARENA_CLASS_BITS == SLOTARENA_GEN_SHIFT,
-               "class id ends where the generation starts");
+_Static_assert(SLOTARENA_CLASS_SHIFT + SLOTARENA_CLASS_BITS + 1 == SLOTARENA_GEN_SHIFT,
+               "the class id, then the writer bit, then the generation");
 _Static_assert(SLOTARENA_GEN_SHIFT + SLOTARENA_GEN_BITS == 64, "generation fills the top bits");
 _Static_assert(SLOTARENA_PRESENCE_BITS == SLOTARENA_CLASS_SHIFT, "presence bits come first");
 _Static_assert(SLOTARENA_MIN_CELL >= 2 * sizeof(void *), "a free cell holds header and link");
