@@ -27,155 +27,24 @@
  *      read-only zero pages: the jemalloc extent hooks never unmap, and the
  *      destroy hook (or, in the system backend, slotarena_destroy) replaces
  *      the pages with fresh read-only anonymous ones.
+ *
+ * The structures, constants, inline helpers and the functions one part calls
+ * in another are declared in slotarena_internal.h.
  */
-#include "slotarena.h"
+#include "slotarena_internal.h"
 
-#include <errno.h>
-#include <pthread.h>
-#include <stdatomic.h>
-#include <stdbool.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <time.h>
-#include <unistd.h>
-
+/* ---------------------------------------------------------------------- */
 #if SLOTARENA_USE_JEMALLOC
+
 #include <jemalloc/jemalloc.h>
-#endif
-
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SLOTARENA_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define SLOTARENA_ASAN 1
-#endif
-
-#if SLOTARENA_ASAN
-#include <sanitizer/asan_interface.h>
-#define SLOTARENA_POISON(p, n) __asan_poison_memory_region((p), (n))
-#define SLOTARENA_UNPOISON(p, n) __asan_unpoison_memory_region((p), (n))
-/* Pool internals read and write free cells (the free-list link) on purpose. */
-#define SLOTARENA_NO_ASAN __attribute__((no_sanitize("address")))
-#else
-#define SLOTARENA_POISON(p, n) ((void)(p), (void)(n))
-#define SLOTARENA_UNPOISON(p, n) ((void)(p), (void)(n))
-#define SLOTARENA_NO_ASAN
-#endif
-
-#if defined(__clang__)
-#define SLOTARENA_NO_MEMSET __attribute__((no_builtin("memset")))
-#else
-#define SLOTARENA_NO_MEMSET
-#endif
+#include <stdio.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE 0x100000
 #endif
 
-_Static_assert(sizeof(uint64_t) == SLOTARENA_HEADER_BYTES, "header is one 64-bit word");
-_Static_assert(SLOTARENA_CLASS_SHIFT + SLOTARENA_CLASS_BITS == SLOTARENA_GEN_SHIFT,
-               "class id ends where the generation starts");
-_Static_assert(SLOTARENA_GEN_SHIFT + SLOTARENA_GEN_BITS == 64, "generation fills the top bits");
-_Static_assert(SLOTARENA_PRESENCE_BITS == SLOTARENA_CLASS_SHIFT, "presence bits come first");
-_Static_assert(SLOTARENA_MIN_CELL >= 2 * sizeof(void *), "a free cell holds header and link");
-_Static_assert(sizeof(void *) == 8, "64-bit targets only");
-
-#define GEN_MASK (~(uint64_t)0 << SLOTARENA_GEN_SHIFT)
-#define SLAB_HEADER 64u
-#define SLAB_MIN ((size_t)64 << 10)
-#define SLAB_MAX ((size_t)1 << 20)
-#define FREE_LINK_OFFSET 8
-
-/* At the start of every slab. */
-typedef struct slotarena_slab {
-    struct slotarena_slab *next; /* offset 0: older slab of the same pool */
-    uint64_t bytes;              /* offset 8: size of the slab allocation */
-    uint64_t carved;             /* offset 16: cells carved so far */
-    uint64_t capacity;           /* offset 24: cells that fit */
-} slotarena_slab;
-_Static_assert(sizeof(slotarena_slab) <= SLAB_HEADER, "slab header fits before the first cell");
-
-struct slotarena_pool {
-    slotarena *arena;            /* offset 0 */
-    struct slotarena_pool *next; /* offset 8: next pool of the arena */
-    void *free_list;             /* offset 16: newest free cell; link at +8 */
-    slotarena_slab *slabs;       /* offset 24: newest slab first */
-    uint32_t cell_size;          /* offset 32: bytes per cell */
-    uint32_t slab_count;         /* offset 36 */
-    uint64_t out;                /* offset 40: cells handed to users or to thread caches */
-    uint64_t free_count;         /* offset 48: cells on the free list */
-    uint64_t carved;             /* offset 56: cells ever carved */
-    uint64_t retired;            /* offset 64: cells out of generations */
-    uint64_t slab_bytes;         /* offset 72 */
-    uint32_t bin;                /* offset 80: the thread-cache bin this pool uses */
-    uint32_t batch;              /* offset 84: cells per refill or flush; a bin holds 2x */
-};
-
-/* Thread caches. Each thread keeps TCACHE_BINS bins of free cells, each for
- * one pool at a time, so that the common allocation and free take no lock:
- * a pop or a push on a thread-private array. A bin trades cells with its
- * pool in batches (TCACHE_BATCH cells, fewer for large cells so that a bin
- * holds at most about TCACHE_BIN_BYTES), under the arena lock. The counters stay
- * exact: a pool counts the cells out of it (to users or to bins); a bin
- * publishes how many cells it holds and the lowest that count reached since
- * the arena last looked (relaxed atomics, written only by the owning
- * thread); the arena walks its bins to report live cells and the peak. */
-#define TCACHE_BINS 8
-#define TCACHE_CAP 64
-#define TCACHE_BATCH 32
-#define TCACHE_BIN_BYTES 16384
-
-typedef struct slotarena_bin {
-    _Atomic(slotarena_pool *) pool; /* offset 0: whose cells; NULL when unused */
-    _Atomic uint32_t count;         /* offset 8: cells held */
-    _Atomic uint32_t low;           /* offset 12: lowest count since the last sample */
-    uint32_t cell_size;             /* offset 16: bytes per cell of `pool` */
-    struct slotarena_bin *next;     /* offset 24: next bin of the same arena (arena lock) */
-    void *cells[TCACHE_CAP];        /* offset 32: free cells, newest at count - 1 */
-} slotarena_bin;
-_Static_assert(sizeof(slotarena_bin) == 32 + 8 * TCACHE_CAP, "bin layout as commented");
-_Static_assert(2 * TCACHE_BATCH <= TCACHE_CAP, "a bin holds two batches");
-
-typedef struct slotarena_tcache {
-    slotarena_bin bins[TCACHE_BINS];
-} slotarena_tcache;
-
-/* Before every block; the caller sees the bytes after it. */
-typedef struct slotarena_block {
-    struct slotarena_block *prev; /* offset 0 */
-    struct slotarena_block *next; /* offset 8 */
-} slotarena_block;
-_Static_assert(sizeof(slotarena_block) == 16, "block prefix is 16 bytes");
-
-struct slotarena {
-    pthread_mutex_t lock;
-    slotarena_pool *pools;       /* every pool, newest first */
-    slotarena_block blocks;      /* sentinel of the circular block list */
-    unsigned index;              /* jemalloc arena index */
-    int flags;                   /* mallocx flags, computed once */
-    uint32_t pool_count;
-    uint32_t fail_skip;          /* debug hook: allocations to let through first */
-    uint32_t fail_next;          /* debug hook: allocations left to refuse */
-    _Atomic uint32_t fail_armed; /* debug hook: fail_next > 0, read without the lock */
-    slotarena_bin *bins;         /* thread-cache bins holding cells of this arena */
-    uint64_t out_cells;          /* cells out of the pools: live, or in bins */
-    uint64_t out_bytes;          /* bytes in those cells */
-    uint64_t live_blocks;
-    uint64_t block_bytes;
-    uint64_t peak_bytes;
-    uint64_t slab_count;
-    uint64_t slab_bytes;
-    uint64_t retired_cells;
-};
-
-/* ---------------------------------------------------------------------- */
-/* Backend: where slabs, blocks and the arena struct come from.            */
-
-#if SLOTARENA_USE_JEMALLOC
 static size_t page_size(void) {
     static size_t page;
     if (page == 0) {
@@ -184,20 +53,6 @@ static size_t page_size(void) {
     }
     return page;
 }
-#endif
-
-/* Replaces [addr, addr+size) with read-only zero pages that hold no memory. */
-static void tombstone(void *addr, size_t size) {
-    void *p = mmap(addr, size, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE,
-                   -1, 0);
-    if (p == MAP_FAILED) {
-        /* Keep the old mapping rather than open a hole: stale handles then
-         * read old bytes of a dead arena, still never another object's. */
-        (void)madvise(addr, size, MADV_DONTNEED);
-    }
-}
-
-#if SLOTARENA_USE_JEMALLOC
 
 static void *hook_alloc(extent_hooks_t *hooks, void *new_addr, size_t size, size_t alignment,
                         bool *zero, bool *commit, unsigned arena_ind) {
@@ -238,14 +93,14 @@ static void *hook_alloc(extent_hooks_t *hooks, void *new_addr, size_t size, size
 static bool hook_dalloc(extent_hooks_t *hooks, void *addr, size_t size, bool committed,
                         unsigned arena_ind) {
     (void)hooks, (void)committed, (void)arena_ind;
-    tombstone(addr, size);
+    slotarena_tombstone(addr, size);
     return false;
 }
 
 static void hook_destroy(extent_hooks_t *hooks, void *addr, size_t size, bool committed,
                          unsigned arena_ind) {
     (void)hooks, (void)committed, (void)arena_ind;
-    tombstone(addr, size);
+    slotarena_tombstone(addr, size);
 }
 
 static bool hook_commit(extent_hooks_t *hooks, void *addr, size_t size, size_t offset,
@@ -287,7 +142,7 @@ static extent_hooks_t slotarena_hooks = {
 
 const char *slotarena_backend(void) { return "jemalloc"; }
 
-static bool backend_create(slotarena *scratch) {
+bool slotarena_backend_create(slotarena *scratch) {
     unsigned index;
     size_t len = sizeof(index);
     extent_hooks_t *hooks = &slotarena_hooks;
@@ -297,15 +152,26 @@ static bool backend_create(slotarena *scratch) {
     return true;
 }
 
-static void backend_destroy_index(unsigned index) {
+void slotarena_backend_destroy_index(unsigned index) {
     char name[64];
     snprintf(name, sizeof(name), "arena.%u.destroy", index);
     (void)mallctl(name, NULL, NULL, NULL, 0);
 }
 
-static void *backend_alloc(int flags, size_t size) { return mallocx(size, flags); }
-static void backend_free(int flags, void *p, size_t size) { sdallocx(p, size, flags); }
-static void *backend_slab_alloc(int flags, size_t size) { return mallocx(size, flags); }
+/* arena.<i>.destroy releases every allocation, pools, slabs and the arena
+ * struct itself included; the destroy hook tombstones the pages. */
+void slotarena_backend_release(slotarena *a) {
+    unsigned index = a->index;
+    pthread_mutex_destroy(&a->lock);
+    slotarena_backend_destroy_index(index);
+}
+
+void *slotarena_backend_alloc(int flags, size_t size, bool zeroed) {
+    return mallocx(size, flags | (zeroed ? MALLOCX_ZERO : 0));
+}
+void slotarena_backend_free(int flags, void *p, size_t size) { sdallocx(p, size, flags); }
+void slotarena_backend_free_unsized(int flags, void *p) { dallocx(p, flags); }
+void *slotarena_backend_slab_alloc(int flags, size_t size) { return mallocx(size, flags); }
 
 static void refresh_epoch(void) {
     uint64_t epoch = 1;
@@ -352,6 +218,10 @@ static void backend_stats(unsigned index, uint64_t *allocated, uint64_t *active)
     *active = pactive * page_size();
 }
 
+void slotarena_backend_stats(slotarena_stats *out) {
+    backend_stats(out->arena_index, &out->backend_allocated, &out->backend_active);
+}
+
 uint64_t slotarena_backend_bytes_of_index(uint32_t index) {
     uint64_t allocated, active;
     backend_stats(index, &allocated, &active);
@@ -365,78 +235,138 @@ uint64_t slotarena_process_allocated_bytes(void) {
     return value;
 }
 
-#else /* system backend */
+#endif /* SLOTARENA_USE_JEMALLOC */
+
+/* ---------------------------------------------------------------------- */
+#if !SLOTARENA_USE_JEMALLOC
+
+#include <stdlib.h>
+#include <sys/mman.h>
 
 const char *slotarena_backend(void) { return "system"; }
 
-static bool backend_create(slotarena *scratch) {
+bool slotarena_backend_create(slotarena *scratch) {
     scratch->index = UINT32_MAX;
     scratch->flags = 0;
     return true;
 }
 
-static void backend_destroy_index(unsigned index) { (void)index; }
-static void *backend_alloc(int flags, size_t size) {
+void slotarena_backend_destroy_index(unsigned index) { (void)index; }
+
+void *slotarena_backend_alloc(int flags, size_t size, bool zeroed) {
     (void)flags;
-    return malloc(size);
+    return zeroed ? calloc(1, size) : malloc(size);
 }
-static void backend_free(int flags, void *p, size_t size) {
+
+void slotarena_backend_free(int flags, void *p, size_t size) {
     (void)flags, (void)size;
     free(p);
 }
-static void *backend_slab_alloc(int flags, size_t size) {
+
+void slotarena_backend_free_unsized(int flags, void *p) {
+    (void)flags;
+    free(p);
+}
+
+void *slotarena_backend_slab_alloc(int flags, size_t size) {
     (void)flags;
     void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     return p == MAP_FAILED ? NULL : p;
 }
-static void backend_slab_free(int flags, void *p, size_t size) {
-    (void)flags;
-    tombstone(p, size);
+
+/* Frees every block, pool and the arena struct; tombstones every slab. */
+void slotarena_backend_release(slotarena *a) {
+    unsigned index = a->index;
+    int flags = a->flags;
+    slotarena_block_free_all(a);
+    slotarena_pool *p = a->pools;
+    while (p != NULL) {
+        slotarena_pool *next = p->next;
+        slotarena_slab *s = p->slabs;
+        while (s != NULL) {
+            slotarena_slab *older = s->next;
+            size_t bytes = s->bytes;
+            SLOTARENA_UNPOISON(s, bytes);
+            slotarena_tombstone(s, bytes);
+            s = older;
+        }
+        slotarena_backend_free(flags, p, sizeof(*p));
+        p = next;
+    }
+    pthread_mutex_destroy(&a->lock);
+    slotarena_backend_free(flags, a, sizeof(*a));
+    slotarena_backend_destroy_index(index);
 }
+
+void slotarena_backend_stats(slotarena_stats *out) {
+    out->backend_allocated = out->slab_bytes + out->block_bytes;
+    out->backend_active = out->backend_allocated;
+}
+
 uint64_t slotarena_backend_bytes_of_index(uint32_t index) {
     (void)index;
     return 0;
 }
+
 uint64_t slotarena_process_allocated_bytes(void) { return 0; }
 
-#endif
+#endif /* !SLOTARENA_USE_JEMALLOC */
 
 /* ---------------------------------------------------------------------- */
-/* Arena                                                                   */
+#include <string.h>
+#include <sys/mman.h>
 
-static void lock(slotarena *a) { pthread_mutex_lock(&a->lock); }
-static void unlock(slotarena *a) { pthread_mutex_unlock(&a->lock); }
-
-/* Debug hook: consumes one refusal if armed. Called with the lock held. */
-static bool should_fail(slotarena *a) {
-#if SLOTARENA_DEBUG_HOOKS
-    if (a->fail_next > 0) {
-        if (a->fail_skip > 0) {
-            a->fail_skip--;
-            return false;
-        }
-        a->fail_next--;
-        if (a->fail_next == 0) atomic_store_explicit(&a->fail_armed, 0, memory_order_relaxed);
-        return true;
+/* Replaces [addr, addr+size) with read-only zero pages that hold no memory. */
+void slotarena_tombstone(void *addr, size_t size) {
+    void *p = mmap(addr, size, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE,
+                   -1, 0);
+    if (p == MAP_FAILED) {
+        /* Keep the old mapping rather than open a hole: stale handles then
+         * read old bytes of a dead arena, still never another object's. */
+        (void)madvise(addr, size, MADV_DONTNEED);
     }
-#else
-    (void)a;
-#endif
-    return false;
 }
 
-/* Whether the debug hook may refuse allocations (the fast path then steps
- * aside so that should_fail sees every allocation). */
-static inline bool fail_armed(slotarena *a) {
-#if SLOTARENA_DEBUG_HOOKS
-    return atomic_load_explicit(&a->fail_armed, memory_order_relaxed) != 0;
-#else
-    (void)a;
-    return false;
-#endif
+slotarena *slotarena_create(void) {
+    slotarena scratch;
+    memset(&scratch, 0, sizeof(scratch));
+    if (!slotarena_backend_create(&scratch)) return NULL;
+    slotarena *a = slotarena_backend_alloc(scratch.flags, sizeof(slotarena), false);
+    if (a == NULL) {
+        slotarena_backend_destroy_index(scratch.index);
+        return NULL;
+    }
+    memset(a, 0, sizeof(*a));
+    a->index = scratch.index;
+    a->flags = scratch.flags;
+    a->blocks.prev = a->blocks.next = &a->blocks;
+    if (pthread_mutex_init(&a->lock, NULL) != 0) {
+        unsigned index = a->index;
+        slotarena_backend_free(scratch.flags, a, sizeof(slotarena));
+        slotarena_backend_destroy_index(index);
+        return NULL;
+    }
+    return a;
 }
 
-#define RELAXED memory_order_relaxed
+void slotarena_destroy(slotarena *a) {
+    if (a == NULL) return;
+    slotarena_detach_bins(a);
+    slotarena_backend_release(a);
+}
+
+/* Frees every live cell (a class in its header); free cells, on a free list
+ * or in some thread's bin, stay where they are. */
+void slotarena_reset(slotarena *a) {
+    lock(a);
+    slotarena_note_growth(a);
+    slotarena_block_free_all(a);
+    for (slotarena_pool *p = a->pools; p != NULL; p = p->next) slotarena_pool_reset(p);
+    unlock(a);
+}
+
+/* ---------------------------------------------------------------------- */
+#include <string.h>
 
 /* Cells and bytes the arena's bins hold now. Lock held. */
 static void cached_totals(slotarena *a, uint64_t *cells, uint64_t *bytes) {
@@ -453,7 +383,7 @@ static void cached_totals(slotarena *a, uint64_t *cells, uint64_t *bytes) {
 /* Folds the highest live total since the last sample into the peak: between
  * two samples the pools' counts do not move, so live bytes were highest when
  * each bin held its fewest cells. Starts the next interval. Lock held. */
-static void note_growth(slotarena *a) {
+void slotarena_note_growth(slotarena *a) {
     uint64_t fewest = 0;
     for (slotarena_bin *bin = a->bins; bin != NULL; bin = bin->next) {
         uint32_t n = atomic_load_explicit(&bin->count, RELAXED);
@@ -465,91 +395,124 @@ static void note_growth(slotarena *a) {
     if (high > a->peak_bytes) a->peak_bytes = high;
 }
 
-slotarena *slotarena_create(void) {
-    slotarena scratch;
-    memset(&scratch, 0, sizeof(scratch));
-    if (!backend_create(&scratch)) return NULL;
-    slotarena *a = backend_alloc(scratch.flags, sizeof(slotarena));
-    if (a == NULL) {
-        backend_destroy_index(scratch.index);
-        return NULL;
-    }
-    memset(a, 0, sizeof(*a));
-    a->index = scratch.index;
-    a->flags = scratch.flags;
-    a->blocks.prev = a->blocks.next = &a->blocks;
-    if (pthread_mutex_init(&a->lock, NULL) != 0) {
-        unsigned index = a->index;
-        backend_free(scratch.flags, a, sizeof(slotarena));
-        backend_destroy_index(index);
-        return NULL;
-    }
-    return a;
+void slotarena_stats_read(slotarena *a, slotarena_stats *out) {
+    memset(out, 0, sizeof(*out));
+    lock(a);
+    slotarena_note_growth(a);
+    uint64_t cached_cells, cached_bytes;
+    cached_totals(a, &cached_cells, &cached_bytes);
+    out->cached_cells = cached_cells;
+    out->live_cells = a->out_cells - cached_cells;
+    out->cell_bytes = a->out_bytes - cached_bytes;
+    out->live_blocks = a->live_blocks;
+    out->block_bytes = a->block_bytes;
+    out->allocated_bytes = out->cell_bytes + a->block_bytes;
+    out->peak_bytes = a->peak_bytes;
+    out->slab_count = a->slab_count;
+    out->slab_bytes = a->slab_bytes;
+    out->retired_cells = a->retired_cells;
+    out->pool_count = a->pool_count;
+    out->arena_index = a->index;
+    unlock(a);
+    slotarena_backend_stats(out);
 }
 
-static void free_all_blocks(slotarena *a) {
-    slotarena_block *b = a->blocks.next;
-    while (b != &a->blocks) {
-        slotarena_block *next = b->next;
-        /* The size is not kept; jemalloc looks it up (sallocx), the system
-         * backend does not need it. */
-#if SLOTARENA_USE_JEMALLOC
-        dallocx(b, a->flags);
-#else
-        free(b);
-#endif
-        b = next;
+void slotarena_pool_stats_read(slotarena *a, size_t cell_size, slotarena_pool_stats *out) {
+    memset(out, 0, sizeof(*out));
+    uint32_t size = (uint32_t)round_cell(cell_size);
+    lock(a);
+    for (slotarena_pool *p = a->pools; p != NULL; p = p->next) {
+        if (p->cell_size != size) continue;
+        out->cell_size = p->cell_size;
+        out->slab_count = p->slab_count;
+        uint64_t cached = 0;
+        for (slotarena_bin *bin = a->bins; bin != NULL; bin = bin->next)
+            if (atomic_load_explicit(&bin->pool, RELAXED) == p) cached += atomic_load_explicit(&bin->count, RELAXED);
+        out->live_cells = p->out - cached;
+        out->free_cells = p->free_count + cached;
+        out->carved_cells = p->carved;
+        out->retired_cells = p->retired;
+        out->slab_bytes = p->slab_bytes;
+        break;
     }
-    a->blocks.prev = a->blocks.next = &a->blocks;
-    a->live_blocks = 0;
-    a->block_bytes = 0;
+    unlock(a);
 }
 
-static void detach_bins(slotarena *a);
+void slotarena_peak_reset(slotarena *a) {
+    lock(a);
+    slotarena_note_growth(a); /* starts a new interval: each bin's low is its count */
+    uint64_t cached_cells, cached_bytes;
+    cached_totals(a, &cached_cells, &cached_bytes);
+    a->peak_bytes = a->out_bytes - cached_bytes + a->block_bytes;
+    unlock(a);
+}
 
-void slotarena_destroy(slotarena *a) {
-    if (a == NULL) return;
-    detach_bins(a);
-    unsigned index = a->index;
-    int flags = a->flags;
-#if SLOTARENA_USE_JEMALLOC
-    /* arena.<i>.destroy releases every allocation, pools, slabs and the arena
-     * struct itself included; the destroy hook tombstones the pages. */
-    pthread_mutex_destroy(&a->lock);
-    (void)flags;
-    backend_destroy_index(index);
-#else
-    free_all_blocks(a);
-    slotarena_pool *p = a->pools;
-    while (p != NULL) {
-        slotarena_pool *next = p->next;
-        slotarena_slab *s = p->slabs;
-        while (s != NULL) {
-            slotarena_slab *older = s->next;
-            size_t bytes = s->bytes;
-            SLOTARENA_UNPOISON(s, bytes);
-            backend_slab_free(flags, s, bytes);
-            s = older;
+/* ---------------------------------------------------------------------- */
+/* Debug hooks                                                             */
+
+#if SLOTARENA_DEBUG_HOOKS
+/* Consumes one refusal if armed. Lock held. */
+bool slotarena_should_fail(slotarena *a) {
+    if (a->fail_next > 0) {
+        if (a->fail_skip > 0) {
+            a->fail_skip--;
+            return false;
         }
-        backend_free(flags, p, sizeof(*p));
-        p = next;
+        a->fail_next--;
+        if (a->fail_next == 0) atomic_store_explicit(&a->fail_armed, 0, memory_order_relaxed);
+        return true;
     }
-    pthread_mutex_destroy(&a->lock);
-    backend_free(flags, a, sizeof(*a));
-    backend_destroy_index(index);
+    return false;
+}
+#endif
+
+int slotarena_debug_fail_next(slotarena *a, uint32_t skip, uint32_t count) {
+#if SLOTARENA_DEBUG_HOOKS
+    lock(a);
+    a->fail_skip = skip;
+    a->fail_next = count;
+    atomic_store_explicit(&a->fail_armed, count > 0, RELAXED);
+    unlock(a);
+    return 1;
+#else
+    (void)a, (void)skip, (void)count;
+    return 0;
+#endif
+}
+
+int slotarena_poisons_free_memory(void) {
+#if SLOTARENA_ASAN
+    return 1;
+#else
+    return 0;
 #endif
 }
 
 /* ---------------------------------------------------------------------- */
-/* Pools                                                                   */
-
-static size_t round_cell(size_t size) {
-    if (size < SLOTARENA_MIN_CELL) size = SLOTARENA_MIN_CELL;
-    return (size + 7) & ~(size_t)7;
-}
+#include <string.h>
 
 /* Spreads pools over the bins of every thread cache. */
 static _Atomic uint32_t pools_created;
+
+/* The calling thread's cache; NULL before its first cell operation, and when
+ * it has none (every operation then takes the locked path). */
+static _Thread_local slotarena_tcache *tcache;
+
+slotarena_tcache *slotarena_tcache_current(void) { return tcache; }
+
+void slotarena_tcache_forget(slotarena_tcache *t) {
+    if (tcache == t) tcache = NULL;
+}
+
+/* The calling thread's cache, made on first use; NULL when it has none. */
+static inline slotarena_tcache *tcache_get(void) {
+    slotarena_tcache *t = tcache;
+    if (t == NULL && (t = slotarena_tcache_create()) != NULL) tcache = t;
+    return t;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Pools and slabs                                                         */
 
 slotarena_pool *slotarena_pool_for_size(slotarena *a, size_t cell_size) {
     if (cell_size > SLOTARENA_MAX_CELL) return NULL;
@@ -559,7 +522,7 @@ slotarena_pool *slotarena_pool_for_size(slotarena *a, size_t cell_size) {
     for (p = a->pools; p != NULL; p = p->next)
         if (p->cell_size == size) break;
     if (p == NULL && !should_fail(a)) {
-        p = backend_alloc(a->flags, sizeof(*p));
+        p = slotarena_backend_alloc(a->flags, sizeof(*p), false);
         if (p != NULL) {
             memset(p, 0, sizeof(*p));
             p->arena = a;
@@ -578,16 +541,13 @@ slotarena_pool *slotarena_pool_for_size(slotarena *a, size_t cell_size) {
 
 uint32_t slotarena_pool_cell_size(const slotarena_pool *pool) { return pool->cell_size; }
 
-static inline uint64_t *header_of(void *cell) { return (uint64_t *)cell; }
-static inline uint32_t gen_of(uint64_t header) { return (uint32_t)(header >> SLOTARENA_GEN_SHIFT); }
-
 /* Takes a new slab for the pool. Lock held. */
 SLOTARENA_NO_ASAN
 static bool add_slab(slotarena_pool *p) {
     slotarena *a = p->arena;
     size_t bytes = SLAB_MIN << (p->slab_count < 4 ? p->slab_count : 4);
     if (bytes > SLAB_MAX) bytes = SLAB_MAX;
-    slotarena_slab *s = backend_slab_alloc(a->flags, bytes);
+    slotarena_slab *s = slotarena_backend_slab_alloc(a->flags, bytes);
     if (s == NULL) return false;
     s->bytes = bytes;
     s->carved = 0;
@@ -603,165 +563,7 @@ static bool add_slab(slotarena_pool *p) {
 }
 
 /* ---------------------------------------------------------------------- */
-/* Thread caches                                                           */
-
-/* Lock order: registry, then an arena. The registry lock guards a bin's
- * `pool` while another thread may detach it (destroy) or while its owner
- * evicts it (a bin switching pools) or exits. */
-static pthread_mutex_t registry = PTHREAD_MUTEX_INITIALIZER;
-static pthread_key_t tcache_key;
-static pthread_once_t tcache_key_once = PTHREAD_ONCE_INIT;
-static _Thread_local slotarena_tcache *tcache;
-
-/* Zeroes a cell's bytes after the header and poisons them (a few stores: a
- * call to memset costs more than the work for a cell of a few words). */
-SLOTARENA_NO_ASAN SLOTARENA_NO_MEMSET
-static inline void clear_payload(char *cell, size_t size) {
-    for (size_t i = SLOTARENA_HEADER_BYTES; i < size; i += 8) *(uint64_t *)(cell + i) = 0;
-    SLOTARENA_POISON(cell + SLOTARENA_HEADER_BYTES, size - SLOTARENA_HEADER_BYTES);
-}
-
-/* Counts `n` cells more (or, negative, fewer) out of pool `p`. Lock held. */
-static inline void count_out(slotarena_pool *p, int64_t n) {
-    p->out += (uint64_t)n;
-    p->arena->out_cells += (uint64_t)n;
-    p->arena->out_bytes += (uint64_t)(n * (int64_t)p->cell_size);
-}
-
-/* Moves the `n` oldest cells of a bin (the bottom) to its pool's free list,
- * oldest first, and keeps the newest: freeing cells in some order and then
- * allocating gives them back in exactly the reverse order, as one LIFO list
- * would, so a run of instances built together stays together. Lock held. */
-SLOTARENA_NO_ASAN
-static void bin_flush(slotarena_bin *bin, slotarena_pool *p, uint32_t n) {
-    slotarena *a = p->arena;
-    uint32_t count = atomic_load_explicit(&bin->count, RELAXED);
-    if (n > count) n = count;
-    note_growth(a);
-    for (uint32_t k = 0; k < n; k++) {
-        char *cell = bin->cells[k];
-        *(void **)(cell + FREE_LINK_OFFSET) = p->free_list;
-        p->free_list = cell;
-    }
-    memmove(bin->cells, bin->cells + n, (count - n) * sizeof(void *));
-    count -= n;
-    p->free_count += n;
-    count_out(p, -(int64_t)n);
-    atomic_store_explicit(&bin->count, count, RELAXED);
-    atomic_store_explicit(&bin->low, count, RELAXED);
-}
-
-/* Unlinks a bin from its arena's list. Lock held. */
-static void bin_unlink(slotarena *a, slotarena_bin *bin) {
-    for (slotarena_bin **at = &a->bins; *at != NULL; at = &(*at)->next) {
-        if (*at == bin) {
-            *at = bin->next;
-            break;
-        }
-    }
-    bin->next = NULL;
-}
-
-/* Empties a bin into its pool and frees it for another pool; a bin that
- * destroy detached is simply forgotten. Registry lock held. */
-static void bin_release(slotarena_bin *bin) {
-    slotarena_pool *old = atomic_load_explicit(&bin->pool, memory_order_acquire);
-    if (old == NULL) return;
-    slotarena *a = old->arena;
-    lock(a);
-    bin_flush(bin, old, TCACHE_CAP);
-    bin_unlink(a, bin);
-    atomic_store_explicit(&bin->pool, NULL, memory_order_release);
-    unlock(a);
-}
-
-/* Gives a bin to `p`, emptying it into the pool it held before. */
-static void bin_claim(slotarena_bin *bin, slotarena_pool *p) {
-    if (atomic_load_explicit(&bin->pool, memory_order_acquire) != NULL) {
-        pthread_mutex_lock(&registry);
-        bin_release(bin);
-        pthread_mutex_unlock(&registry);
-    }
-    slotarena *a = p->arena;
-    lock(a);
-    atomic_store_explicit(&bin->count, 0, RELAXED);
-    atomic_store_explicit(&bin->low, 0, RELAXED);
-    bin->cell_size = p->cell_size;
-    bin->next = a->bins;
-    a->bins = bin;
-    atomic_store_explicit(&bin->pool, p, memory_order_release);
-    unlock(a);
-}
-
-/* Thread exit: every bin goes back to its pool. */
-static void tcache_exit(void *arg) {
-    slotarena_tcache *t = arg;
-    pthread_mutex_lock(&registry);
-    for (int i = 0; i < TCACHE_BINS; i++) bin_release(&t->bins[i]);
-    pthread_mutex_unlock(&registry);
-    if (tcache == t) tcache = NULL;
-    free(t);
-}
-
-static bool tcache_key_made;
-
-static void tcache_make_key(void) {
-    tcache_key_made = pthread_key_create(&tcache_key, tcache_exit) == 0;
-}
-
-/* The calling thread's cache, made on first use; NULL when memory is short or
- * no thread-exit hook can be registered (every operation then takes the
- * locked path). */
-#if SLOTARENA_DEBUG_HOOKS
-static _Thread_local bool tcache_off; /* debug hook: this thread uses no cache */
-#endif
-
-static slotarena_tcache *tcache_get(void) {
-    if (tcache != NULL) return tcache;
-#if SLOTARENA_DEBUG_HOOKS
-    if (tcache_off) return NULL;
-#endif
-    pthread_once(&tcache_key_once, tcache_make_key);
-    if (!tcache_key_made) return NULL; /* no thread-exit hook: no cache */
-    slotarena_tcache *t = calloc(1, sizeof(*t));
-    if (t == NULL) return NULL;
-    if (pthread_setspecific(tcache_key, t) != 0) {
-        free(t);
-        return NULL;
-    }
-    tcache = t;
-    return t;
-}
-
-/* Destroy: no thread may use the arena any more, but their bins still point
- * at its pools. Each bin is unlinked before its pool is cleared, so an owner
- * that sees NULL owns the bin again. */
-static void detach_bins(slotarena *a) {
-    pthread_mutex_lock(&registry);
-    lock(a);
-    slotarena_bin *bin = a->bins;
-    a->bins = NULL;
-    while (bin != NULL) {
-        slotarena_bin *next = bin->next;
-        bin->next = NULL;
-        atomic_store_explicit(&bin->pool, NULL, memory_order_release);
-        bin = next;
-    }
-    unlock(a);
-    pthread_mutex_unlock(&registry);
-}
-
-/* ---------------------------------------------------------------------- */
 /* Cells                                                                   */
-
-/* Writes the header of a cell taken from a bin (payload already zero). */
-SLOTARENA_NO_ASAN
-static inline void *hand_out(char *cell, size_t size, uint64_t header_bits) {
-    SLOTARENA_UNPOISON(cell, size);
-    uint64_t gen = gen_of(*header_of(cell));
-    *header_of(cell) = (gen << SLOTARENA_GEN_SHIFT) | (header_bits & ~GEN_MASK);
-    return cell;
-}
 
 /* The newest cell of the pool's free list, taken off it (link cleared), or
  * NULL. Lock held. */
@@ -797,30 +599,18 @@ static char *carve(slotarena_pool *p, bool may_add_slab) {
     return cell;
 }
 
-/* Takes up to p->batch cells from the pool into an empty bin: from the
- * free list first, then carved from the newest slab (a new slab only when no
- * cell is left). Returns how many. Lock held. */
+/* Up to `max` free cells for a bin, in the order the free list or the slab
+ * has them: from the free list first, else carved from the newest slab (a
+ * new slab only when no cell is left). Not counted out: the caller does that.
+ * Lock held. */
 SLOTARENA_NO_ASAN
-static uint32_t bin_refill(slotarena_bin *bin, slotarena_pool *p) {
-    slotarena *a = p->arena;
-    uint32_t count = atomic_load_explicit(&bin->count, RELAXED);
+uint32_t slotarena_pool_take_batch(slotarena_pool *p, void **cells, uint32_t max) {
     uint32_t n = 0;
-    note_growth(a);
     char *cell;
-    while (n < p->batch && (cell = pop_free(p)) != NULL) bin->cells[count + n++] = cell;
+    while (n < max && (cell = pop_free(p)) != NULL) cells[n++] = cell;
     if (n == 0) {
-        while (n < p->batch && (cell = carve(p, n == 0)) != NULL) bin->cells[count + n++] = cell;
+        while (n < max && (cell = carve(p, n == 0)) != NULL) cells[n++] = cell;
     }
-    /* The bin pops from the top: reverse the batch so cells go out in the
-     * order the free list or the slab had them. */
-    for (uint32_t i = 0, j = n; i + 1 < j; i++, j--) {
-        void *t = bin->cells[count + i];
-        bin->cells[count + i] = bin->cells[count + j - 1];
-        bin->cells[count + j - 1] = t;
-    }
-    count_out(p, n);
-    atomic_store_explicit(&bin->count, count + n, RELAXED);
-    atomic_store_explicit(&bin->low, count + n, RELAXED);
     return n;
 }
 
@@ -834,19 +624,46 @@ static char *pool_take(slotarena_pool *p) {
     return cell;
 }
 
+/* Puts a cell whose header already holds its advanced generation and whose
+ * payload is zero on the free list. Lock held. */
+SLOTARENA_NO_ASAN
+static void pool_put(slotarena_pool *p, char *cell) {
+    *(void **)(cell + FREE_LINK_OFFSET) = p->free_list;
+    p->free_list = cell;
+    p->free_count++;
+}
+
+/* Marks a cell retired: out of generations, never handed out again. */
+SLOTARENA_NO_ASAN
+static void retire(slotarena_pool *p, char *cell) {
+    __atomic_store_n(header_of(cell), (uint64_t)SLOTARENA_GEN_RETIRED << SLOTARENA_GEN_SHIFT, __ATOMIC_RELAXED);
+    p->retired++;
+    p->arena->retired_cells++;
+}
+
+/* Whether `cell` lies on a carved cell boundary of one of the pool's slabs. */
+static bool owns_cell(slotarena_pool *p, const char *cell) {
+    for (slotarena_slab *s = p->slabs; s != NULL; s = s->next) {
+        const char *first = (const char *)s + SLAB_HEADER;
+        if (cell >= first && cell < first + s->carved * p->cell_size)
+            return (size_t)(cell - first) % p->cell_size == 0;
+    }
+    return false;
+}
+
 SLOTARENA_NO_ASAN __attribute__((noinline))
 static void *cell_alloc_slow(slotarena_pool *p, uint64_t header_bits) {
     slotarena *a = p->arena;
     slotarena_tcache *t = tcache_get();
     slotarena_bin *bin = t != NULL ? &t->bins[p->bin] : NULL;
-    if (bin != NULL && atomic_load_explicit(&bin->pool, memory_order_acquire) != p) bin_claim(bin, p);
+    if (bin != NULL && atomic_load_explicit(&bin->pool, memory_order_acquire) != p) slotarena_bin_claim(bin, p);
     char *cell = NULL;
     lock(a);
     if (!should_fail(a)) {
         if (bin == NULL) {
             cell = pool_take(p);
-            note_growth(a);
-        } else if (atomic_load_explicit(&bin->count, RELAXED) > 0 || bin_refill(bin, p) > 0) {
+            slotarena_note_growth(a);
+        } else if (atomic_load_explicit(&bin->count, RELAXED) > 0 || slotarena_bin_refill(bin, p) > 0) {
             uint32_t n = atomic_load_explicit(&bin->count, RELAXED) - 1;
             cell = bin->cells[n];
             atomic_store_explicit(&bin->count, n, RELAXED);
@@ -872,8 +689,6 @@ void *slotarena_cell_alloc(slotarena_pool *p, uint64_t header_bits) {
     return cell_alloc_slow(p, header_bits);
 }
 
-static void pool_put(slotarena_pool *p, char *cell);
-
 SLOTARENA_NO_ASAN
 size_t slotarena_cell_alloc_many(slotarena_pool *p, uint64_t header_bits, uint64_t *out, size_t count) {
     slotarena *a = p->arena;
@@ -884,7 +699,7 @@ size_t slotarena_cell_alloc_many(slotarena_pool *p, uint64_t header_bits, uint64
         unlock(a);
         return 0;
     }
-    note_growth(a);
+    slotarena_note_growth(a);
     for (; n < count; n++) {
         char *cell = pop_free(p);
         if (cell == NULL && (cell = carve(p, true)) == NULL) break;
@@ -905,36 +720,9 @@ size_t slotarena_cell_alloc_many(slotarena_pool *p, uint64_t header_bits, uint64
         out[k] = ((uint64_t)(uintptr_t)cell >> 3) | (*header_of(cell) & GEN_MASK);
     }
     count_out(p, (int64_t)n);
-    note_growth(a);
+    slotarena_note_growth(a);
     unlock(a);
     return n;
-}
-
-/* Whether `cell` lies on a carved cell boundary of one of the pool's slabs. */
-static bool owns_cell(slotarena_pool *p, const char *cell) {
-    for (slotarena_slab *s = p->slabs; s != NULL; s = s->next) {
-        const char *first = (const char *)s + SLAB_HEADER;
-        if (cell >= first && cell < first + s->carved * p->cell_size)
-            return (size_t)(cell - first) % p->cell_size == 0;
-    }
-    return false;
-}
-
-/* Puts a cell whose header already holds its advanced generation and whose
- * payload is zero on the free list. Lock held. */
-SLOTARENA_NO_ASAN
-static void pool_put(slotarena_pool *p, char *cell) {
-    *(void **)(cell + FREE_LINK_OFFSET) = p->free_list;
-    p->free_list = cell;
-    p->free_count++;
-}
-
-/* Marks a cell retired: out of generations, never handed out again. */
-SLOTARENA_NO_ASAN
-static void retire(slotarena_pool *p, char *cell) {
-    __atomic_store_n(header_of(cell), (uint64_t)SLOTARENA_GEN_RETIRED << SLOTARENA_GEN_SHIFT, __ATOMIC_RELAXED);
-    p->retired++;
-    p->arena->retired_cells++;
 }
 
 SLOTARENA_NO_ASAN
@@ -967,7 +755,7 @@ int slotarena_cell_free(slotarena_pool *p, void *cell_ptr, uint32_t generation) 
     clear_payload(cell, size);
     if (next == 0) {
         lock(a);
-        note_growth(a);
+        slotarena_note_growth(a);
         retire(p, cell);
         count_out(p, -1);
         unlock(a);
@@ -976,11 +764,11 @@ int slotarena_cell_free(slotarena_pool *p, void *cell_ptr, uint32_t generation) 
     slotarena_tcache *t = tcache_get();
     slotarena_bin *bin = t != NULL ? &t->bins[p->bin] : NULL;
     if (bin != NULL) {
-        if (atomic_load_explicit(&bin->pool, memory_order_acquire) != p) bin_claim(bin, p);
+        if (atomic_load_explicit(&bin->pool, memory_order_acquire) != p) slotarena_bin_claim(bin, p);
         uint32_t n = atomic_load_explicit(&bin->count, RELAXED);
         if (n == 2 * p->batch) {
             lock(a);
-            bin_flush(bin, p, p->batch);
+            slotarena_bin_flush(bin, p, p->batch);
             unlock(a);
             n = atomic_load_explicit(&bin->count, RELAXED);
         }
@@ -989,60 +777,210 @@ int slotarena_cell_free(slotarena_pool *p, void *cell_ptr, uint32_t generation) 
         return SLOTARENA_OK;
     }
     lock(a);
-    note_growth(a);
+    slotarena_note_growth(a);
     pool_put(p, cell);
     count_out(p, -1);
     unlock(a);
     return SLOTARENA_OK;
 }
 
-/* Frees every live cell (a class in its header); free cells, on a free list
- * or in some thread's bin, stay where they are. */
+/* slotarena_reset's sweep of one pool: frees every live cell (a class in its
+ * header); free cells, on the free list or in some thread's bin, stay where
+ * they are. Lock held. */
 SLOTARENA_NO_ASAN
-void slotarena_reset(slotarena *a) {
-    lock(a);
-    note_growth(a);
-    free_all_blocks(a);
-    for (slotarena_pool *p = a->pools; p != NULL; p = p->next) {
-        /* Oldest slab last in the list: push its cells last so the newest
-         * cells are reused first. */
-        for (slotarena_slab *s = p->slabs; s != NULL; s = s->next) {
-            char *first = (char *)s + SLAB_HEADER;
-            for (uint64_t i = s->carved; i-- > 0;) {
-                char *cell = first + i * p->cell_size;
-                uint64_t header = *header_of(cell);
-                if ((header & ~GEN_MASK) >> SLOTARENA_CLASS_SHIFT == 0) continue;
-                uint64_t next = (uint64_t)gen_of(header) + 1;
-                clear_payload(cell, p->cell_size);
-                if (next >= SLOTARENA_GEN_RETIRED) {
-                    retire(p, cell);
-                } else {
-                    *header_of(cell) = next << SLOTARENA_GEN_SHIFT;
-                    pool_put(p, cell);
-                }
-                count_out(p, -1);
+void slotarena_pool_reset(slotarena_pool *p) {
+    /* Oldest slab last in the list: push its cells last so the newest
+     * cells are reused first. */
+    for (slotarena_slab *s = p->slabs; s != NULL; s = s->next) {
+        char *first = (char *)s + SLAB_HEADER;
+        for (uint64_t i = s->carved; i-- > 0;) {
+            char *cell = first + i * p->cell_size;
+            uint64_t header = *header_of(cell);
+            if ((header & ~GEN_MASK) >> SLOTARENA_CLASS_SHIFT == 0) continue;
+            uint64_t next = (uint64_t)gen_of(header) + 1;
+            clear_payload(cell, p->cell_size);
+            if (next >= SLOTARENA_GEN_RETIRED) {
+                retire(p, cell);
+            } else {
+                *header_of(cell) = next << SLOTARENA_GEN_SHIFT;
+                pool_put(p, cell);
             }
+            count_out(p, -1);
         }
     }
-    unlock(a);
 }
 
 /* ---------------------------------------------------------------------- */
-/* Blocks                                                                  */
+#include <stdlib.h>
+#include <string.h>
 
+static pthread_mutex_t registry = PTHREAD_MUTEX_INITIALIZER;
+static pthread_key_t tcache_key;
+static pthread_once_t tcache_key_once = PTHREAD_ONCE_INIT;
+static bool tcache_key_made;
+#if SLOTARENA_DEBUG_HOOKS
+static _Thread_local bool tcache_off; /* debug hook: this thread uses no cache */
+#endif
+
+/* Moves the `n` oldest cells of a bin (the bottom) to its pool's free list,
+ * oldest first, and keeps the newest: freeing cells in some order and then
+ * allocating gives them back in exactly the reverse order, as one LIFO list
+ * would, so a run of instances built together stays together. Lock held. */
+SLOTARENA_NO_ASAN
+void slotarena_bin_flush(slotarena_bin *bin, slotarena_pool *p, uint32_t n) {
+    slotarena *a = p->arena;
+    uint32_t count = atomic_load_explicit(&bin->count, RELAXED);
+    if (n > count) n = count;
+    slotarena_note_growth(a);
+    for (uint32_t k = 0; k < n; k++) {
+        char *cell = bin->cells[k];
+        *(void **)(cell + FREE_LINK_OFFSET) = p->free_list;
+        p->free_list = cell;
+    }
+    memmove(bin->cells, bin->cells + n, (count - n) * sizeof(void *));
+    count -= n;
+    p->free_count += n;
+    count_out(p, -(int64_t)n);
+    atomic_store_explicit(&bin->count, count, RELAXED);
+    atomic_store_explicit(&bin->low, count, RELAXED);
+}
+
+/* Takes up to p->batch cells from the pool into an empty bin: from the
+ * free list first, then carved from the newest slab (a new slab only when no
+ * cell is left). Returns how many. Lock held. */
+uint32_t slotarena_bin_refill(slotarena_bin *bin, slotarena_pool *p) {
+    slotarena *a = p->arena;
+    uint32_t count = atomic_load_explicit(&bin->count, RELAXED);
+    slotarena_note_growth(a);
+    uint32_t n = slotarena_pool_take_batch(p, bin->cells + count, p->batch);
+    /* The bin pops from the top: reverse the batch so cells go out in the
+     * order the free list or the slab had them. */
+    for (uint32_t i = 0, j = n; i + 1 < j; i++, j--) {
+        void *t = bin->cells[count + i];
+        bin->cells[count + i] = bin->cells[count + j - 1];
+        bin->cells[count + j - 1] = t;
+    }
+    count_out(p, n);
+    atomic_store_explicit(&bin->count, count + n, RELAXED);
+    atomic_store_explicit(&bin->low, count + n, RELAXED);
+    return n;
+}
+
+/* Unlinks a bin from its arena's list. Lock held. */
+static void bin_unlink(slotarena *a, slotarena_bin *bin) {
+    for (slotarena_bin **at = &a->bins; *at != NULL; at = &(*at)->next) {
+        if (*at == bin) {
+            *at = bin->next;
+            break;
+        }
+    }
+    bin->next = NULL;
+}
+
+/* Empties a bin into its pool and frees it for another pool; a bin that
+ * destroy detached is simply forgotten. Registry lock held. */
+static void bin_release(slotarena_bin *bin) {
+    slotarena_pool *old = atomic_load_explicit(&bin->pool, memory_order_acquire);
+    if (old == NULL) return;
+    slotarena *a = old->arena;
+    lock(a);
+    slotarena_bin_flush(bin, old, TCACHE_CAP);
+    bin_unlink(a, bin);
+    atomic_store_explicit(&bin->pool, NULL, memory_order_release);
+    unlock(a);
+}
+
+/* Gives a bin to `p`, emptying it into the pool it held before. */
+void slotarena_bin_claim(slotarena_bin *bin, slotarena_pool *p) {
+    if (atomic_load_explicit(&bin->pool, memory_order_acquire) != NULL) {
+        pthread_mutex_lock(&registry);
+        bin_release(bin);
+        pthread_mutex_unlock(&registry);
+    }
+    slotarena *a = p->arena;
+    lock(a);
+    atomic_store_explicit(&bin->count, 0, RELAXED);
+    atomic_store_explicit(&bin->low, 0, RELAXED);
+    bin->cell_size = p->cell_size;
+    bin->next = a->bins;
+    a->bins = bin;
+    atomic_store_explicit(&bin->pool, p, memory_order_release);
+    unlock(a);
+}
+
+/* Thread exit: every bin goes back to its pool. */
+static void tcache_exit(void *arg) {
+    slotarena_tcache *t = arg;
+    pthread_mutex_lock(&registry);
+    for (int i = 0; i < TCACHE_BINS; i++) bin_release(&t->bins[i]);
+    pthread_mutex_unlock(&registry);
+    slotarena_tcache_forget(t);
+    free(t);
+}
+
+static void tcache_make_key(void) {
+    tcache_key_made = pthread_key_create(&tcache_key, tcache_exit) == 0;
+}
+
+/* A new cache for the calling thread, registered for its exit (pool.c keeps
+ * the pointer); NULL when memory is short or no thread-exit hook can be
+ * registered (every operation then takes the locked path). */
+slotarena_tcache *slotarena_tcache_create(void) {
+#if SLOTARENA_DEBUG_HOOKS
+    if (tcache_off) return NULL;
+#endif
+    pthread_once(&tcache_key_once, tcache_make_key);
+    if (!tcache_key_made) return NULL; /* no thread-exit hook: no cache */
+    slotarena_tcache *t = calloc(1, sizeof(*t));
+    if (t == NULL) return NULL;
+    if (pthread_setspecific(tcache_key, t) != 0) {
+        free(t);
+        return NULL;
+    }
+    return t;
+}
+
+/* Destroy: no thread may use the arena any more, but their bins still point
+ * at its pools. Each bin is unlinked before its pool is cleared, so an owner
+ * that sees NULL owns the bin again. */
+void slotarena_detach_bins(slotarena *a) {
+    pthread_mutex_lock(&registry);
+    lock(a);
+    slotarena_bin *bin = a->bins;
+    a->bins = NULL;
+    while (bin != NULL) {
+        slotarena_bin *next = bin->next;
+        bin->next = NULL;
+        atomic_store_explicit(&bin->pool, NULL, memory_order_release);
+        bin = next;
+    }
+    unlock(a);
+    pthread_mutex_unlock(&registry);
+}
+
+int slotarena_debug_thread_cache(int enabled) {
+#if SLOTARENA_DEBUG_HOOKS
+    tcache_off = !enabled;
+    slotarena_tcache *t = slotarena_tcache_current();
+    if (!enabled && t != NULL) {
+        pthread_setspecific(tcache_key, NULL);
+        tcache_exit(t);
+    }
+    return 1;
+#else
+    (void)enabled;
+    return 0;
+#endif
+}
+
+/* ---------------------------------------------------------------------- */
 void *slotarena_block_alloc(slotarena *a, size_t size, int zeroed) {
     size_t total = size + sizeof(slotarena_block);
     if (total < size) return NULL;
     lock(a);
-    note_growth(a);
+    slotarena_note_growth(a);
     slotarena_block *b = NULL;
-    if (!should_fail(a)) {
-#if SLOTARENA_USE_JEMALLOC
-        b = mallocx(total, a->flags | (zeroed ? MALLOCX_ZERO : 0));
-#else
-        b = zeroed ? calloc(1, total) : malloc(total);
-#endif
-    }
+    if (!should_fail(a)) b = slotarena_backend_alloc(a->flags, total, zeroed != 0);
     if (b != NULL) {
         b->next = a->blocks.next;
         b->prev = &a->blocks;
@@ -1050,7 +988,7 @@ void *slotarena_block_alloc(slotarena *a, size_t size, int zeroed) {
         a->blocks.next = b;
         a->live_blocks++;
         a->block_bytes += total;
-        note_growth(a);
+        slotarena_note_growth(a);
     }
     unlock(a);
     return b == NULL ? NULL : (void *)(b + 1);
@@ -1061,88 +999,33 @@ void slotarena_block_free(slotarena *a, void *block, size_t size) {
     slotarena_block *b = (slotarena_block *)block - 1;
     size_t total = size + sizeof(slotarena_block);
     lock(a);
-    note_growth(a);
+    slotarena_note_growth(a);
     b->prev->next = b->next;
     b->next->prev = b->prev;
     a->live_blocks--;
     a->block_bytes -= total;
-    backend_free(a->flags, b, total);
+    slotarena_backend_free(a->flags, b, total);
     unlock(a);
+}
+
+/* Frees every block and empties the list. Lock held, or the arena is being
+ * destroyed. */
+void slotarena_block_free_all(slotarena *a) {
+    slotarena_block *b = a->blocks.next;
+    while (b != &a->blocks) {
+        slotarena_block *next = b->next;
+        /* The size is not kept; jemalloc looks it up (sallocx), the system
+         * backend does not need it. */
+        slotarena_backend_free_unsized(a->flags, b);
+        b = next;
+    }
+    a->blocks.prev = a->blocks.next = &a->blocks;
+    a->live_blocks = 0;
+    a->block_bytes = 0;
 }
 
 /* ---------------------------------------------------------------------- */
-/* Statistics and hooks                                                    */
-
-void slotarena_stats_read(slotarena *a, slotarena_stats *out) {
-    memset(out, 0, sizeof(*out));
-    lock(a);
-    note_growth(a);
-    uint64_t cached_cells, cached_bytes;
-    cached_totals(a, &cached_cells, &cached_bytes);
-    out->cached_cells = cached_cells;
-    out->live_cells = a->out_cells - cached_cells;
-    out->cell_bytes = a->out_bytes - cached_bytes;
-    out->live_blocks = a->live_blocks;
-    out->block_bytes = a->block_bytes;
-    out->allocated_bytes = out->cell_bytes + a->block_bytes;
-    out->peak_bytes = a->peak_bytes;
-    out->slab_count = a->slab_count;
-    out->slab_bytes = a->slab_bytes;
-    out->retired_cells = a->retired_cells;
-    out->pool_count = a->pool_count;
-    out->arena_index = a->index;
-    unlock(a);
-#if SLOTARENA_USE_JEMALLOC
-    backend_stats(a->index, &out->backend_allocated, &out->backend_active);
-#else
-    out->backend_allocated = out->slab_bytes + out->block_bytes;
-    out->backend_active = out->backend_allocated;
-#endif
-}
-
-void slotarena_pool_stats_read(slotarena *a, size_t cell_size, slotarena_pool_stats *out) {
-    memset(out, 0, sizeof(*out));
-    uint32_t size = (uint32_t)round_cell(cell_size);
-    lock(a);
-    for (slotarena_pool *p = a->pools; p != NULL; p = p->next) {
-        if (p->cell_size != size) continue;
-        out->cell_size = p->cell_size;
-        out->slab_count = p->slab_count;
-        uint64_t cached = 0;
-        for (slotarena_bin *bin = a->bins; bin != NULL; bin = bin->next)
-            if (atomic_load_explicit(&bin->pool, RELAXED) == p) cached += atomic_load_explicit(&bin->count, RELAXED);
-        out->live_cells = p->out - cached;
-        out->free_cells = p->free_count + cached;
-        out->carved_cells = p->carved;
-        out->retired_cells = p->retired;
-        out->slab_bytes = p->slab_bytes;
-        break;
-    }
-    unlock(a);
-}
-
-void slotarena_peak_reset(slotarena *a) {
-    lock(a);
-    note_growth(a); /* starts a new interval: each bin's low is its count */
-    uint64_t cached_cells, cached_bytes;
-    cached_totals(a, &cached_cells, &cached_bytes);
-    a->peak_bytes = a->out_bytes - cached_bytes + a->block_bytes;
-    unlock(a);
-}
-
-int slotarena_debug_fail_next(slotarena *a, uint32_t skip, uint32_t count) {
-#if SLOTARENA_DEBUG_HOOKS
-    lock(a);
-    a->fail_skip = skip;
-    a->fail_next = count;
-    atomic_store_explicit(&a->fail_armed, count > 0, RELAXED);
-    unlock(a);
-    return 1;
-#else
-    (void)a, (void)skip, (void)count;
-    return 0;
-#endif
-}
+#include <sys/mman.h>
 
 static void **class_table;
 void **const *const slotarena_class_table = &class_table;
@@ -1159,31 +1042,25 @@ void **slotarena_class_table_reserve(void) {
     return class_table;
 }
 
-int slotarena_debug_thread_cache(int enabled) {
-#if SLOTARENA_DEBUG_HOOKS
-    tcache_off = !enabled;
-    slotarena_tcache *t = tcache;
-    if (!enabled && t != NULL) {
-        pthread_setspecific(tcache_key, NULL);
-        tcache_exit(t);
-    }
-    return 1;
-#else
-    (void)enabled;
-    return 0;
-#endif
-}
-
-int slotarena_poisons_free_memory(void) {
-#if SLOTARENA_ASAN
-    return 1;
-#else
-    return 0;
-#endif
-}
-
 /* ---------------------------------------------------------------------- */
-/* Benchmark support                                                        */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#if SLOTARENA_USE_JEMALLOC
+#include <jemalloc/jemalloc.h>
+static inline void *plain_alloc(int flags, size_t size) { return mallocx(size, flags); }
+static inline void plain_free(int flags, void *p, size_t size) { sdallocx(p, size, flags); }
+#else
+static inline void *plain_alloc(int flags, size_t size) {
+    (void)flags;
+    return malloc(size);
+}
+static inline void plain_free(int flags, void *p, size_t size) {
+    (void)flags, (void)size;
+    free(p);
+}
+#endif
 
 static double now_ns(void) {
     struct timespec t;
@@ -1210,13 +1087,13 @@ int slotarena_compare_with_plain(size_t cell_size, size_t count, slotarena_plain
     out->pool_bytes = s.backend_allocated;
     for (size_t i = 0; i < count; i++) slotarena_cell_free(p, cells[i], 1);
     for (size_t i = 0; i < count; i++)
-        if ((cells[i] = backend_alloc(b->flags, cell_size)) == NULL) goto done;
+        if ((cells[i] = plain_alloc(b->flags, cell_size)) == NULL) goto done;
     slotarena_stats_read(b, &s);
     out->plain_bytes = s.backend_allocated - s.slab_bytes;
 #if !SLOTARENA_USE_JEMALLOC
     out->plain_bytes = 0;
 #endif
-    for (size_t i = 0; i < count; i++) backend_free(b->flags, cells[i], cell_size);
+    for (size_t i = 0; i < count; i++) plain_free(b->flags, cells[i], cell_size);
 
     /* Time: alloc/free pairs on a warm pool (free list) and a warm arena. */
     double t0 = now_ns();
@@ -1227,8 +1104,8 @@ int slotarena_compare_with_plain(size_t cell_size, size_t count, slotarena_plain
     out->pool_pair_ns = (now_ns() - t0) / (double)pairs;
     t0 = now_ns();
     for (size_t i = 0; i < pairs; i++) {
-        void *c = backend_alloc(b->flags, cell_size);
-        backend_free(b->flags, c, cell_size);
+        void *c = plain_alloc(b->flags, cell_size);
+        plain_free(b->flags, c, cell_size);
     }
     out->plain_pair_ns = (now_ns() - t0) / (double)pairs;
     result = 0;
