@@ -1,39 +1,25 @@
 /*
- * slotarena.c: exact-size cell pools and sized blocks over one private
- * jemalloc arena (or mmap + malloc in the build without jemalloc).
+ * arena.c: an arena's life: create, reset, destroy.
  *
- * Model. An arena keeps a list of pools, one per cell size. A pool keeps a
- * list of slabs (newest first) and a LIFO free list threaded through free
- * cells at offset 8. A slab is one large allocation: a 64-byte slab header,
- * then cells of the pool's size back to back, carved lazily from the front;
- * slabs grow from 64 KiB to 1 MiB as the pool grows, each a jemalloc large
- * size class so no size-class rounding is wasted (jemalloc 5.3 adds one 4 KiB
- * guard page to each, 0.4% of a 1 MiB slab). Blocks carry a 16-byte prefix
- * linking them into the arena's block list, so reset can free them all. Each
- * thread caches free cells in a few bins (see "Thread caches" below), so most
- * cell allocations and frees take no lock.
+ * Model. An arena is a lock, a list of pools (one per cell size, pool.c), a
+ * list of blocks (block.c), the thread-cache bins holding its cells
+ * (tcache.c) and its counters (stats.c). Its struct, pools and slabs come
+ * from the backend: one private jemalloc arena with this library's extent
+ * hooks (backend_jemalloc.c), or mmap'ed slabs and malloc'ed blocks
+ * (backend_system.c). Reset frees every cell and block and keeps the slabs;
+ * destroy detaches the bins other threads still hold and gives everything
+ * back to the backend. The debug fail-next hook is in stats.c, beside the
+ * setter of its counters; creating an arena is never refused by it.
  *
  * Invariants.
- *   1. A slab stays with its pool until the arena is destroyed, so every cell
- *      address keeps a header of that pool; generations only ever grow, and a
- *      cell whose generation reaches SLOTARENA_GEN_RETIRED leaves circulation.
- *   2. A free cell's header holds only its (already advanced) generation;
- *      class and presence bits are zero, so no handle can match it.
- *   3. out + free + retired == carved for every pool, where out counts cells
- *      handed to users or to thread-cache bins; live = out - cached, and
- *      allocated_bytes is the sum of live cell sizes and live block sizes
- *      (prefix included).
  *   4. Every address the arena handed out stays mapped after destroy, as
  *      read-only zero pages: the jemalloc extent hooks never unmap, and the
- *      destroy hook (or, in the system backend, slotarena_destroy) replaces
- *      the pages with fresh read-only anonymous ones.
- *
- * The structures, constants, inline helpers and the functions one part calls
- * in another are declared in slotarena_internal.h.
+ *      destroy hook (or, in the system backend, its release of the slabs)
+ *      replaces the pages with fresh read-only anonymous ones
+ *      (slotarena_tombstone, below, for both backends).
  */
 #include "slotarena_internal.h"
 
-/* ---------------------------------------------------------------------- */
 #include <string.h>
 #include <sys/mman.h>
 
