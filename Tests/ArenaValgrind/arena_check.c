@@ -4,7 +4,7 @@
  * The Swift Testing suite (ArenaTests.swift) is the arena's main test; memcheck cannot run
  * the Swift test runner (its debug info and dispatch threads crash valgrind 3.19), so this
  * program drives the same public API directly, checks each result, and exits non-zero on
- * a failed check. .ci/run builds it against slotarena.c and runs it under
+ * a failed check. .ci/run builds it against the C files of CSupport/ and runs it under
  * `valgrind --error-exitcode=1`, for both backends.
  */
 #include "slotarena.h"

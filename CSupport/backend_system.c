@@ -1,0 +1,92 @@
+/*
+ * backend_system.c: the system backend, where slabs, blocks and the arena
+ * struct come from in the build without jemalloc (SLOTTED_DISABLE_JEMALLOC=1,
+ * which the sanitizer runs use: Debian's jemalloc replaces malloc beside the
+ * sanitizers' own allocators).
+ *
+ * Model. Slabs are anonymous mmap regions of exactly the slab size; the
+ * arena struct, pools and blocks come from malloc (calloc when zeroed). There
+ * is no arena index (UINT32_MAX) and no allocator statistics: the backend
+ * reports the slab and block bytes the arena holds, and 0 for jemalloc's
+ * process-wide counters.
+ *
+ * Invariants. Slabs are never unmapped: releasing an arena frees its blocks,
+ * pools and struct to malloc and turns every slab into read-only zero pages
+ * (slotarena_tombstone), which keeps invariant 4 (arena.c) for cells. Blocks
+ * are malloc's to reuse, as jemalloc's are in the other backend.
+ */
+#include "slotarena_internal.h"
+
+#if !SLOTARENA_USE_JEMALLOC
+
+#include <stdlib.h>
+#include <sys/mman.h>
+
+const char *slotarena_backend(void) { return "system"; }
+
+bool slotarena_backend_create(slotarena *scratch) {
+    scratch->index = UINT32_MAX;
+    scratch->flags = 0;
+    return true;
+}
+
+void slotarena_backend_destroy_index(unsigned index) { (void)index; }
+
+void *slotarena_backend_alloc(int flags, size_t size, bool zeroed) {
+    (void)flags;
+    return zeroed ? calloc(1, size) : malloc(size);
+}
+
+void slotarena_backend_free(int flags, void *p, size_t size) {
+    (void)flags, (void)size;
+    free(p);
+}
+
+void slotarena_backend_free_unsized(int flags, void *p) {
+    (void)flags;
+    free(p);
+}
+
+void *slotarena_backend_slab_alloc(int flags, size_t size) {
+    (void)flags;
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+/* Frees every block, pool and the arena struct; tombstones every slab. */
+void slotarena_backend_release(slotarena *a) {
+    unsigned index = a->index;
+    int flags = a->flags;
+    slotarena_block_free_all(a);
+    slotarena_pool *p = a->pools;
+    while (p != NULL) {
+        slotarena_pool *next = p->next;
+        slotarena_slab *s = p->slabs;
+        while (s != NULL) {
+            slotarena_slab *older = s->next;
+            size_t bytes = s->bytes;
+            SLOTARENA_UNPOISON(s, bytes);
+            slotarena_tombstone(s, bytes);
+            s = older;
+        }
+        slotarena_backend_free(flags, p, sizeof(*p));
+        p = next;
+    }
+    pthread_mutex_destroy(&a->lock);
+    slotarena_backend_free(flags, a, sizeof(*a));
+    slotarena_backend_destroy_index(index);
+}
+
+void slotarena_backend_stats(slotarena_stats *out) {
+    out->backend_allocated = out->slab_bytes + out->block_bytes;
+    out->backend_active = out->backend_allocated;
+}
+
+uint64_t slotarena_backend_bytes_of_index(uint32_t index) {
+    (void)index;
+    return 0;
+}
+
+uint64_t slotarena_process_allocated_bytes(void) { return 0; }
+
+#endif /* !SLOTARENA_USE_JEMALLOC */

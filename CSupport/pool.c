@@ -1,0 +1,349 @@
+/*
+ * pool.c: pools, slabs and cells, with the two hot paths (slotarena_cell_alloc
+ * and slotarena_cell_free).
+ *
+ * Model. A pool keeps a list of slabs (newest first) and a LIFO free list
+ * threaded through free cells at offset 8. A slab is one large allocation: a
+ * 64-byte slab header, then cells of the pool's size back to back, carved
+ * lazily from the front; slabs grow from 64 KiB to 1 MiB as the pool grows,
+ * each a jemalloc large size class so no size-class rounding is wasted
+ * (jemalloc 5.3 adds one 4 KiB guard page to each, 0.4% of a 1 MiB slab).
+ * Most allocations pop a cell from the calling thread's bin and most frees
+ * push one there (tcache.c keeps the bins), without the arena lock; the rest
+ * take the lock and use the free list or carve. The thread's cache pointer is
+ * a `static _Thread_local` of this file, so the fast paths read it directly
+ * (an extern thread-local read from another -fPIC file may cost a call to
+ * __tls_get_addr); tcache.c makes a thread's cache and reads or clears the
+ * pointer through slotarena_tcache_current and slotarena_tcache_forget.
+ *
+ * Invariants.
+ *   1. A slab stays with its pool until the arena is destroyed, so every cell
+ *      address keeps a header of that pool; generations only ever grow, and a
+ *      cell whose generation reaches SLOTARENA_GEN_RETIRED leaves circulation.
+ *   2. A free cell's header holds only its (already advanced) generation;
+ *      class and presence bits are zero, so no handle can match it.
+ * Every cell taken out of a pool or put back is counted with count_out, which
+ * keeps invariant 3 (stats.c).
+ */
+#include "slotarena_internal.h"
+
+#include <string.h>
+
+/* Spreads pools over the bins of every thread cache. */
+static _Atomic uint32_t pools_created;
+
+/* The calling thread's cache; NULL before its first cell operation, and when
+ * it has none (every operation then takes the locked path). */
+static _Thread_local slotarena_tcache *tcache;
+
+slotarena_tcache *slotarena_tcache_current(void) { return tcache; }
+
+void slotarena_tcache_forget(slotarena_tcache *t) {
+    if (tcache == t) tcache = NULL;
+}
+
+/* The calling thread's cache, made on first use; NULL when it has none. */
+static inline slotarena_tcache *tcache_get(void) {
+    slotarena_tcache *t = tcache;
+    if (t == NULL && (t = slotarena_tcache_create()) != NULL) tcache = t;
+    return t;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Pools and slabs                                                         */
+
+slotarena_pool *slotarena_pool_for_size(slotarena *a, size_t cell_size) {
+    if (cell_size > SLOTARENA_MAX_CELL) return NULL;
+    uint32_t size = (uint32_t)round_cell(cell_size);
+    lock(a);
+    slotarena_pool *p;
+    for (p = a->pools; p != NULL; p = p->next)
+        if (p->cell_size == size) break;
+    if (p == NULL && !should_fail(a)) {
+        p = slotarena_backend_alloc(a->flags, sizeof(*p), false);
+        if (p != NULL) {
+            memset(p, 0, sizeof(*p));
+            p->arena = a;
+            p->cell_size = size;
+            p->bin = atomic_fetch_add_explicit(&pools_created, 1, RELAXED) % TCACHE_BINS;
+            uint32_t batch = (uint32_t)(TCACHE_BIN_BYTES / 2 / size);
+            p->batch = batch < 1 ? 1 : batch > TCACHE_BATCH ? TCACHE_BATCH : batch;
+            p->next = a->pools;
+            a->pools = p;
+            a->pool_count++;
+        }
+    }
+    unlock(a);
+    return p;
+}
+
+uint32_t slotarena_pool_cell_size(const slotarena_pool *pool) { return pool->cell_size; }
+
+/* Takes a new slab for the pool. Lock held. */
+SLOTARENA_NO_ASAN
+static bool add_slab(slotarena_pool *p) {
+    slotarena *a = p->arena;
+    size_t bytes = SLAB_MIN << (p->slab_count < 4 ? p->slab_count : 4);
+    if (bytes > SLAB_MAX) bytes = SLAB_MAX;
+    slotarena_slab *s = slotarena_backend_slab_alloc(a->flags, bytes);
+    if (s == NULL) return false;
+    s->bytes = bytes;
+    s->carved = 0;
+    s->capacity = (bytes - SLAB_HEADER) / p->cell_size;
+    s->next = p->slabs;
+    p->slabs = s;
+    p->slab_count++;
+    p->slab_bytes += bytes;
+    a->slab_count++;
+    a->slab_bytes += bytes;
+    SLOTARENA_POISON((char *)s + SLAB_HEADER, bytes - SLAB_HEADER);
+    return true;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Cells                                                                   */
+
+/* The newest cell of the pool's free list, taken off it (link cleared), or
+ * NULL. Lock held. */
+SLOTARENA_NO_ASAN
+static char *pop_free(slotarena_pool *p) {
+    char *cell = p->free_list;
+    if (cell != NULL) {
+        p->free_list = *(void **)(cell + FREE_LINK_OFFSET);
+        *(void **)(cell + FREE_LINK_OFFSET) = NULL;
+        p->free_count--;
+    }
+    return cell;
+}
+
+/* A cell carved from the newest slab: zeroed, at generation 1, poisoned after
+ * its header. When that slab is full, a new slab if `may_add_slab`, else NULL;
+ * NULL too when memory is refused. Lock held. */
+SLOTARENA_NO_ASAN
+static char *carve(slotarena_pool *p, bool may_add_slab) {
+    slotarena_slab *s = p->slabs;
+    if (s == NULL || s->carved == s->capacity) {
+        if (!may_add_slab || !add_slab(p)) return NULL;
+        s = p->slabs;
+    }
+    size_t size = p->cell_size;
+    char *cell = (char *)s + SLAB_HEADER + s->carved * size;
+    s->carved++;
+    p->carved++;
+    SLOTARENA_UNPOISON(cell, size);
+    memset(cell, 0, size); /* a recycled extent may hold old bytes */
+    *header_of(cell) = (uint64_t)1 << SLOTARENA_GEN_SHIFT;
+    SLOTARENA_POISON(cell + SLOTARENA_HEADER_BYTES, size - SLOTARENA_HEADER_BYTES);
+    return cell;
+}
+
+/* Up to `max` free cells for a bin, in the order the free list or the slab
+ * has them: from the free list first, else carved from the newest slab (a
+ * new slab only when no cell is left). Not counted out: the caller does that.
+ * Lock held. */
+SLOTARENA_NO_ASAN
+uint32_t slotarena_pool_take_batch(slotarena_pool *p, void **cells, uint32_t max) {
+    uint32_t n = 0;
+    char *cell;
+    while (n < max && (cell = pop_free(p)) != NULL) cells[n++] = cell;
+    if (n == 0) {
+        while (n < max && (cell = carve(p, n == 0)) != NULL) cells[n++] = cell;
+    }
+    return n;
+}
+
+/* Allocation without a thread cache (no memory for one): the newest free
+ * cell, else a fresh one. Lock held. */
+SLOTARENA_NO_ASAN
+static char *pool_take(slotarena_pool *p) {
+    char *cell = pop_free(p);
+    if (cell == NULL && (cell = carve(p, true)) == NULL) return NULL;
+    count_out(p, 1);
+    return cell;
+}
+
+/* Puts a cell whose header already holds its advanced generation and whose
+ * payload is zero on the free list. Lock held. */
+SLOTARENA_NO_ASAN
+static void pool_put(slotarena_pool *p, char *cell) {
+    *(void **)(cell + FREE_LINK_OFFSET) = p->free_list;
+    p->free_list = cell;
+    p->free_count++;
+}
+
+/* Marks a cell retired: out of generations, never handed out again. */
+SLOTARENA_NO_ASAN
+static void retire(slotarena_pool *p, char *cell) {
+    __atomic_store_n(header_of(cell), (uint64_t)SLOTARENA_GEN_RETIRED << SLOTARENA_GEN_SHIFT, __ATOMIC_RELAXED);
+    p->retired++;
+    p->arena->retired_cells++;
+}
+
+/* Whether `cell` lies on a carved cell boundary of one of the pool's slabs. */
+static bool owns_cell(slotarena_pool *p, const char *cell) {
+    for (slotarena_slab *s = p->slabs; s != NULL; s = s->next) {
+        const char *first = (const char *)s + SLAB_HEADER;
+        if (cell >= first && cell < first + s->carved * p->cell_size)
+            return (size_t)(cell - first) % p->cell_size == 0;
+    }
+    return false;
+}
+
+SLOTARENA_NO_ASAN __attribute__((noinline))
+static void *cell_alloc_slow(slotarena_pool *p, uint64_t header_bits) {
+    slotarena *a = p->arena;
+    slotarena_tcache *t = tcache_get();
+    slotarena_bin *bin = t != NULL ? &t->bins[p->bin] : NULL;
+    if (bin != NULL && atomic_load_explicit(&bin->pool, memory_order_acquire) != p) slotarena_bin_claim(bin, p);
+    char *cell = NULL;
+    lock(a);
+    if (!should_fail(a)) {
+        if (bin == NULL) {
+            cell = pool_take(p);
+            slotarena_note_growth(a);
+        } else if (atomic_load_explicit(&bin->count, RELAXED) > 0 || slotarena_bin_refill(bin, p) > 0) {
+            uint32_t n = atomic_load_explicit(&bin->count, RELAXED) - 1;
+            cell = bin->cells[n];
+            atomic_store_explicit(&bin->count, n, RELAXED);
+            atomic_store_explicit(&bin->low, n, RELAXED);
+        }
+    }
+    unlock(a);
+    return cell == NULL ? NULL : hand_out(cell, p->cell_size, header_bits);
+}
+
+void *slotarena_cell_alloc(slotarena_pool *p, uint64_t header_bits) {
+    slotarena_tcache *t = tcache;
+    if (t != NULL) {
+        slotarena_bin *bin = &t->bins[p->bin];
+        uint32_t n = atomic_load_explicit(&bin->count, RELAXED);
+        if (atomic_load_explicit(&bin->pool, RELAXED) == p && n > 0 && !fail_armed(p->arena)) {
+            n--;
+            atomic_store_explicit(&bin->count, n, RELAXED);
+            if (n < atomic_load_explicit(&bin->low, RELAXED)) atomic_store_explicit(&bin->low, n, RELAXED);
+            return hand_out(bin->cells[n], p->cell_size, header_bits);
+        }
+    }
+    return cell_alloc_slow(p, header_bits);
+}
+
+SLOTARENA_NO_ASAN
+size_t slotarena_cell_alloc_many(slotarena_pool *p, uint64_t header_bits, uint64_t *out, size_t count) {
+    slotarena *a = p->arena;
+    size_t size = p->cell_size;
+    size_t n = 0;
+    lock(a);
+    if (count == 0 || should_fail(a)) {
+        unlock(a);
+        return 0;
+    }
+    slotarena_note_growth(a);
+    for (; n < count; n++) {
+        char *cell = pop_free(p);
+        if (cell == NULL && (cell = carve(p, true)) == NULL) break;
+        out[n] = (uint64_t)(uintptr_t)cell;
+    }
+    if (n < count) {
+        /* Refused: everything taken goes back on the free list. */
+        for (size_t k = 0; k < n; k++) {
+            char *cell = (char *)(uintptr_t)out[k];
+            SLOTARENA_POISON(cell + SLOTARENA_HEADER_BYTES, size - SLOTARENA_HEADER_BYTES);
+            pool_put(p, cell);
+        }
+        unlock(a);
+        return 0;
+    }
+    for (size_t k = 0; k < n; k++) {
+        char *cell = hand_out((char *)(uintptr_t)out[k], size, header_bits);
+        out[k] = ((uint64_t)(uintptr_t)cell >> 3) | (*header_of(cell) & GEN_MASK);
+    }
+    count_out(p, (int64_t)n);
+    slotarena_note_growth(a);
+    unlock(a);
+    return n;
+}
+
+SLOTARENA_NO_ASAN
+int slotarena_cell_free(slotarena_pool *p, void *cell_ptr, uint32_t generation) {
+    slotarena *a = p->arena;
+    char *cell = cell_ptr;
+    size_t size = p->cell_size;
+#if SLOTARENA_DEBUG_HOOKS
+    lock(a);
+    bool owned = owns_cell(p, cell);
+    unlock(a);
+    if (!owned) return SLOTARENA_ERR_FOREIGN;
+#else
+    (void)owns_cell;
+#endif
+    /* One compare-and-swap claims the cell: of two threads freeing the same
+     * handle, exactly one wins and the other sees a stale generation. */
+    uint64_t header = __atomic_load_n(header_of(cell), __ATOMIC_RELAXED);
+    uint64_t next;
+    do {
+        uint32_t gen = gen_of(header);
+        /* A live cell has a class (non-zero bits 16..44); a free one has none. */
+        if (gen != generation || gen == 0 || gen == SLOTARENA_GEN_RETIRED ||
+            (header & ~GEN_MASK) >> SLOTARENA_CLASS_SHIFT == 0)
+            return SLOTARENA_ERR_STALE;
+        next = (uint64_t)gen + 1;
+        if (next >= SLOTARENA_GEN_RETIRED) next = 0; /* retire below, under the lock */
+    } while (!__atomic_compare_exchange_n(header_of(cell), &header, next << SLOTARENA_GEN_SHIFT, false,
+                                          __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
+    clear_payload(cell, size);
+    if (next == 0) {
+        lock(a);
+        slotarena_note_growth(a);
+        retire(p, cell);
+        count_out(p, -1);
+        unlock(a);
+        return SLOTARENA_OK;
+    }
+    slotarena_tcache *t = tcache_get();
+    slotarena_bin *bin = t != NULL ? &t->bins[p->bin] : NULL;
+    if (bin != NULL) {
+        if (atomic_load_explicit(&bin->pool, memory_order_acquire) != p) slotarena_bin_claim(bin, p);
+        uint32_t n = atomic_load_explicit(&bin->count, RELAXED);
+        if (n == 2 * p->batch) {
+            lock(a);
+            slotarena_bin_flush(bin, p, p->batch);
+            unlock(a);
+            n = atomic_load_explicit(&bin->count, RELAXED);
+        }
+        bin->cells[n] = cell;
+        atomic_store_explicit(&bin->count, n + 1, RELAXED);
+        return SLOTARENA_OK;
+    }
+    lock(a);
+    slotarena_note_growth(a);
+    pool_put(p, cell);
+    count_out(p, -1);
+    unlock(a);
+    return SLOTARENA_OK;
+}
+
+/* slotarena_reset's sweep of one pool: frees every live cell (a class in its
+ * header); free cells, on the free list or in some thread's bin, stay where
+ * they are. Lock held. */
+SLOTARENA_NO_ASAN
+void slotarena_pool_reset(slotarena_pool *p) {
+    /* Oldest slab last in the list: push its cells last so the newest
+     * cells are reused first. */
+    for (slotarena_slab *s = p->slabs; s != NULL; s = s->next) {
+        char *first = (char *)s + SLAB_HEADER;
+        for (uint64_t i = s->carved; i-- > 0;) {
+            char *cell = first + i * p->cell_size;
+            uint64_t header = *header_of(cell);
+            if ((header & ~GEN_MASK) >> SLOTARENA_CLASS_SHIFT == 0) continue;
+            uint64_t next = (uint64_t)gen_of(header) + 1;
+            clear_payload(cell, p->cell_size);
+            if (next >= SLOTARENA_GEN_RETIRED) {
+                retire(p, cell);
+            } else {
+                *header_of(cell) = next << SLOTARENA_GEN_SHIFT;
+                pool_put(p, cell);
+            }
+            count_out(p, -1);
+        }
+    }
+}

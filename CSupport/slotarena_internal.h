@@ -1,0 +1,261 @@
+/*
+ * slotarena_internal.h: what the C files of the arena share, and nothing that
+ * Swift sees (the module map lists only include/slotarena.h).
+ *
+ * Model. An arena keeps a list of pools, one per cell size, and a list of
+ * blocks; each thread keeps a cache of free cells in a few bins. The work is
+ * split one file per concern:
+ *   arena.c             create, destroy, reset; the tombstone both backends use
+ *   pool.c              pools, slabs and cells, with the lock-free fast paths
+ *   tcache.c            thread caches: bins trading cells with their pools
+ *   block.c             variable-size blocks
+ *   stats.c             counters, the peak, the debug hooks
+ *   backend_jemalloc.c  slabs, blocks and the arena struct from a private
+ *   backend_system.c    jemalloc arena, or from mmap and malloc
+ *   classtable.c        the Swift library's process-wide class table
+ *   bench_compare.c     the benchmark's comparison with plain allocation
+ * This header holds the structures (with the offsets their comments give),
+ * the constants, the small helpers the hot paths inline, and the functions
+ * one file calls in another, all hidden from the shared object's symbol
+ * table. jemalloc's header is not included here: only the jemalloc backend
+ * sees it.
+ *
+ * Invariants, numbered as the files refer to them, each stated in the file
+ * that keeps it: 1 and 2 (slabs stay with their pools, free headers carry
+ * only a generation) in pool.c; 3 (out + free + retired == carved, and what
+ * the statistics derive from it) in stats.c; 4 (every address handed out
+ * stays mapped after destroy) in arena.c. "Lock held" on a function means
+ * the arena's lock.
+ */
+#ifndef SLOTARENA_INTERNAL_H
+#define SLOTARENA_INTERNAL_H
+
+#include "slotarena.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SLOTARENA_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define SLOTARENA_ASAN 1
+#endif
+
+#if SLOTARENA_ASAN
+#include <sanitizer/asan_interface.h>
+#define SLOTARENA_POISON(p, n) __asan_poison_memory_region((p), (n))
+#define SLOTARENA_UNPOISON(p, n) __asan_unpoison_memory_region((p), (n))
+/* Pool internals read and write free cells (the free-list link) on purpose. */
+#define SLOTARENA_NO_ASAN __attribute__((no_sanitize("address")))
+#else
+#define SLOTARENA_POISON(p, n) ((void)(p), (void)(n))
+#define SLOTARENA_UNPOISON(p, n) ((void)(p), (void)(n))
+#define SLOTARENA_NO_ASAN
+#endif
+
+#if defined(__clang__)
+#define SLOTARENA_NO_MEMSET __attribute__((no_builtin("memset")))
+#else
+#define SLOTARENA_NO_MEMSET
+#endif
+
+/* Functions one file of the arena calls in another: not exported. */
+#define SLOTARENA_HIDDEN __attribute__((visibility("hidden")))
+
+#define RELAXED memory_order_relaxed
+
+_Static_assert(sizeof(uint64_t) == SLOTARENA_HEADER_BYTES, "header is one 64-bit word");
+_Static_assert(SLOTARENA_CLASS_SHIFT + SLOTARENA_CLASS_BITS + 1 == SLOTARENA_GEN_SHIFT,
+               "the class id, then the writer bit, then the generation");
+_Static_assert(SLOTARENA_GEN_SHIFT + SLOTARENA_GEN_BITS == 64, "generation fills the top bits");
+_Static_assert(SLOTARENA_PRESENCE_BITS == SLOTARENA_CLASS_SHIFT, "presence bits come first");
+_Static_assert(SLOTARENA_MIN_CELL >= 2 * sizeof(void *), "a free cell holds header and link");
+_Static_assert(sizeof(void *) == 8, "64-bit targets only");
+
+#define GEN_MASK (~(uint64_t)0 << SLOTARENA_GEN_SHIFT)
+#define SLAB_HEADER 64u
+#define SLAB_MIN ((size_t)64 << 10)
+#define SLAB_MAX ((size_t)1 << 20)
+#define FREE_LINK_OFFSET 8
+
+/* At the start of every slab. */
+typedef struct slotarena_slab {
+    struct slotarena_slab *next; /* offset 0: older slab of the same pool */
+    uint64_t bytes;              /* offset 8: size of the slab allocation */
+    uint64_t carved;             /* offset 16: cells carved so far */
+    uint64_t capacity;           /* offset 24: cells that fit */
+} slotarena_slab;
+_Static_assert(sizeof(slotarena_slab) <= SLAB_HEADER, "slab header fits before the first cell");
+
+struct slotarena_pool {
+    slotarena *arena;            /* offset 0 */
+    struct slotarena_pool *next; /* offset 8: next pool of the arena */
+    void *free_list;             /* offset 16: newest free cell; link at +8 */
+    slotarena_slab *slabs;       /* offset 24: newest slab first */
+    uint32_t cell_size;          /* offset 32: bytes per cell */
+    uint32_t slab_count;         /* offset 36 */
+    uint64_t out;                /* offset 40: cells handed to users or to thread caches */
+    uint64_t free_count;         /* offset 48: cells on the free list */
+    uint64_t carved;             /* offset 56: cells ever carved */
+    uint64_t retired;            /* offset 64: cells out of generations */
+    uint64_t slab_bytes;         /* offset 72 */
+    uint32_t bin;                /* offset 80: the thread-cache bin this pool uses */
+    uint32_t batch;              /* offset 84: cells per refill or flush; a bin holds 2x */
+};
+
+/* Thread caches (tcache.c): TCACHE_BINS bins a thread, each holding free
+ * cells of one pool at a time, traded with the pool TCACHE_BATCH at a time
+ * (fewer for large cells, so a bin holds at most about TCACHE_BIN_BYTES). */
+#define TCACHE_BINS 8
+#define TCACHE_CAP 64
+#define TCACHE_BATCH 32
+#define TCACHE_BIN_BYTES 16384
+
+typedef struct slotarena_bin {
+    _Atomic(slotarena_pool *) pool; /* offset 0: whose cells; NULL when unused */
+    _Atomic uint32_t count;         /* offset 8: cells held */
+    _Atomic uint32_t low;           /* offset 12: lowest count since the last sample */
+    uint32_t cell_size;             /* offset 16: bytes per cell of `pool` */
+    struct slotarena_bin *next;     /* offset 24: next bin of the same arena (arena lock) */
+    void *cells[TCACHE_CAP];        /* offset 32: free cells, newest at count - 1 */
+} slotarena_bin;
+_Static_assert(sizeof(slotarena_bin) == 32 + 8 * TCACHE_CAP, "bin layout as commented");
+_Static_assert(2 * TCACHE_BATCH <= TCACHE_CAP, "a bin holds two batches");
+
+typedef struct slotarena_tcache {
+    slotarena_bin bins[TCACHE_BINS];
+} slotarena_tcache;
+
+/* Before every block; the caller sees the bytes after it. */
+typedef struct slotarena_block {
+    struct slotarena_block *prev; /* offset 0 */
+    struct slotarena_block *next; /* offset 8 */
+} slotarena_block;
+_Static_assert(sizeof(slotarena_block) == 16, "block prefix is 16 bytes");
+
+struct slotarena {
+    pthread_mutex_t lock;
+    slotarena_pool *pools;       /* every pool, newest first */
+    slotarena_block blocks;      /* sentinel of the circular block list */
+    unsigned index;              /* jemalloc arena index */
+    int flags;                   /* mallocx flags, computed once */
+    uint32_t pool_count;
+    uint32_t fail_skip;          /* debug hook: allocations to let through first */
+    uint32_t fail_next;          /* debug hook: allocations left to refuse */
+    _Atomic uint32_t fail_armed; /* debug hook: fail_next > 0, read without the lock */
+    slotarena_bin *bins;         /* thread-cache bins holding cells of this arena */
+    uint64_t out_cells;          /* cells out of the pools: live, or in bins */
+    uint64_t out_bytes;          /* bytes in those cells */
+    uint64_t live_blocks;
+    uint64_t block_bytes;
+    uint64_t peak_bytes;
+    uint64_t slab_count;
+    uint64_t slab_bytes;
+    uint64_t retired_cells;
+};
+
+/* ---------------------------------------------------------------------- */
+/* Helpers the hot paths inline                                            */
+
+static inline void lock(slotarena *a) { pthread_mutex_lock(&a->lock); }
+static inline void unlock(slotarena *a) { pthread_mutex_unlock(&a->lock); }
+
+static inline uint64_t *header_of(void *cell) { return (uint64_t *)cell; }
+static inline uint32_t gen_of(uint64_t header) { return (uint32_t)(header >> SLOTARENA_GEN_SHIFT); }
+
+static inline size_t round_cell(size_t size) {
+    if (size < SLOTARENA_MIN_CELL) size = SLOTARENA_MIN_CELL;
+    return (size + 7) & ~(size_t)7;
+}
+
+/* Whether the debug hook may refuse allocations (the fast path then steps
+ * aside so that should_fail sees every allocation). */
+static inline bool fail_armed(slotarena *a) {
+#if SLOTARENA_DEBUG_HOOKS
+    return atomic_load_explicit(&a->fail_armed, RELAXED) != 0;
+#else
+    (void)a;
+    return false;
+#endif
+}
+
+/* Debug hook (stats.c): consumes one refusal if armed. Lock held. Without
+ * the hooks, nothing to call. */
+#if SLOTARENA_DEBUG_HOOKS
+SLOTARENA_HIDDEN bool slotarena_should_fail(slotarena *a);
+#endif
+static inline bool should_fail(slotarena *a) {
+#if SLOTARENA_DEBUG_HOOKS
+    return slotarena_should_fail(a);
+#else
+    (void)a;
+    return false;
+#endif
+}
+
+/* Counts `n` cells more (or, negative, fewer) out of pool `p`. Lock held. */
+static inline void count_out(slotarena_pool *p, int64_t n) {
+    p->out += (uint64_t)n;
+    p->arena->out_cells += (uint64_t)n;
+    p->arena->out_bytes += (uint64_t)(n * (int64_t)p->cell_size);
+}
+
+/* Zeroes a cell's bytes after the header and poisons them (a few stores: a
+ * call to memset costs more than the work for a cell of a few words). */
+SLOTARENA_NO_ASAN SLOTARENA_NO_MEMSET
+static inline void clear_payload(char *cell, size_t size) {
+    for (size_t i = SLOTARENA_HEADER_BYTES; i < size; i += 8) *(uint64_t *)(cell + i) = 0;
+    SLOTARENA_POISON(cell + SLOTARENA_HEADER_BYTES, size - SLOTARENA_HEADER_BYTES);
+}
+
+/* Writes the header of a cell taken from a bin (payload already zero). */
+SLOTARENA_NO_ASAN
+static inline void *hand_out(char *cell, size_t size, uint64_t header_bits) {
+    SLOTARENA_UNPOISON(cell, size);
+    uint64_t gen = gen_of(*header_of(cell));
+    *header_of(cell) = (gen << SLOTARENA_GEN_SHIFT) | (header_bits & ~GEN_MASK);
+    return cell;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Across files                                                            */
+
+/* Backend (backend_jemalloc.c or backend_system.c). `flags` is the arena's. */
+SLOTARENA_HIDDEN bool slotarena_backend_create(slotarena *scratch);
+SLOTARENA_HIDDEN void slotarena_backend_destroy_index(unsigned index);
+SLOTARENA_HIDDEN void slotarena_backend_release(slotarena *a);
+SLOTARENA_HIDDEN void *slotarena_backend_alloc(int flags, size_t size, bool zeroed);
+SLOTARENA_HIDDEN void slotarena_backend_free(int flags, void *p, size_t size);
+SLOTARENA_HIDDEN void slotarena_backend_free_unsized(int flags, void *p);
+SLOTARENA_HIDDEN void *slotarena_backend_slab_alloc(int flags, size_t size);
+SLOTARENA_HIDDEN void slotarena_backend_stats(slotarena_stats *out);
+
+/* Arena (arena.c). */
+SLOTARENA_HIDDEN void slotarena_tombstone(void *addr, size_t size);
+
+/* Pools (pool.c). Lock held, except for the thread-local accessors. */
+SLOTARENA_HIDDEN uint32_t slotarena_pool_take_batch(slotarena_pool *p, void **cells, uint32_t max);
+SLOTARENA_HIDDEN void slotarena_pool_reset(slotarena_pool *p);
+SLOTARENA_HIDDEN slotarena_tcache *slotarena_tcache_current(void);
+SLOTARENA_HIDDEN void slotarena_tcache_forget(slotarena_tcache *t);
+
+/* Thread caches (tcache.c). */
+SLOTARENA_HIDDEN slotarena_tcache *slotarena_tcache_create(void);
+SLOTARENA_HIDDEN void slotarena_bin_flush(slotarena_bin *bin, slotarena_pool *p, uint32_t n);
+SLOTARENA_HIDDEN uint32_t slotarena_bin_refill(slotarena_bin *bin, slotarena_pool *p);
+SLOTARENA_HIDDEN void slotarena_bin_claim(slotarena_bin *bin, slotarena_pool *p);
+SLOTARENA_HIDDEN void slotarena_detach_bins(slotarena *a);
+
+/* Blocks (block.c). */
+SLOTARENA_HIDDEN void slotarena_block_free_all(slotarena *a);
+
+/* Statistics (stats.c). */
+SLOTARENA_HIDDEN void slotarena_note_growth(slotarena *a);
+
+#endif /* SLOTARENA_INTERNAL_H */

@@ -1,0 +1,144 @@
+/*
+ * stats.c: an arena's counters, its peak, and the debug hooks.
+ *
+ * Model. The arena counts what is out of its pools (cells and their bytes,
+ * including cells parked in threads' bins), its blocks, slabs and retired
+ * cells, under its lock. Cached cells are counted as free: the statistics
+ * subtract what the bins hold, read from the counts each bin publishes. The
+ * peak is folded in by slotarena_note_growth, which the operations that move
+ * cells or blocks call under the lock, from each bin's lowest count since the
+ * last look.
+ * The fail-next hook lives here, both the setter and the check that consumes
+ * it (should_fail, inline in slotarena_internal.h, calls
+ * slotarena_should_fail only in debug builds): arming and consuming share the
+ * three counters and read best side by side; arena.c has no use for them.
+ *
+ * Invariants.
+ *   3. out + free + retired == carved for every pool, where out counts cells
+ *      handed to users or to thread-cache bins; live = out - cached, and
+ *      allocated_bytes is the sum of live cell sizes and live block sizes
+ *      (prefix included).
+ */
+#include "slotarena_internal.h"
+
+#include <string.h>
+
+/* Cells and bytes the arena's bins hold now. Lock held. */
+static void cached_totals(slotarena *a, uint64_t *cells, uint64_t *bytes) {
+    uint64_t c = 0, b = 0;
+    for (slotarena_bin *bin = a->bins; bin != NULL; bin = bin->next) {
+        uint32_t n = atomic_load_explicit(&bin->count, RELAXED);
+        c += n;
+        b += (uint64_t)n * bin->cell_size;
+    }
+    *cells = c;
+    *bytes = b;
+}
+
+/* Folds the highest live total since the last sample into the peak: between
+ * two samples the pools' counts do not move, so live bytes were highest when
+ * each bin held its fewest cells. Starts the next interval. Lock held. */
+void slotarena_note_growth(slotarena *a) {
+    uint64_t fewest = 0;
+    for (slotarena_bin *bin = a->bins; bin != NULL; bin = bin->next) {
+        uint32_t n = atomic_load_explicit(&bin->count, RELAXED);
+        uint32_t low = atomic_load_explicit(&bin->low, RELAXED);
+        fewest += (uint64_t)(low < n ? low : n) * bin->cell_size;
+        atomic_store_explicit(&bin->low, n, RELAXED);
+    }
+    uint64_t high = a->out_bytes - fewest + a->block_bytes;
+    if (high > a->peak_bytes) a->peak_bytes = high;
+}
+
+void slotarena_stats_read(slotarena *a, slotarena_stats *out) {
+    memset(out, 0, sizeof(*out));
+    lock(a);
+    slotarena_note_growth(a);
+    uint64_t cached_cells, cached_bytes;
+    cached_totals(a, &cached_cells, &cached_bytes);
+    out->cached_cells = cached_cells;
+    out->live_cells = a->out_cells - cached_cells;
+    out->cell_bytes = a->out_bytes - cached_bytes;
+    out->live_blocks = a->live_blocks;
+    out->block_bytes = a->block_bytes;
+    out->allocated_bytes = out->cell_bytes + a->block_bytes;
+    out->peak_bytes = a->peak_bytes;
+    out->slab_count = a->slab_count;
+    out->slab_bytes = a->slab_bytes;
+    out->retired_cells = a->retired_cells;
+    out->pool_count = a->pool_count;
+    out->arena_index = a->index;
+    unlock(a);
+    slotarena_backend_stats(out);
+}
+
+void slotarena_pool_stats_read(slotarena *a, size_t cell_size, slotarena_pool_stats *out) {
+    memset(out, 0, sizeof(*out));
+    uint32_t size = (uint32_t)round_cell(cell_size);
+    lock(a);
+    for (slotarena_pool *p = a->pools; p != NULL; p = p->next) {
+        if (p->cell_size != size) continue;
+        out->cell_size = p->cell_size;
+        out->slab_count = p->slab_count;
+        uint64_t cached = 0;
+        for (slotarena_bin *bin = a->bins; bin != NULL; bin = bin->next)
+            if (atomic_load_explicit(&bin->pool, RELAXED) == p) cached += atomic_load_explicit(&bin->count, RELAXED);
+        out->live_cells = p->out - cached;
+        out->free_cells = p->free_count + cached;
+        out->carved_cells = p->carved;
+        out->retired_cells = p->retired;
+        out->slab_bytes = p->slab_bytes;
+        break;
+    }
+    unlock(a);
+}
+
+void slotarena_peak_reset(slotarena *a) {
+    lock(a);
+    slotarena_note_growth(a); /* starts a new interval: each bin's low is its count */
+    uint64_t cached_cells, cached_bytes;
+    cached_totals(a, &cached_cells, &cached_bytes);
+    a->peak_bytes = a->out_bytes - cached_bytes + a->block_bytes;
+    unlock(a);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Debug hooks                                                             */
+
+#if SLOTARENA_DEBUG_HOOKS
+/* Consumes one refusal if armed. Lock held. */
+bool slotarena_should_fail(slotarena *a) {
+    if (a->fail_next > 0) {
+        if (a->fail_skip > 0) {
+            a->fail_skip--;
+            return false;
+        }
+        a->fail_next--;
+        if (a->fail_next == 0) atomic_store_explicit(&a->fail_armed, 0, memory_order_relaxed);
+        return true;
+    }
+    return false;
+}
+#endif
+
+int slotarena_debug_fail_next(slotarena *a, uint32_t skip, uint32_t count) {
+#if SLOTARENA_DEBUG_HOOKS
+    lock(a);
+    a->fail_skip = skip;
+    a->fail_next = count;
+    atomic_store_explicit(&a->fail_armed, count > 0, RELAXED);
+    unlock(a);
+    return 1;
+#else
+    (void)a, (void)skip, (void)count;
+    return 0;
+#endif
+}
+
+int slotarena_poisons_free_memory(void) {
+#if SLOTARENA_ASAN
+    return 1;
+#else
+    return 0;
+#endif
+}
