@@ -6,8 +6,8 @@
  * (tcache.c) and its counters (stats.c). Its struct, pools and slabs come
  * from the backend: one private jemalloc arena with this library's extent
  * hooks (backend_jemalloc.c), or mmap'ed slabs and malloc'ed blocks
- * (backend_system.c). Reset frees every cell and block and keeps the slabs;
- * destroy detaches the bins other threads still hold and gives everything
+ * (backend_system.c). Reset frees every live cell as a free does, one at a
+ * time and safe against other threads, and keeps the slabs; destroy detaches the bins other threads still hold and gives everything
  * back to the backend. The debug fail-next hook is in stats.c, beside the
  * setter of its counters; creating an arena is never refused by it.
  *
@@ -46,7 +46,7 @@ slotarena *slotarena_create(void) {
     memset(a, 0, sizeof(*a));
     a->index = scratch.index;
     a->flags = scratch.flags;
-    a->blocks.prev = a->blocks.next = &a->blocks;
+    slotarena_block_init_lists(a);
     if (pthread_mutex_init(&a->lock, NULL) != 0) {
         unsigned index = a->index;
         slotarena_backend_free(scratch.flags, a, sizeof(slotarena));
@@ -62,12 +62,25 @@ void slotarena_destroy(slotarena *a) {
     slotarena_backend_release(a);
 }
 
-/* Frees every live cell (a class in its header); free cells, on a free list
- * or in some thread's bin, stay where they are. */
-void slotarena_reset(slotarena *a) {
+/* Frees every live cell (a class in its header), pool by pool, as a free
+ * does; free cells, on a free list or in some thread's bin, stay where they
+ * are. The pool list is read under the lock (pools are only ever added at its
+ * front); the sweep itself takes the lock only for short steps. */
+void slotarena_reset_each(slotarena *a, slotarena_release_fn release, void *context) {
     lock(a);
     slotarena_note_growth(a);
-    slotarena_block_free_all(a);
-    for (slotarena_pool *p = a->pools; p != NULL; p = p->next) slotarena_pool_reset(p);
+    slotarena_pool *pools = a->pools;
+    unlock(a);
+    for (slotarena_pool *p = pools; p != NULL; p = p->next) slotarena_pool_sweep(p, release, context);
+    lock(a);
+    slotarena_reclaim_locked(a);
+    unlock(a);
+}
+
+void slotarena_reset(slotarena *a) {
+    slotarena_reset_each(a, NULL, NULL);
+    lock(a);
+    slotarena_block_retire_all(a);
+    slotarena_reclaim_locked(a);
     unlock(a);
 }

@@ -78,7 +78,7 @@ void slotarena_backend_release(slotarena *a) {
 }
 
 void slotarena_backend_stats(slotarena_stats *out) {
-    out->backend_allocated = out->slab_bytes + out->block_bytes;
+    out->backend_allocated = out->slab_bytes + out->block_bytes + out->deferred_bytes;
     out->backend_active = out->backend_allocated;
 }
 

@@ -1,18 +1,36 @@
 /*
  * block.c: variable-size blocks, for what is not a fixed cell (per-instance
- * dictionaries, long string bytes).
+ * dictionaries, long string bytes), and their deferred release.
  *
  * Model. A block is one backend allocation (sized mallocx in the jemalloc
  * backend, malloc or calloc in the system one) with a 16-byte prefix that
- * links it into the arena's circular block list; the caller sees the bytes
- * after the prefix. The list lets reset (and the system backend's destroy)
- * free every block at once without the caller's sizes.
+ * links it into one of the arena's circular lists: `blocks` while live,
+ * `limbo` once freed, `pending` once a phase flip has sealed it. A by-name
+ * reader of another thread may still be copying a freed block (it checks the
+ * instance before and after, and discards what it read if the instance
+ * changed, but it must not touch memory given back), so a freed block is
+ * released only when every reader section that could have reached it has
+ * closed (slotarena_reclaim_locked, a two-phase scheme like sleepable RCU).
  *
- * Invariants. Every live block is on the list exactly once, under the arena
- * lock; live_blocks counts them and block_bytes sums their sizes, prefix
- * included (the block share of invariant 3's allocated_bytes, stats.c).
+ * Invariants. Every block is on exactly one list, under the arena lock.
+ * live_blocks counts the live ones and block_bytes sums their sizes, prefix
+ * included (the block share of invariant 3's allocated_bytes, stats.c); a
+ * freed block leaves both at once. limbo_* and pending_* count the others.
+ * A block reaches limbo only after no live instance points at it any more.
  */
 #include "slotarena_internal.h"
+
+static void list_unlink(slotarena_block *b) {
+    b->prev->next = b->next;
+    b->next->prev = b->prev;
+}
+
+static void list_push(slotarena_block *sentinel, slotarena_block *b) {
+    b->next = sentinel->next;
+    b->prev = sentinel;
+    sentinel->next->prev = b;
+    sentinel->next = b;
+}
 
 void *slotarena_block_alloc(slotarena *a, size_t size, int zeroed) {
     size_t total = size + sizeof(slotarena_block);
@@ -22,10 +40,7 @@ void *slotarena_block_alloc(slotarena *a, size_t size, int zeroed) {
     slotarena_block *b = NULL;
     if (!should_fail(a)) b = slotarena_backend_alloc(a->flags, total, zeroed != 0);
     if (b != NULL) {
-        b->next = a->blocks.next;
-        b->prev = &a->blocks;
-        a->blocks.next->prev = b;
-        a->blocks.next = b;
+        list_push(&a->blocks, b);
         a->live_blocks++;
         a->block_bytes += total;
         slotarena_note_growth(a);
@@ -34,32 +49,124 @@ void *slotarena_block_alloc(slotarena *a, size_t size, int zeroed) {
     return b == NULL ? NULL : (void *)(b + 1);
 }
 
-void slotarena_block_free(slotarena *a, void *block, size_t size) {
-    if (block == NULL) return;
-    slotarena_block *b = (slotarena_block *)block - 1;
-    size_t total = size + sizeof(slotarena_block);
-    lock(a);
-    slotarena_note_growth(a);
-    b->prev->next = b->next;
-    b->next->prev = b->prev;
-    a->live_blocks--;
-    a->block_bytes -= total;
-    slotarena_backend_free(a->flags, b, total);
-    unlock(a);
+/* Blocks freed and not yet released, beyond which a free tries to release
+ * them: a few dozen, or 256 KiB. */
+#define LIMBO_BLOCKS 32
+#define LIMBO_BYTES ((uint64_t)256 << 10)
+
+void slotarena_block_init_lists(slotarena *a) {
+    a->blocks.prev = a->blocks.next = &a->blocks;
+    a->limbo.prev = a->limbo.next = &a->limbo;
+    a->pending.prev = a->pending.next = &a->pending;
 }
 
-/* Frees every block and empties the list. Lock held, or the arena is being
- * destroyed. */
-void slotarena_block_free_all(slotarena *a) {
-    slotarena_block *b = a->blocks.next;
-    while (b != &a->blocks) {
+/* Moves every block of list `from` to the front of list `to`. */
+static void list_splice(slotarena_block *from, slotarena_block *to) {
+    if (from->next == from) return;
+    slotarena_block *first = from->next, *last = from->prev;
+    last->next = to->next;
+    to->next->prev = last;
+    to->next = first;
+    first->prev = to;
+    from->prev = from->next = from;
+}
+
+/* Gives every block of a list back to the backend. */
+static void list_release(slotarena *a, slotarena_block *sentinel) {
+    slotarena_block *b = sentinel->next;
+    while (b != sentinel) {
         slotarena_block *next = b->next;
         /* The size is not kept; jemalloc looks it up (sallocx), the system
          * backend does not need it. */
         slotarena_backend_free_unsized(a->flags, b);
         b = next;
     }
-    a->blocks.prev = a->blocks.next = &a->blocks;
+    sentinel->prev = sentinel->next = sentinel;
+}
+
+/* Releases what no open reader section can reach. A reader section begins
+ * with a sequentially consistent increment of readers[phase], and a reader
+ * follows a block pointer only after that and after checking the instance
+ * again; a block enters limbo only after the pointer to it is gone from the
+ * instance (or the instance is dead). So once `phase` flips, blocks freed
+ * before the flip can be reached only by sections of the old phase, and when
+ * those have all closed, `pending` can go. Lock held. */
+void slotarena_reclaim_locked(slotarena *a) {
+    uint32_t phase = atomic_load_explicit(&a->phase, memory_order_seq_cst);
+    if (a->pending.next != &a->pending) {
+        if (atomic_load_explicit(&a->readers[(phase ^ 1) & 1], memory_order_seq_cst) != 0) return;
+        list_release(a, &a->pending);
+        a->pending_blocks = 0;
+        a->pending_bytes = 0;
+    }
+    if (a->limbo.next == &a->limbo) return;
+    list_splice(&a->limbo, &a->pending);
+    a->pending_blocks = a->limbo_blocks;
+    a->pending_bytes = a->limbo_bytes;
+    a->limbo_blocks = 0;
+    a->limbo_bytes = 0;
+    atomic_store_explicit(&a->phase, phase + 1, memory_order_seq_cst);
+    if (atomic_load_explicit(&a->readers[phase & 1], memory_order_seq_cst) == 0) {
+        list_release(a, &a->pending);
+        a->pending_blocks = 0;
+        a->pending_bytes = 0;
+    }
+}
+
+void slotarena_reclaim(slotarena *a) {
+    lock(a);
+    slotarena_reclaim_locked(a);
+    slotarena_reclaim_locked(a);
+    unlock(a);
+}
+
+uint32_t slotarena_read_begin(slotarena *a) {
+    uint32_t phase = atomic_load_explicit(&a->phase, memory_order_relaxed) & 1;
+    atomic_fetch_add_explicit(&a->readers[phase], 1, memory_order_seq_cst);
+    return phase;
+}
+
+void slotarena_read_end(slotarena *a, uint32_t ticket) {
+    atomic_fetch_sub_explicit(&a->readers[ticket & 1], 1, memory_order_release);
+}
+
+/* A freed block leaves the live list for limbo at once (the counters drop
+ * then, as tracemalloc's would); it is released later. */
+void slotarena_block_free(slotarena *a, void *block, size_t size) {
+    if (block == NULL) return;
+    slotarena_block *b = (slotarena_block *)block - 1;
+    size_t total = size + sizeof(slotarena_block);
+    lock(a);
+    slotarena_note_growth(a);
+    list_unlink(b);
+    a->live_blocks--;
+    a->block_bytes -= total;
+    list_push(&a->limbo, b);
+    a->limbo_blocks++;
+    a->limbo_bytes += total;
+    if (a->limbo_blocks >= LIMBO_BLOCKS || a->limbo_bytes >= LIMBO_BYTES || a->pending_blocks > 0)
+        slotarena_reclaim_locked(a);
+    unlock(a);
+}
+
+/* Retires every live block at once (slotarena_reset). Lock held. */
+void slotarena_block_retire_all(slotarena *a) {
+    slotarena_note_growth(a);
+    a->limbo_bytes += a->block_bytes;
+    a->limbo_blocks += a->live_blocks;
+    list_splice(&a->blocks, &a->limbo);
     a->live_blocks = 0;
     a->block_bytes = 0;
+}
+
+/* Frees every block, live or waiting, and empties the lists: the arena is
+ * being destroyed, so no reader can be left. */
+void slotarena_block_free_all(slotarena *a) {
+    list_release(a, &a->blocks);
+    list_release(a, &a->limbo);
+    list_release(a, &a->pending);
+    a->live_blocks = 0;
+    a->block_bytes = 0;
+    a->limbo_blocks = a->limbo_bytes = 0;
+    a->pending_blocks = a->pending_bytes = 0;
 }

@@ -212,7 +212,9 @@ static void *cell_alloc_slow(slotarena_pool *p, uint64_t header_bits) {
     return cell == NULL ? NULL : hand_out(cell, p->cell_size, header_bits);
 }
 
-void *slotarena_cell_alloc(slotarena_pool *p, uint64_t header_bits) {
+/* The allocation itself: a pop from the calling thread's bin when it holds a
+ * cell of this pool, else the slow path. */
+static inline void *cell_alloc(slotarena_pool *p, uint64_t header_bits) {
     slotarena_tcache *t = tcache;
     if (t != NULL) {
         slotarena_bin *bin = &t->bins[p->bin];
@@ -225,6 +227,21 @@ void *slotarena_cell_alloc(slotarena_pool *p, uint64_t header_bits) {
         }
     }
     return cell_alloc_slow(p, header_bits);
+}
+
+/* A cell born holding its writer bit: the write begins before the cell is
+ * published (invariant 6, access.c). */
+__attribute__((noinline))
+static void *cell_alloc_held(slotarena_pool *p, uint64_t header_bits) {
+    slotarena_writer_enter();
+    void *cell = cell_alloc(p, header_bits);
+    if (cell == NULL) slotarena_writer_exit();
+    return cell;
+}
+
+void *slotarena_cell_alloc(slotarena_pool *p, uint64_t header_bits) {
+    if (__builtin_expect((header_bits & BUSY_MASK) != 0, 0)) return cell_alloc_held(p, header_bits);
+    return cell_alloc(p, header_bits);
 }
 
 SLOTARENA_NO_ASAN
@@ -263,41 +280,62 @@ size_t slotarena_cell_alloc_many(slotarena_pool *p, uint64_t header_bits, uint64
     return n;
 }
 
+/* Claims a live cell for freeing: one compare-and-swap advances its
+ * generation (or retires it), so of two threads freeing the same handle
+ * exactly one wins, and every reader and writer of the old handle sees it
+ * gone. Waits while a writer holds the cell's writer bit (access.c). */
 SLOTARENA_NO_ASAN
-int slotarena_cell_free(slotarena_pool *p, void *cell_ptr, uint32_t generation) {
-    slotarena *a = p->arena;
+int slotarena_cell_claim(slotarena_pool *p, void *cell_ptr, uint32_t generation, uint64_t *old_header) {
     char *cell = cell_ptr;
-    size_t size = p->cell_size;
 #if SLOTARENA_DEBUG_HOOKS
+    slotarena *a = p->arena;
     lock(a);
     bool owned = owns_cell(p, cell);
     unlock(a);
     if (!owned) return SLOTARENA_ERR_FOREIGN;
 #else
+    (void)p;
     (void)owns_cell;
 #endif
-    /* One compare-and-swap claims the cell: of two threads freeing the same
-     * handle, exactly one wins and the other sees a stale generation. */
     uint64_t header = __atomic_load_n(header_of(cell), __ATOMIC_RELAXED);
-    uint64_t next;
-    do {
+    unsigned spins = 0;
+    for (;;) {
         uint32_t gen = gen_of(header);
-        /* A live cell has a class (non-zero bits 16..44); a free one has none. */
-        if (gen != generation || gen == 0 || gen == SLOTARENA_GEN_RETIRED ||
-            (header & ~GEN_MASK) >> SLOTARENA_CLASS_SHIFT == 0)
+        /* A live cell has a class; a free one has none. */
+        if (gen != generation || gen == 0 || gen == SLOTARENA_GEN_RETIRED || (header & CLASS_FIELD_MASK) == 0)
             return SLOTARENA_ERR_STALE;
-        next = (uint64_t)gen + 1;
-        if (next >= SLOTARENA_GEN_RETIRED) next = 0; /* retire below, under the lock */
-    } while (!__atomic_compare_exchange_n(header_of(cell), &header, next << SLOTARENA_GEN_SHIFT, false,
-                                          __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
-    clear_payload(cell, size);
-    if (next == 0) {
+        if (header & BUSY_MASK) {
+            slotarena_backoff(&spins);
+            header = __atomic_load_n(header_of(cell), __ATOMIC_RELAXED);
+            continue;
+        }
+        /* Straight to the retired generation when none is left: the header
+         * never reads 0, which only a destroyed arena's pages do. */
+        uint64_t next = (uint64_t)gen + 1;
+        if (next > SLOTARENA_GEN_RETIRED) next = SLOTARENA_GEN_RETIRED;
+        if (__atomic_compare_exchange_n(header_of(cell), &header, next << SLOTARENA_GEN_SHIFT, false,
+                                        __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+            break;
+    }
+    *old_header = header;
+    return SLOTARENA_OK;
+}
+
+/* Returns a claimed cell to its pool: zeroes its payload, then pushes it on
+ * the calling thread's bin (a full bin flushes its oldest cells to the free
+ * list under the lock), or retires it when it has no generation left. */
+SLOTARENA_NO_ASAN
+void slotarena_cell_recycle(slotarena_pool *p, void *cell_ptr) {
+    slotarena *a = p->arena;
+    char *cell = cell_ptr;
+    clear_payload(cell, p->cell_size);
+    if (gen_of(__atomic_load_n(header_of(cell), __ATOMIC_RELAXED)) == SLOTARENA_GEN_RETIRED) {
         lock(a);
         slotarena_note_growth(a);
         retire(p, cell);
         count_out(p, -1);
         unlock(a);
-        return SLOTARENA_OK;
+        return;
     }
     slotarena_tcache *t = tcache_get();
     slotarena_bin *bin = t != NULL ? &t->bins[p->bin] : NULL;
@@ -312,38 +350,47 @@ int slotarena_cell_free(slotarena_pool *p, void *cell_ptr, uint32_t generation) 
         }
         bin->cells[n] = cell;
         atomic_store_explicit(&bin->count, n + 1, RELAXED);
-        return SLOTARENA_OK;
+        return;
     }
     lock(a);
     slotarena_note_growth(a);
     pool_put(p, cell);
     count_out(p, -1);
     unlock(a);
-    return SLOTARENA_OK;
 }
 
-/* slotarena_reset's sweep of one pool: frees every live cell (a class in its
- * header); free cells, on the free list or in some thread's bin, stay where
- * they are. Lock held. */
+int slotarena_cell_free(slotarena_pool *p, void *cell, uint32_t generation) {
+    uint64_t header;
+    int result = slotarena_cell_claim(p, cell, generation, &header);
+    if (result == SLOTARENA_OK) slotarena_cell_recycle(p, cell);
+    return result;
+}
+
+/* slotarena_reset_each's sweep of one pool: claims and recycles every live
+ * cell (a class in its header) carved when the sweep reaches its slab; free
+ * cells, on the free list or in some thread's bin, stay where they are. The
+ * slab list and each slab's carved count are read under the lock (slabs are
+ * only ever added at the front); the cells are swept without it, so the
+ * sweep can wait for a writer and the callback can free blocks. */
 SLOTARENA_NO_ASAN
-void slotarena_pool_reset(slotarena_pool *p) {
-    /* Oldest slab last in the list: push its cells last so the newest
-     * cells are reused first. */
-    for (slotarena_slab *s = p->slabs; s != NULL; s = s->next) {
+void slotarena_pool_sweep(slotarena_pool *p, slotarena_release_fn release, void *context) {
+    slotarena *a = p->arena;
+    lock(a);
+    slotarena_slab *s = p->slabs;
+    unlock(a);
+    for (; s != NULL; s = s->next) {
+        lock(a);
+        uint64_t carved = s->carved;
+        unlock(a);
         char *first = (char *)s + SLAB_HEADER;
-        for (uint64_t i = s->carved; i-- > 0;) {
+        for (uint64_t i = carved; i-- > 0;) {
             char *cell = first + i * p->cell_size;
-            uint64_t header = *header_of(cell);
-            if ((header & ~GEN_MASK) >> SLOTARENA_CLASS_SHIFT == 0) continue;
-            uint64_t next = (uint64_t)gen_of(header) + 1;
-            clear_payload(cell, p->cell_size);
-            if (next >= SLOTARENA_GEN_RETIRED) {
-                retire(p, cell);
-            } else {
-                *header_of(cell) = next << SLOTARENA_GEN_SHIFT;
-                pool_put(p, cell);
-            }
-            count_out(p, -1);
+            uint64_t header = __atomic_load_n(header_of(cell), __ATOMIC_ACQUIRE);
+            if ((header & CLASS_FIELD_MASK) == 0) continue;
+            uint64_t old;
+            if (slotarena_cell_claim(p, cell, gen_of(header), &old) != SLOTARENA_OK) continue;
+            if (release != NULL) release(context, cell, old);
+            slotarena_cell_recycle(p, cell);
         }
     }
 }

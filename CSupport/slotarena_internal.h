@@ -8,7 +8,9 @@
  *   arena.c             create, destroy, reset; the tombstone both backends use
  *   pool.c              pools, slabs and cells, with the lock-free fast paths
  *   tcache.c            thread caches: bins trading cells with their pools
- *   block.c             variable-size blocks
+ *   block.c             variable-size blocks, released once no reader can
+ *                       still be reading them
+ *   access.c            the writer bit, reader sections, the fork gate
  *   stats.c             counters, the peak, the debug hooks
  *   backend_jemalloc.c  slabs, blocks and the arena struct from a private
  *   backend_system.c    jemalloc arena, or from mmap and malloc
@@ -158,6 +160,19 @@ struct slotarena {
     uint64_t slab_count;
     uint64_t slab_bytes;
     uint64_t retired_cells;
+    /* Deferred release of blocks (block.c): freed blocks wait in `limbo`; a
+     * flip of `phase` moves them to `pending`, released once no reader
+     * section of the previous phase is open. */
+    slotarena_block limbo;       /* sentinel: freed since the last flip */
+    slotarena_block pending;     /* sentinel: freed before the last flip */
+    uint64_t limbo_blocks;
+    uint64_t limbo_bytes;
+    uint64_t pending_blocks;
+    uint64_t pending_bytes;
+    _Atomic uint32_t phase;      /* reader sections begin in readers[phase & 1] */
+    /* Open reader sections of each phase, on a cache line of their own. */
+    _Alignas(64) _Atomic uint64_t readers[2];
+    char readers_pad[64 - 2 * sizeof(uint64_t)];
 };
 
 /* ---------------------------------------------------------------------- */
@@ -214,12 +229,23 @@ static inline void clear_payload(char *cell, size_t size) {
     SLOTARENA_POISON(cell + SLOTARENA_HEADER_BYTES, size - SLOTARENA_HEADER_BYTES);
 }
 
-/* Writes the header of a cell taken from a bin (payload already zero). */
+#define BUSY_MASK ((uint64_t)1 << SLOTARENA_BUSY_BIT)
+#define CLASS_FIELD_MASK ((((uint64_t)1 << SLOTARENA_BUSY_BIT) - 1) & ~(uint64_t)0xFFFF)
+
+/* Writes the header of a cell taken from a bin (payload already zero). The
+ * store is atomic: a stale handle's reader may be looking at the header. A
+ * cell born holding its writer bit (a construction from values) is published
+ * with a sequentially consistent store, which the fork gate pairs with
+ * (access.c). */
 SLOTARENA_NO_ASAN
 static inline void *hand_out(char *cell, size_t size, uint64_t header_bits) {
     SLOTARENA_UNPOISON(cell, size);
-    uint64_t gen = gen_of(*header_of(cell));
-    *header_of(cell) = (gen << SLOTARENA_GEN_SHIFT) | (header_bits & ~GEN_MASK);
+    uint64_t gen = gen_of(__atomic_load_n(header_of(cell), __ATOMIC_RELAXED));
+    uint64_t header = (gen << SLOTARENA_GEN_SHIFT) | (header_bits & ~GEN_MASK);
+    if (header_bits & BUSY_MASK)
+        __atomic_store_n(header_of(cell), header, __ATOMIC_SEQ_CST);
+    else
+        __atomic_store_n(header_of(cell), header, __ATOMIC_RELEASE);
     return cell;
 }
 
@@ -241,7 +267,7 @@ SLOTARENA_HIDDEN void slotarena_tombstone(void *addr, size_t size);
 
 /* Pools (pool.c). Lock held, except for the thread-local accessors. */
 SLOTARENA_HIDDEN uint32_t slotarena_pool_take_batch(slotarena_pool *p, void **cells, uint32_t max);
-SLOTARENA_HIDDEN void slotarena_pool_reset(slotarena_pool *p);
+SLOTARENA_HIDDEN void slotarena_pool_sweep(slotarena_pool *p, slotarena_release_fn release, void *context);
 SLOTARENA_HIDDEN slotarena_tcache *slotarena_tcache_current(void);
 SLOTARENA_HIDDEN void slotarena_tcache_forget(slotarena_tcache *t);
 
@@ -254,6 +280,15 @@ SLOTARENA_HIDDEN void slotarena_detach_bins(slotarena *a);
 
 /* Blocks (block.c). */
 SLOTARENA_HIDDEN void slotarena_block_free_all(slotarena *a);
+SLOTARENA_HIDDEN void slotarena_block_init_lists(slotarena *a);
+SLOTARENA_HIDDEN void slotarena_block_retire_all(slotarena *a);
+SLOTARENA_HIDDEN void slotarena_reclaim_locked(slotarena *a);
+
+/* Concurrent access (access.c): waiting for a writer bit; the calling
+ * thread's write, bracketed for the fork gate. */
+SLOTARENA_HIDDEN void slotarena_backoff(unsigned *spins);
+SLOTARENA_HIDDEN void slotarena_writer_enter(void);
+SLOTARENA_HIDDEN void slotarena_writer_exit(void);
 
 /* Statistics (stats.c). */
 SLOTARENA_HIDDEN void slotarena_note_growth(slotarena *a);

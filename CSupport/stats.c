@@ -53,10 +53,16 @@ void slotarena_note_growth(slotarena *a) {
 void slotarena_stats_read(slotarena *a, slotarena_stats *out) {
     memset(out, 0, sizeof(*out));
     lock(a);
+    /* Freed blocks no reader can reach go back to the backend first, so the
+     * backend's counters match the arena's whenever no reader is open. */
+    slotarena_reclaim_locked(a);
+    slotarena_reclaim_locked(a);
     slotarena_note_growth(a);
     uint64_t cached_cells, cached_bytes;
     cached_totals(a, &cached_cells, &cached_bytes);
     out->cached_cells = cached_cells;
+    out->deferred_blocks = a->limbo_blocks + a->pending_blocks;
+    out->deferred_bytes = a->limbo_bytes + a->pending_bytes;
     out->live_cells = a->out_cells - cached_cells;
     out->cell_bytes = a->out_bytes - cached_bytes;
     out->live_blocks = a->live_blocks;

@@ -49,7 +49,8 @@ extern "C" {
  *                SLOTARENA_CLASS_INDEX_BITS) and that index's generation
  *                (bits 36..43), so an id is never repeated while an index is
  *                reused after its space is gone
- *   bit  44      reserved (SLOTARENA_BUSY_BIT)
+ *   bit  44      the writer bit (SLOTARENA_BUSY_BIT): set while a by-name
+ *                writer changes the instance
  *   bits 45..63  generation, 19 bits; 0 is never live, SLOTARENA_GEN_RETIRED
  *                marks a cell that exhausted its generations and is never
  *                reused
@@ -60,7 +61,8 @@ enum {
     SLOTARENA_PRESENCE_BITS = 16,
     SLOTARENA_CLASS_SHIFT = 16,
     SLOTARENA_CLASS_BITS = 28,
-    /* Reserved header bit between the class id and the generation. */
+    /* The writer bit, between the class id and the generation (see
+     * "Concurrent access to live cells"). */
     SLOTARENA_BUSY_BIT = 44,
     SLOTARENA_GEN_SHIFT = 45,
     SLOTARENA_GEN_BITS = 19,
@@ -95,6 +97,9 @@ typedef struct slotarena_stats {
     uint64_t slab_bytes;      /* bytes reserved in slabs */
     uint64_t retired_cells;   /* cells that used up their generations */
     uint64_t cached_cells;    /* free cells held in threads' caches (counted as free) */
+    uint64_t deferred_blocks; /* freed blocks waiting for open reader sections to close
+                                 (not in live_blocks, block_bytes or allocated_bytes) */
+    uint64_t deferred_bytes;  /* their bytes, prefix included */
     uint64_t backend_allocated; /* jemalloc: stats.arenas.<i>.small.allocated
                                    + large.allocated; system backend: slab and
                                    block bytes it holds */
@@ -126,9 +131,24 @@ slotarena *slotarena_create(void);
  * gone; their addresses stay mapped read-only as zeros. */
 void slotarena_destroy(slotarena *arena);
 
-/* Frees every cell and block at once and keeps the arena and its slabs. Every
- * cell's generation is advanced, so no handle from before matches. */
+/* Frees every cell and block and keeps the arena and its slabs. Every live
+ * cell's generation is advanced, so no handle from before matches. As
+ * slotarena_reset_each with no callback, then every block allocated before
+ * the call is freed: meant for a caller that owns no blocks through cells
+ * allocated concurrently. */
 void slotarena_reset(slotarena *arena);
+
+/* What slotarena_reset_each calls for each cell it frees, after claiming it
+ * (see slotarena_cell_claim): `header` is the header the cell had while live,
+ * and the callback releases what the cell refers to. */
+typedef void (*slotarena_release_fn)(void *context, void *cell, uint64_t header);
+
+/* Frees every live cell, one at a time as slotarena_cell_claim and
+ * slotarena_cell_recycle do (waiting for writers), calling `release` (if not
+ * NULL) between the two; blocks are left to the callback. Cells allocated
+ * while it runs may survive it. Safe to call while other threads use the
+ * arena; no lock is held while it waits or calls `release`. */
+void slotarena_reset_each(slotarena *arena, slotarena_release_fn release, void *context);
 
 /* The pool of cells of `cell_size` bytes (rounded up to 8, at least
  * SLOTARENA_MIN_CELL), created on first use. NULL when the size exceeds
@@ -141,7 +161,8 @@ uint32_t slotarena_pool_cell_size(const slotarena_pool *pool);
 /* A zeroed cell whose header word is `(generation << SLOTARENA_GEN_SHIFT) |
  * header_bits`; the generation bits of header_bits are ignored, and the class
  * id in it must be non-zero (a cell with class 0 counts as free). NULL when
- * memory is refused. */
+ * memory is refused. With the writer bit in header_bits, the cell is born
+ * held by the calling thread, which ends the write with slotarena_cell_unlock. */
 void *slotarena_cell_alloc(slotarena_pool *pool, uint64_t header_bits);
 
 /* `count` cells as slotarena_cell_alloc makes them, under one lock (the free list first,
@@ -205,6 +226,116 @@ typedef struct slotarena_plain_comparison {
 } slotarena_plain_comparison;
 
 int slotarena_compare_with_plain(size_t cell_size, size_t count, slotarena_plain_comparison *out);
+
+/* ---------------------------------------------------------------------- */
+/* Concurrent access to live cells                                          */
+/*
+ * By-name readers and writers may race with slotarena_cell_claim (free) and
+ * slotarena_reset on the same cell; typed access through accessors may not
+ * (that race is the caller's, as for any Swift stored property).
+ *
+ *   - Writers (a by-name set or delete, a construction from values) hold the
+ *     header's writer bit, SLOTARENA_BUSY_BIT, while they change a live cell:
+ *     slotarena_cell_lock takes it with a compare-and-swap, and
+ *     slotarena_cell_unlock publishes the new header (presence bits included)
+ *     with a release store. Claims and reset wait while the bit is set, so no
+ *     store ever lands in a freed cell. Nothing waits for the bit while
+ *     holding the arena lock, so a writer may allocate.
+ *   - Readers are seqlock readers whose sequence is the whole header word:
+ *     read the header, read the values with slotarena_peek*, then check that
+ *     the header is unchanged (slotarena_peek64_sc after an acquire fence);
+ *     otherwise retry, and a changed generation means the instance is gone.
+ *     Peeks are relaxed atomic loads that the sanitizers do not instrument:
+ *     they may read a cell that is being freed, and validation discards what
+ *     they read then.
+ *   - Blocks (long strings, dictionary tables) are not freed at once:
+ *     slotarena_block_free retires them, and they are released only when no
+ *     reader section that began before the retirement is still open. A reader
+ *     follows a block pointer only inside slotarena_read_begin/_end, and only
+ *     after validating the header again once the section has begun.
+ */
+
+#if defined(__clang__) || (defined(__GNUC__) && __GNUC__ >= 8)
+#define SLOTARENA_UNSANITIZED __attribute__((no_sanitize("address"))) __attribute__((no_sanitize("thread")))
+#else
+#define SLOTARENA_UNSANITIZED
+#endif
+
+/* A relaxed load of an 8-, 4- or 1-byte value that may race with a free. */
+SLOTARENA_UNSANITIZED static inline uint64_t slotarena_peek64(const void *p) {
+    return __atomic_load_n((const uint64_t *)p, __ATOMIC_RELAXED);
+}
+SLOTARENA_UNSANITIZED static inline uint32_t slotarena_peek32(const void *p) {
+    return __atomic_load_n((const uint32_t *)p, __ATOMIC_RELAXED);
+}
+SLOTARENA_UNSANITIZED static inline uint8_t slotarena_peek8(const void *p) {
+    return __atomic_load_n((const uint8_t *)p, __ATOMIC_RELAXED);
+}
+/* A load that later loads may not pass (a seqlock reader's first read). */
+SLOTARENA_UNSANITIZED static inline uint64_t slotarena_peek64_acquire(const void *p) {
+    return __atomic_load_n((const uint64_t *)p, __ATOMIC_ACQUIRE);
+}
+/* A seqlock writer's first store: later stores may not pass it. */
+static inline void slotarena_store_seq_begin(void *p, uint64_t value) {
+    __atomic_store_n((uint64_t *)p, value, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+}
+/* A release store of 8 bytes. */
+static inline void slotarena_store_release64(void *p, uint64_t value) {
+    __atomic_store_n((uint64_t *)p, value, __ATOMIC_RELEASE);
+}
+/* The validating load of a header: ordered after every earlier load and
+ * after the reader section's begin. */
+SLOTARENA_UNSANITIZED static inline uint64_t slotarena_peek64_sc(const void *p) {
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    return __atomic_load_n((const uint64_t *)p, __ATOMIC_SEQ_CST);
+}
+/* Copies `n` bytes of an 8-byte aligned block, a word at a time (the last
+ * word whole: blocks are allocated in multiples of 8 bytes). */
+SLOTARENA_UNSANITIZED static inline void slotarena_peek_copy(void *dst, const void *src, size_t n) {
+    const uint64_t *s = (const uint64_t *)src;
+    unsigned char *d = (unsigned char *)dst;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w = __atomic_load_n(s + i / 8, __ATOMIC_RELAXED);
+        __builtin_memcpy(d + i, &w, 8);
+    }
+    if (i < n) {
+        uint64_t w = __atomic_load_n(s + i / 8, __ATOMIC_RELAXED);
+        __builtin_memcpy(d + i, &w, n - i);
+    }
+}
+
+/* Takes the writer bit of the live cell whose header holds the generation
+ * bits `gen_bits` (in header position) and a class: returns the header
+ * (writer bit clear), or 0 when the cell is not live at that generation.
+ * Waits while another writer holds the bit. */
+uint64_t slotarena_cell_lock(void *cell, uint64_t gen_bits);
+
+/* Publishes `header` (its writer bit cleared) as the cell's header with a
+ * release store, ending the write. Also ends the write of a cell that
+ * slotarena_cell_alloc handed out holding its writer bit. */
+void slotarena_cell_unlock(void *cell, uint64_t header);
+
+/* First half of a free: makes the cell dead for every handle (its generation
+ * advances, or the cell retires), waiting while a writer holds it. Writes the
+ * header it replaced to *old_header. Returns SLOTARENA_OK, or
+ * SLOTARENA_ERR_STALE / SLOTARENA_ERR_FOREIGN with nothing changed. The
+ * caller then owns the payload: it may read it and release what it refers
+ * to, then must call slotarena_cell_recycle. */
+int slotarena_cell_claim(slotarena_pool *pool, void *cell, uint32_t generation, uint64_t *old_header);
+
+/* Second half of a free: zeroes the payload of a claimed cell and returns it
+ * to the pool (through the calling thread's cache). */
+void slotarena_cell_recycle(slotarena_pool *pool, void *cell);
+
+/* Opens a reader section (see above); returns the ticket to close it with. */
+uint32_t slotarena_read_begin(slotarena *arena);
+void slotarena_read_end(slotarena *arena, uint32_t ticket);
+
+/* Releases retired blocks that no open reader section can still reach.
+ * Statistics reads call it; exposed for tests. */
+void slotarena_reclaim(slotarena *arena);
 
 /* 1 when this build poisons free arena memory for AddressSanitizer. */
 int slotarena_poisons_free_memory(void);
