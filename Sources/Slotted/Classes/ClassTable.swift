@@ -122,6 +122,8 @@ enum HeaderBits {
     static let classShift = UInt64(SLOTARENA_CLASS_SHIFT)
     static let genShift = UInt64(SLOTARENA_GEN_SHIFT)
     static let classMask: UInt64 = ((1 << UInt64(SLOTARENA_CLASS_BITS)) - 1) << classShift
+    /// The writer bit (see ConcurrentAccess.swift).
+    static let busy: UInt64 = 1 << UInt64(SLOTARENA_BUSY_BIT)
     static let genMask: UInt64 = ~0 << genShift
     static let presenceBits = Int(SLOTARENA_PRESENCE_BITS)
     static let headerBytes = Int(SLOTARENA_HEADER_BYTES)

@@ -163,8 +163,12 @@ public final class SlotClass: Hashable, Sendable, CustomStringConvertible {
     }
 
     private func construct<Args: Collection<(key: String, value: Value)>>(_ args: Args) throws -> Instance {
-        let instance = try new()
+        // The new instance is born holding its writer bit, so a concurrent `reset` waits for
+        // the stores below instead of freeing the cell under them.
+        guard let fresh = slotarena_cell_alloc(pool, headerBits | HeaderBits.busy) else { throw refusal() }
+        let instance = Instance(cell: fresh)
         let cell = instance._cell
+        var header = cell.header & ~HeaderBits.busy
         do {
             var position = 0
             for (label, value) in args {
@@ -174,16 +178,18 @@ public final class SlotClass: Hashable, Sendable, CustomStringConvertible {
                             ? "\(info.name)() takes no positional arguments"
                             : "\(info.name)() takes at most \(info.slots.count) positional arguments (\(args.filter { $0.key.isEmpty }.count) given)")
                     }
-                    try info.space.storeSlot(info, position, value, cell)
+                    try info.space.storeSlot(info, position, value, cell, header: &header)
                     position += 1
                 } else {
-                    try Instance.set(info, cell, label, value)
+                    try Instance.set(info, cell, label, value, header: &header)
                 }
             }
         } catch {
-            space.free(instance)
+            slotarena_cell_unlock(fresh, header)
+            space.freeIfLive(instance)
             throw error
         }
+        slotarena_cell_unlock(fresh, header)
         return instance
     }
 }

@@ -5,25 +5,25 @@ extension Instance {
     /// - Throws: ``AttributeError`` (`'PointSlots' object has no attribute 'z'`),
     ///   ``ReferenceError`` for a stale handle or a slot that refers to a freed instance.
     public func get(_ name: String) throws -> Value {
-        try withResolved { info, cell in
+        try withValidatedRead { info, read in
             // The common case inline: a slot that is set.
             let target = info.target(name)
             if let i = target, i >= 0 {
                 let slot = info.hot[i]
-                if cell.isPresent(slot.presenceOffset, slot.presenceMask) {
-                    return try ObjectSpace.loadSlot(slot, cell)
+                if read.isPresent(slot) {
+                    return try ObjectSpace.peekSlot(slot, &read)
                 }
             }
-            return try Self.getOther(info, cell, name, target)
+            return try Self.getOther(info, &read, name, target)
         }
     }
 
     /// `get` for all but a set slot: an unset slot, the `__dict__`, a class attribute.
     @inline(never)
-    private static func getOther(_ info: ClassInfo, _ cell: _SlotCell, _ name: String, _ target: Int?) throws -> Value {
+    private static func getOther(_ info: ClassInfo, _ read: inout ValidatedRead, _ name: String, _ target: Int?) throws -> Value {
         if let i = target, i >= 0 { throw AttributeError.missing(info.name, name) }
         if info.dictOffset >= 0, let id = info.space.nameID(name),
-           let v = try InstanceDict.get(cell, info.dictOffset, id, space: info.space)
+           let v = try InstanceDict.peekGet(&read, info.dictOffset, id)
         {
             return v
         }
@@ -62,20 +62,22 @@ extension Instance {
     ///   value of another type; ``MemoryError``; ``ReferenceError`` for a stale handle. The
     ///   instance is unchanged when it throws.
     public func set(_ name: String, _ value: Value) throws {
-        try withResolved { info, cell in
+        try withWriteLock { info, cell, header in
             // Read-only slots (`let` fields of @SlotClass types): construction, which goes
             // through `Instance.set(info, …)`, may still fill them.
             if !info.frozenSlots.isEmpty, info.frozenSlots.contains(AttributeName(name)) {
                 throw AttributeError.readOnly(info.name, name)
             }
-            try Instance.set(info, cell, name, value)
+            try Instance.set(info, cell, name, value, header: &header)
         }
     }
 
-    static func set(_ info: ClassInfo, _ cell: _SlotCell, _ name: String, _ value: Value) throws {
+    /// `set` on a cell whose writer bit the caller holds (or that no one else can reach yet);
+    /// presence bits of the first 16 slots go into `header`.
+    static func set(_ info: ClassInfo, _ cell: _SlotCell, _ name: String, _ value: Value, header: inout UInt64) throws {
         let target = info.target(name)
         if let i = target, i >= 0 {
-            try info.space.storeSlot(info, i, value, cell)
+            try info.space.storeSlot(info, i, value, cell, header: &header)
         } else if info.dictOffset >= 0 {
             try setInDict(info, cell, name, value)
         } else if target != nil {
@@ -103,24 +105,27 @@ extension Instance {
     ///   `'C' object attribute 'z' is read-only` for a class attribute of a dict-less
     ///   instance; ``ReferenceError`` for a stale handle.
     public func delete(_ name: String) throws {
-        let (info, cell) = try resolve()
-        switch info.member(name) {
-        case .slot(let i)?:
-            // A read-only slot: deleting it is writing it.
-            if info.frozenSlots.contains(AttributeName(name)) { throw AttributeError.readOnly(info.name, name) }
-            let slot = info.hot[i]
-            guard cell.isPresent(slot.presenceOffset, slot.presenceMask) else { throw AttributeError(name) }
-            info.space.clearSlot(slot, cell)
-        case .attribute?:
-            guard info.dictOffset >= 0 else { throw AttributeError.readOnly(info.name, name) }
-            try deleteFromDict(info, cell, name)
-        case nil:
-            guard info.dictOffset >= 0 else { throw AttributeError.missing(info.name, name) }
-            try deleteFromDict(info, cell, name)
+        try withWriteLock { info, cell, header in
+            switch info.member(name) {
+            case .slot(let i)?:
+                // A read-only slot: deleting it is writing it.
+                if info.frozenSlots.contains(AttributeName(name)) { throw AttributeError.readOnly(info.name, name) }
+                let slot = info.hot[i]
+                guard cell.isPresent(slot.presenceOffset, slot.presenceMask, header: header) else {
+                    throw AttributeError(name)
+                }
+                info.space.clearSlot(slot, cell, header: &header)
+            case .attribute?:
+                guard info.dictOffset >= 0 else { throw AttributeError.readOnly(info.name, name) }
+                try Self.deleteFromDict(info, cell, name)
+            case nil:
+                guard info.dictOffset >= 0 else { throw AttributeError.missing(info.name, name) }
+                try Self.deleteFromDict(info, cell, name)
+            }
         }
     }
 
-    private func deleteFromDict(_ info: ClassInfo, _ cell: _SlotCell, _ name: String) throws {
+    private static func deleteFromDict(_ info: ClassInfo, _ cell: _SlotCell, _ name: String) throws {
         guard let id = info.space.nameID(name),
               InstanceDict.delete(cell, info.dictOffset, id, space: info.space)
         else { throw AttributeError.missing(info.name, name) }
@@ -135,37 +140,44 @@ extension Instance {
     /// - Throws: ``TypeError`` (`vars() argument must have __dict__ attribute`) for an
     ///   instance without one.
     public func vars() throws -> [String: Value] {
-        let (info, cell) = try resolve()
-        guard info.dictOffset >= 0 else { throw TypeError("vars() argument must have __dict__ attribute") }
-        var out: [String: Value] = [:]
-        for (id, value) in try InstanceDict.entries(cell, info.dictOffset, space: info.space) {
-            out[info.space.name(ofID: id)] = value
+        try withValidatedRead { info, read in
+            guard info.dictOffset >= 0 else { throw TypeError("vars() argument must have __dict__ attribute") }
+            var out: [String: Value] = [:]
+            for (name, value) in try Self.namedEntries(info, &read) { out[name] = value }
+            return out
         }
-        return out
+    }
+
+    /// The dictionary's entries with their names, within a validated read.
+    static func namedEntries(_ info: ClassInfo, _ read: inout ValidatedRead) throws -> [(String, Value)] {
+        try InstanceDict.peekEntries(&read, info.dictOffset).map { id, value in
+            guard let name = info.space.nameIfInterned(id) else { throw RetryRead() }
+            return (name, value)
+        }
     }
 
     /// The slots that are set, in layout order, with their values (the state
     /// `object.__getstate__` returns for slots).
     public func slotValues() throws -> [(name: String, value: Value)] {
-        let (info, cell) = try resolve()
-        var out: [(name: String, value: Value)] = []
-        for slot in info.slots where cell.isPresent(slot.presenceOffset, slot.presenceMask) {
-            out.append((slot.name, try ObjectSpace.loadSlot(SlotHot(slot), cell)))
+        try withValidatedRead { info, read in
+            var out: [(name: String, value: Value)] = []
+            for (i, slot) in info.hot.enumerated() where read.isPresent(slot) {
+                out.append((info.slots[i].name, try ObjectSpace.peekSlot(slot, &read)))
+            }
+            return out
         }
-        return out
     }
 
     /// `dir()`-like: slot names (set or not), dictionary keys and class attributes, sorted by
     /// code point as `sorted()` sorts Python strings.
     public func attributeNames() throws -> [String] {
-        let (info, cell) = try resolve()
-        var names = Set(info.members.keys)
-        if info.dictOffset >= 0 {
-            for (id, _) in try InstanceDict.entries(cell, info.dictOffset, space: info.space) {
-                names.insert(AttributeName(info.space.name(ofID: id)))
+        try withValidatedRead { info, read in
+            var names = Set(info.members.keys)
+            if info.dictOffset >= 0 {
+                for (name, _) in try Self.namedEntries(info, &read) { names.insert(AttributeName(name)) }
             }
+            return names.map(\.text).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         }
-        return names.map(\.text).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 }
 
@@ -173,16 +185,25 @@ extension Instance: CustomStringConvertible {
     /// A dataclass-style repr of the slots that are set, then the dictionary:
     /// `PointSlots(x=1.0, y=2.0)`. A stale handle prints `<freed instance>`.
     public var description: String {
-        guard let (info, cell) = try? resolve() else { return "<freed instance>" }
-        var parts: [String] = []
-        for slot in info.slots where cell.isPresent(slot.presenceOffset, slot.presenceMask) {
-            let v = (try? ObjectSpace.loadSlot(SlotHot(slot), cell)).map(\.description) ?? "<freed instance>"
-            parts.append("\(slot.name)=\(v)")
+        let parts = try? withValidatedRead { info, read -> (String, [String]) in
+            var parts: [String] = []
+            for (i, slot) in info.hot.enumerated() where read.isPresent(slot) {
+                let v: String
+                do { v = try ObjectSpace.peekSlot(slot, &read).description } catch is ReferenceError {
+                    v = "<freed instance>"
+                }
+                parts.append("\(info.slots[i].name)=\(v)")
+            }
+            if info.dictOffset >= 0 {
+                // A dictionary holding a reference to a freed instance is left out, as before.
+                do {
+                    for (name, v) in try Self.namedEntries(info, &read) { parts.append("\(name)=\(v)") }
+                } catch is ReferenceError {}
+            }
+            return (info.name, parts)
         }
-        if info.dictOffset >= 0, let entries = try? InstanceDict.entries(cell, info.dictOffset, space: info.space) {
-            for (id, v) in entries { parts.append("\(info.space.name(ofID: id))=\(v)") }
-        }
-        return "\(info.name)(\(parts.joined(separator: ", ")))"
+        guard let (name, fields) = parts else { return "<freed instance>" }
+        return "\(name)(\(fields.joined(separator: ", ")))"
     }
 
     /// Python's default repr, used for instances nested in other values.

@@ -45,7 +45,7 @@ public struct Instance: Hashable, Sendable {
 
     /// Whether the instance is alive: its header holds this handle's generation and a class.
     var isAlive: Bool {
-        let h = _cell.header
+        let h = _cell.peekHeader
         return h & Self._genMask == _generationBits && h & Self._classMask != 0
     }
 
@@ -60,7 +60,7 @@ public struct Instance: Hashable, Sendable {
     @inline(__always)
     func withResolved<R>(_ body: (ClassInfo, _SlotCell) throws -> R) throws -> R {
         let cell = _cell
-        let h = cell.header
+        let h = cell.peekHeader
         if h & Self._genMask != _generationBits || h & Self._classMask == 0 {
             if h == 0 { Self.spaceDestroyed() }
             throw ReferenceError.freed

@@ -26,12 +26,6 @@ enum InstanceDict {
         UnsafeMutableRawPointer(bitPattern: UInt(cell.load(dictOffset, as: UInt64.self)))
     }
 
-    /// Bytes of the table block, its arena prefix included; 0 when no table exists yet.
-    static func storageBytes(_ cell: _SlotCell, _ dictOffset: Int) -> Int {
-        guard dictOffset >= 0, let t = table(cell, dictOffset) else { return 0 }
-        return blockBytes(capacity: Int(t.load(fromByteOffset: 4, as: UInt32.self))) + 16
-    }
-
     @inline(__always)
     static func home(_ key: UInt32, _ capacity: Int) -> Int {
         Int(truncatingIfNeeded: (UInt64(key) &* 0x9E37_79B9_7F4A_7C15) >> 32) & (capacity - 1)
@@ -48,11 +42,6 @@ enum InstanceDict {
             if k == 0 { return nil }
             i = (i + 1) & (capacity - 1)
         }
-    }
-
-    static func get(_ cell: _SlotCell, _ dictOffset: Int, _ key: UInt32, space: ObjectSpace) throws -> Value? {
-        guard let t = table(cell, dictOffset), let e = find(t, key) else { return nil }
-        return try space.loadAny(_SlotCell(t), e + 8)
     }
 
     /// Sets `key` to `value`, growing the table when needed. On failure nothing changes.
@@ -121,7 +110,11 @@ enum InstanceDict {
             }
             fresh.storeBytes(of: count, as: UInt32.self)
             fresh.storeBytes(of: count, toByteOffset: 8, as: UInt32.self)
+            // The new table is in place before the old one is retired: a reader that
+            // still holds the old one does so inside a reader section.
+            cell.store(UInt64(UInt(bitPattern: fresh)), dictOffset)
             slotarena_block_free(space.arena, old, blockBytes(capacity: oldCapacity))
+            return fresh
         }
         cell.store(UInt64(UInt(bitPattern: fresh)), dictOffset)
         return fresh
@@ -130,9 +123,11 @@ enum InstanceDict {
     /// Removes `key`, and its entry's use of the name; false when it is not there.
     static func delete(_ cell: _SlotCell, _ dictOffset: Int, _ key: UInt32, space: ObjectSpace) -> Bool {
         guard let t = table(cell, dictOffset), let e = find(t, key) else { return false }
-        space.releaseAny(_SlotCell(t), e + 8)
+        // The entry leaves the table before what its value owns is released.
         t.storeBytes(of: deleted, toByteOffset: e, as: UInt32.self)
         t.storeBytes(of: t.load(as: UInt32.self) - 1, as: UInt32.self)
+        let owned = space.clearAny(_SlotCell(t), e + 8)
+        space.releaseAnyWords(owned.0, owned.1)
         space.state.withLock { $0.names.release(key) }
         return true
     }
@@ -147,6 +142,47 @@ enum InstanceDict {
             let k = t.load(fromByteOffset: e, as: UInt32.self)
             guard k != 0, k != deleted else { continue }
             out.append((k, try space.loadAny(_SlotCell(t), e + 8)))
+        }
+        return out
+    }
+
+    // MARK: Validated reads (see ConcurrentAccess.swift)
+
+    /// The table of an instance within a validated read: the pointer is read inside the
+    /// reader section and checked against the header before it is followed; nil when the
+    /// instance has no table yet. Throws ``RetryRead`` when what it read is inconsistent.
+    static func peekTable(_ read: inout ValidatedRead, _ dictOffset: Int) throws -> (UnsafeMutableRawPointer, Int)? {
+        try read.protectBlocks()
+        guard let t = UnsafeMutableRawPointer(bitPattern: UInt(read.cell.peek64(dictOffset))) else { return nil }
+        try read.protectBlocks()
+        let capacity = Int(slotarena_peek32(t + 4))
+        guard capacity >= minCapacity, capacity & (capacity - 1) == 0, capacity <= 1 << 27 else { throw RetryRead() }
+        return (t, capacity)
+    }
+
+    /// `get` within a validated read; probes at most `capacity` entries.
+    static func peekGet(_ read: inout ValidatedRead, _ dictOffset: Int, _ key: UInt32) throws -> Value? {
+        guard let (t, capacity) = try peekTable(&read, dictOffset) else { return nil }
+        var i = home(key, capacity)
+        for _ in 0..<capacity {
+            let e = headerBytes + i * entryBytes
+            let k = slotarena_peek32(t + e)
+            if k == key { return try ObjectSpace.peekAny(t + e + 8, &read) }
+            if k == 0 { return nil }
+            i = (i + 1) & (capacity - 1)
+        }
+        return nil
+    }
+
+    /// `entries` within a validated read.
+    static func peekEntries(_ read: inout ValidatedRead, _ dictOffset: Int) throws -> [(UInt32, Value)] {
+        guard let (t, capacity) = try peekTable(&read, dictOffset) else { return [] }
+        var out: [(UInt32, Value)] = []
+        for j in 0..<capacity {
+            let e = headerBytes + j * entryBytes
+            let k = slotarena_peek32(t + e)
+            guard k != 0, k != deleted else { continue }
+            out.append((k, try ObjectSpace.peekAny(t + e + 8, &read)))
         }
         return out
     }

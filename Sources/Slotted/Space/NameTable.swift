@@ -4,7 +4,8 @@
 /// Each name counts the dictionary entries that use it. When the last one goes (a delete, the
 /// free of its instance), the name is released and its id goes on a free list that the next
 /// new name takes before the table grows; once no name is left, the table lets go of all its
-/// storage. ``ObjectSpace/reset()`` frees every dictionary at once and empties the table.
+/// storage. ``ObjectSpace/reset()`` frees every dictionary as a free does, releasing names
+/// the same way.
 /// Names are keyed by code point (``AttributeName``), as CPython's dict keys are. Id 0 is
 /// never a name: it marks an empty dictionary entry.
 ///
@@ -42,6 +43,14 @@ struct NameTable {
 
     /// The name with id `id`.
     func name(of id: UInt32) -> String { names[Int(id) - 1] }
+
+    /// The name with id `id`, or nil when no name has that id now (a by-name reader may hold
+    /// an id it read from an instance that is being freed).
+    func nameIfInterned(_ id: UInt32) -> String? {
+        let i = Int(id) - 1
+        guard i >= 0, i < names.count, uses[i] > 0 else { return nil }
+        return names[i]
+    }
 
     /// The id of `name` for a dictionary entry about to be set: one more use counted (the name
     /// interned if it is new) unless `held(id)` says the dictionary already has an entry for

@@ -68,6 +68,11 @@ public final class ObjectSpace: @unchecked Sendable {
         state.withLock { $0.names.name(of: id) }
     }
 
+    /// The name with id `id`, or nil when none has it now.
+    func nameIfInterned(_ id: UInt32) -> String? {
+        state.withLock { $0.names.nameIfInterned(id) }
+    }
+
     /// The id of `name` for an entry of the dictionary `table` (nil before it has one) is about
     /// to set, and whether that use was counted: it was unless the dictionary already has the
     /// name, whose entry keeps its use.
@@ -86,24 +91,46 @@ public final class ObjectSpace: @unchecked Sendable {
     /// `sdallocx` for one object. Freeing a stale handle, or an instance of another space,
     /// traps with a message that says so: it is the same misuse as a double `deallocate()`.
     public func free(_ instance: Instance) {
-        let result: Int32
-        do {
-            result = try instance.withResolved { info, cell in
-                precondition(info.space === self, "Slotted: free of an instance that belongs to another ObjectSpace")
-                if !info.releasableSlots.isEmpty || info.dictOffset >= 0 { releaseContents(info, cell) }
-                return slotarena_cell_free(info.pool, cell.base, instance.generation)
-            }
-        } catch {
-            preconditionFailure("Slotted: free of a stale instance handle: \(error)")
+        if !free(instance, ifLive: false) {
+            preconditionFailure("Slotted: free of a stale instance handle: the object was already freed")
         }
-        precondition(result == 0, "Slotted: free of a stale instance handle: the object was already freed")
     }
 
-    /// Releases the blocks an instance owns: long strings in its slots, its dictionary.
-    func releaseContents(_ info: ClassInfo, _ cell: _SlotCell) {
+    /// Frees the instance unless it is already gone (a construction that failed after a
+    /// concurrent `reset` took its cell).
+    func freeIfLive(_ instance: Instance) {
+        _ = free(instance, ifLive: true)
+    }
+
+    /// The free: the cell is claimed first (its generation advances, so every reader sees the
+    /// instance gone and every writer is done), then what it owns is released, then the cell
+    /// goes back to its pool. Returns false when the handle was already stale.
+    private func free(_ instance: Instance, ifLive: Bool) -> Bool {
+        let info: ClassInfo
+        let cell: _SlotCell
+        do {
+            (info, cell) = try instance.resolve()
+        } catch {
+            if ifLive { return false }
+            preconditionFailure("Slotted: free of a stale instance handle: \(error)")
+        }
+        precondition(info.space === self, "Slotted: free of an instance that belongs to another ObjectSpace")
+        guard !info.releasableSlots.isEmpty || info.dictOffset >= 0 else {
+            return slotarena_cell_free(info.pool, cell.base, instance.generation) == 0
+        }
+        var header: UInt64 = 0
+        guard slotarena_cell_claim(info.pool, cell.base, instance.generation, &header) == 0 else { return false }
+        releaseContents(info, cell, header: header)
+        slotarena_cell_recycle(info.pool, cell.base)
+        return true
+    }
+
+    /// Releases the blocks an instance owns: long strings in its slots, its dictionary. The
+    /// cell is claimed; `header` is the one it had while live.
+    func releaseContents(_ info: ClassInfo, _ cell: _SlotCell, header: UInt64) {
         for i in info.releasableSlots {
             let slot = info.hot[i]
-            guard cell.isPresent(slot.presenceOffset, slot.presenceMask) else { continue }
+            guard cell.isPresent(slot.presenceOffset, slot.presenceMask, header: header) else { continue }
             if slot.type == .string {
                 releaseString(cell.load(slot.offset, as: UInt64.self))
             } else {
@@ -113,12 +140,25 @@ public final class ObjectSpace: @unchecked Sendable {
         if info.dictOffset >= 0 { InstanceDict.release(cell, info.dictOffset, space: self) }
     }
 
-    /// Frees every instance at once and keeps the classes and the arena's slabs (the arena's
-    /// reset). Every handle from before is stale afterwards. The attribute names of instance
-    /// dictionaries are all released with them.
+    /// Frees every instance and keeps the classes and the arena's slabs (the arena's
+    /// reset). Every handle from before is stale afterwards.
+    ///
+    /// Each instance is freed as ``free(_:)`` frees it, so a reset may run while other
+    /// threads construct, read and write by name: their operations complete on live
+    /// instances or throw ``ReferenceError``. Instances constructed while it runs may
+    /// survive it. Typed access (accessors, the typed initializer, `@SlotClass` fields) to
+    /// instances of the space while it runs is a data race.
     public func reset() {
-        slotarena_reset(arena)
-        state.withLock { $0.names = NameTable() }
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        slotarena_reset_each(arena, { context, cell, header in
+            // Called for each instance the reset frees, once its cell is claimed.
+            guard let context, let cell else { return }
+            let space = Unmanaged<ObjectSpace>.fromOpaque(context).takeUnretainedValue()
+            guard let info = ClassTable.lookup(HeaderBits.classID(header)),
+                  !info.releasableSlots.isEmpty || info.dictOffset >= 0
+            else { return }
+            space.releaseContents(info, _SlotCell(cell), header: header)
+        }, context)
     }
 
     /// The `sys.getsizeof` analog: the instance's cell plus its dictionary's table, if it
@@ -126,8 +166,16 @@ public final class ObjectSpace: @unchecked Sendable {
     ///
     /// Traps on a stale handle.
     public func sizeof(_ instance: Instance) -> Int {
-        let (info, cell) = instance.resolveOrTrap("sizeof")
-        return info.cellSize + InstanceDict.storageBytes(cell, info.dictOffset)
+        do {
+            return try instance.withValidatedRead { info, read in
+                guard info.dictOffset >= 0, let (_, capacity) = try InstanceDict.peekTable(&read, info.dictOffset) else {
+                    return info.cellSize
+                }
+                return info.cellSize + InstanceDict.blockBytes(capacity: capacity) + 16
+            }
+        } catch {
+            preconditionFailure("Slotted: sizeof of a stale instance handle: \(error)")
+        }
     }
 
     /// A weak reference to an instance: its ``WeakRef/instance`` becomes nil once the

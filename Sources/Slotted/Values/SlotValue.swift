@@ -212,8 +212,8 @@ func _storeString(_ value: String, _ cell: _SlotCell, _ slot: _SlotAccessorHot) 
     let space = slot.classInfo.space
     let word: UInt64
     do { word = try space.encodeString(value) } catch { preconditionFailure("Slotted: \(error)") }
-    if cell.isPresent(slot.presenceOffset, slot.presenceMask) {
-        space.releaseString(cell.load(slot.offset, as: UInt64.self))
-    }
+    let present = cell.isPresent(slot.presenceOffset, slot.presenceMask)
+    let old = cell.load(slot.offset, as: UInt64.self)
     cell.store(word, slot.offset)
+    if present { space.releaseString(old) }
 }

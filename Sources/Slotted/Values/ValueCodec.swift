@@ -5,10 +5,18 @@ internal import CSlotArena
 // String word (8 bytes, in a `.string` slot and in an untyped payload):
 //   up to 7 UTF-8 bytes inline: byte 0 = count << 1 | 1, bytes 1...7 = the text;
 //   longer text: the address of an arena block `[count: Int][UTF-8 bytes]` (low bit 0).
-// Untyped value (16 bytes): a tag byte at +0, the payload at +8.
+// Untyped value (16 bytes): the tag word at +0 (the tag in byte 0, a store sequence in
+//   bytes 1...7: odd while a store is writing, see `storeAny`), the payload at +8.
 
 enum AnyTag: UInt8 {
     case none = 1, int, double, bool, string, instance
+}
+
+/// The tag word of an untyped value.
+enum AnyWord {
+    /// The sequence's lowest bit: set while a store writes the value.
+    static let writing: UInt64 = 0x100
+    static let tagMask: UInt64 = 0xFF
 }
 
 /// Decodes a string word (inline or block).
@@ -84,7 +92,11 @@ extension ObjectSpace {
     }
 
     /// Stores an untyped value; the old value at `offset` (if `replacing`) is released
-    /// only after the new one is encoded, so a failed store changes nothing.
+    /// only after the new one is encoded and stored, so a failed store changes nothing and
+    /// a reader never meets a released block.
+    ///
+    /// The tag word's sequence makes the 16 bytes one unit for readers that race with the
+    /// store (a seqlock): odd while the payload is written, even again with the new tag.
     func storeAny(_ value: Value, _ cell: _SlotCell, _ offset: Int, replacing: Bool) throws {
         let tag: AnyTag
         let payload: UInt64
@@ -98,9 +110,30 @@ extension ObjectSpace {
             try checkReference(i)
             (tag, payload) = (.instance, i.raw)
         }
-        if replacing { releaseAny(cell, offset) }
-        cell.store(tag.rawValue, offset)
+        let old = cell.load(offset, as: UInt64.self)
+        let oldPayload = cell.load(offset + 8, as: UInt64.self)
+        let sequence = old & ~AnyWord.tagMask
+        slotarena_store_seq_begin(cell.base + offset, (sequence &+ AnyWord.writing) | (old & AnyWord.tagMask))
         cell.store(payload, offset + 8)
+        slotarena_store_release64(cell.base + offset, (sequence &+ 2 &* AnyWord.writing) | UInt64(tag.rawValue))
+        if replacing, UInt8(truncatingIfNeeded: old) == AnyTag.string.rawValue { releaseString(oldPayload) }
+    }
+
+    /// Marks an untyped value unset (tag 0) without restarting its sequence, and returns
+    /// the old tag word and payload for the caller to release.
+    func clearAny(_ cell: _SlotCell, _ offset: Int) -> (UInt64, UInt64) {
+        let old = cell.load(offset, as: UInt64.self)
+        let oldPayload = cell.load(offset + 8, as: UInt64.self)
+        let sequence = old & ~AnyWord.tagMask
+        slotarena_store_seq_begin(cell.base + offset, (sequence &+ AnyWord.writing) | (old & AnyWord.tagMask))
+        cell.store(UInt64(0), offset + 8)
+        slotarena_store_release64(cell.base + offset, sequence &+ 2 &* AnyWord.writing)
+        return (old, oldPayload)
+    }
+
+    /// Releases what an untyped value that is no longer reachable owned.
+    func releaseAnyWords(_ tagWord: UInt64, _ payload: UInt64) {
+        if UInt8(truncatingIfNeeded: tagWord) == AnyTag.string.rawValue { releaseString(payload) }
     }
 
     /// Reads an untyped value. A reference to a freed instance throws.
@@ -130,12 +163,15 @@ extension ObjectSpace {
 
     /// Type-checks and stores a value into a slot, then marks it present. Throws
     /// ``TypeError`` (wrong type) or ``MemoryError`` and leaves the slot as it was.
-    func storeSlot(_ info: ClassInfo, _ index: Int, _ value: Value, _ cell: _SlotCell) throws {
+    ///
+    /// For a cell whose writer bit the caller holds: presence bits of the first 16 slots go
+    /// into `header`, which the caller publishes.
+    func storeSlot(_ info: ClassInfo, _ index: Int, _ value: Value, _ cell: _SlotCell, header: inout UInt64) throws {
         let slot = info.hot[index]
         guard slot.type.accepts(value) else {
             throw TypeError("slot '\(info.slots[index].name)' of '\(info.name)' objects holds \(slot.type), not '\(value.typeName)'")
         }
-        let present = cell.isPresent(slot.presenceOffset, slot.presenceMask)
+        let present = cell.isPresent(slot.presenceOffset, slot.presenceMask, header: header)
         let o = slot.offset
         switch (slot.type, value) {
         case (.any, _): try storeAny(value, cell, o, replacing: present)
@@ -145,8 +181,9 @@ extension ObjectSpace {
         case (.bool, .bool(let v)): cell.store(UInt8(v ? 1 : 0), o)
         case (.string, .string(let s)):
             let word = try encodeString(s)
-            if present { releaseString(cell.load(o, as: UInt64.self)) }
+            let old = cell.load(o, as: UInt64.self)
             cell.store(word, o)
+            if present { releaseString(old) }
         case (.instance, .instance(let i)):
             try checkReference(i)
             cell.store(i.raw, o)
@@ -156,18 +193,47 @@ extension ObjectSpace {
         case (.uint8, .int(let v)): cell.store(UInt8(v), o)
         default: preconditionFailure("Slotted: SlotType.accepts and storeSlot disagree")
         }
-        cell.markPresent(slot.presenceOffset, slot.presenceMask)
+        cell.markPresent(slot.presenceOffset, slot.presenceMask, header: &header)
     }
 
-    /// Unsets a slot (Python's `del c.x`), releasing what it owned.
+    /// `storeSlot` into an instance no other thread can reach (a copy under construction):
+    /// the header is updated in place.
+    func storeSlot(_ info: ClassInfo, _ index: Int, _ value: Value, _ cell: _SlotCell) throws {
+        var header = cell.header
+        try storeSlot(info, index, value, cell, header: &header)
+        if header != cell.header { cell.store(header, 0) }
+    }
+
+    /// Unsets a slot (Python's `del c.x`), releasing what it owned; for a writer holding the
+    /// writer bit, whose header copy is `header`. The value is gone from the cell before what
+    /// it owned is released.
+    func clearSlot(_ slot: SlotHot, _ cell: _SlotCell, header: inout UInt64) {
+        let owned = unsetValue(slot, cell)
+        cell.clearPresent(slot.presenceOffset, slot.presenceMask, header: &header)
+        releaseAnyWords(owned.0, owned.1)
+    }
+
+    /// Unsets a slot through the typed path (`@SlotClass` optional fields set to nil).
     func clearSlot(_ slot: SlotHot, _ cell: _SlotCell) {
-        switch slot.type {
-        case .string: releaseString(cell.load(slot.offset, as: UInt64.self))
-        case .any: releaseAny(cell, slot.offset)
-        default: break
-        }
+        let owned = unsetValue(slot, cell)
         cell.clearPresent(slot.presenceOffset, slot.presenceMask)
-        // Zero the bytes so a later typed store starts clean.
-        for i in 0..<slot.type.size { cell.store(UInt8(0), slot.offset + i) }
+        releaseAnyWords(owned.0, owned.1)
+    }
+
+    /// Zeroes a slot's value (an untyped one keeps its sequence) and returns what it owned,
+    /// as a tag word and payload for ``releaseAnyWords(_:_:)``.
+    private func unsetValue(_ slot: SlotHot, _ cell: _SlotCell) -> (UInt64, UInt64) {
+        switch slot.type {
+        case .any:
+            return clearAny(cell, slot.offset)
+        case .string:
+            let word = cell.load(slot.offset, as: UInt64.self)
+            cell.store(UInt64(0), slot.offset)
+            return (UInt64(AnyTag.string.rawValue), word)
+        default:
+            // Zero the bytes so a later typed store starts clean.
+            for i in 0..<slot.type.size { cell.store(UInt8(0), slot.offset + i) }
+            return (0, 0)
+        }
     }
 }
