@@ -107,6 +107,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Races the library promises to survive, run for a while: `.ci/run` runs it for a
+        // minute, `--minutes 10` is the soak (see Sources/slotted-stress/main.swift).
+        .executableTarget(
+            name: "slotted-stress",
+            dependencies: ["Slotted"]
+        ),
         // Fuzzing: replays corpus files in a normal build; with -DSLOTTED_FUZZ and
         // -sanitize=fuzzer it is a libFuzzer target (see Tests/Fuzz/README.md).
         .executableTarget(
@@ -125,6 +131,10 @@ let package = Package(
         .testTarget(
             name: "BenchReportTests",
             dependencies: ["slotted-bench"]
+        ),
+        .testTarget(
+            name: "StressTests",
+            dependencies: ["slotted-stress", "Slotted"]
         ),
     ],
     swiftLanguageModes: [.v6]
