@@ -28,7 +28,8 @@ public final class _SlotClassRegistration: Sendable {
     /// The compile-time end of the layout (`ClassInfo.layoutEnd`), for the check.
     public let layoutEnd: Int
 
-    /// `space address >> 4` in bits 21...63 and the class id in bits 0...20, or 0.
+    /// The low bits of `space address >> 4` in bits 28...63 and the class id (28 bits) in
+    /// bits 0...27, or 0.
     private let last = Atomic<UInt64>(0)
     /// Class id per space (keyed by the space's address). An entry whose class id the class
     /// table no longer has belongs to a destroyed space.
@@ -41,26 +42,29 @@ public final class _SlotClassRegistration: Sendable {
         self.layoutEnd = layoutEnd
     }
 
-    private static let idBits: UInt64 = 21
+    private static let idBits: UInt64 = 28
 
-    /// The packed cache word for `space` and `id`, or nil when they do not fit.
+    /// The packed cache word for `space` and `id`: the whole class id (index and generation,
+    /// so a reused table index never matches) and as much of the space's address as fits.
     private static func pack(_ space: ObjectSpace, _ id: UInt32) -> UInt64? {
         let address = UInt64(UInt(bitPattern: ObjectIdentifier(space)))
-        guard address & 15 == 0, address >> (64 - idBits + 4) == 0, UInt64(id) >> idBits == 0 else { return nil }
+        guard UInt64(id) >> idBits == 0 else { return nil }
         return (address >> 4) << idBits | UInt64(id)
     }
 
     /// The class of the space used last, if `space` is that space (no lock).
     ///
-    /// A class id whose table entry exists belongs to a live space; the packed address then
-    /// names that space, and `space` is alive, so they are the same space. Nothing of the
-    /// class is read before that holds.
+    /// A class id whose table entry exists belongs to a live space, and the entry keeps its
+    /// class alive; the word holds only part of the space's address, so the class's own space
+    /// is compared with `space` before the class is returned.
     @inline(__always)
     private func cachedClass(in space: ObjectSpace) -> Unmanaged<ClassInfo>? {
         let word = last.load(ordering: .acquiring)
         let id = UInt32(truncatingIfNeeded: word & (1 << Self.idBits - 1))
-        guard word != 0, Self.pack(space, id) == word else { return nil }
-        return ClassTable.lookupUnmanaged(id)
+        guard word != 0, Self.pack(space, id) == word, let entry = ClassTable.lookupUnmanaged(id),
+              entry._withUnsafeGuaranteedRef({ $0.space === space })
+        else { return nil }
+        return entry
     }
 
     /// The class in `space`, defined there on first use.
@@ -105,14 +109,14 @@ public final class _SlotClassRegistration: Sendable {
         let baseClass = try base.map { SlotClass(info: try $0.classInfo(in: space), space: space) }
         let cls = try space.define(name, bases: baseClass.map { [$0] } ?? [],
                                    slots: fields.map { ($0.name, $0.type) }, attributes: [:],
-                                   frozen: Set(fields.filter(\.readOnly).map(\.name)))
+                                   frozen: fields.filter(\.readOnly).map(\.name))
         let info = cls.info
         let baseCount = baseClass?.info.slots.count ?? 0
         for (k, field) in fields.enumerated() {
             let slot = info.slots[baseCount + k]
             let dynamic = _SlotFieldLayout(offset: slot.offset, presenceOffset: slot.presenceOffset,
                                            presenceMask: slot.presenceMask)
-            precondition(slot.name == field.name && slot.type == field.type && dynamic == field.layout, """
+            precondition(slot.name.hasSameCodePoints(as: field.name) && slot.type == field.type && dynamic == field.layout, """
                 Slotted: @SlotClass '\(name)': field '\(field.name)' was compiled at offset \(field.layout.offset) \
                 (presence byte \(field.layout.presenceOffset), mask \(field.layout.presenceMask)), but \
                 ObjectSpace laid slot '\(slot.name)': \(slot.type) out at offset \(slot.offset) \
