@@ -30,9 +30,16 @@
 
 #include <sched.h>
 #include <stdlib.h>
+#include <unistd.h>
 
+/* Spins, then yields, then sleeps 50 us at a time: the thread waited for may
+ * be descheduled or waiting for a lock itself. */
 void slotarena_backoff(unsigned *spins) {
-    if (++*spins > 64) sched_yield();
+    unsigned n = ++*spins;
+    if (n > 4096)
+        usleep(50);
+    else if (n > 64)
+        sched_yield();
 }
 
 /* ---------------------------------------------------------------------- */

@@ -133,6 +133,7 @@ extension Instance {
     func withValidatedRead<R>(_ read: (ClassInfo, inout ValidatedRead) throws -> R) throws -> R {
         let cell = _cell
         var attempt = 0
+        var inconsistent = 0
         while true {
             let h = cell.peekHeader
             if _slowPath(h & Self._genMask != _generationBits || h & Self._classMask == 0) {
@@ -140,6 +141,7 @@ extension Instance {
                 throw ReferenceError.freed
             }
             if _slowPath(h & HeaderBits.busy != 0) {
+                // A writer holds the instance: wait for it, as for a lock.
                 Self.backoff(&attempt)
                 continue
             }
@@ -153,7 +155,13 @@ extension Instance {
                 switch outcome {
                 case .success(let value): return value
                 case .failure(let error) where !(error is RetryRead): throw error
-                case .failure: break
+                case .failure:
+                    // The header did not change, yet what was read was not a whole value: a
+                    // writer came and went in between, which cannot go on for ever.
+                    inconsistent += 1
+                    if inconsistent > 1_000_000 {
+                        fatalError("Slotted: a by-name read found an inconsistent instance 1,000,000 times in a row")
+                    }
                 }
             }
             Self.backoff(&attempt)
@@ -178,15 +186,16 @@ extension Instance {
         return try entry._withUnsafeGuaranteedRef { try write($0, cell, &header) }
     }
 
-    /// Waits a little before a read is tried again: spins first, then yields the processor
-    /// (a writer holding the bit may have been descheduled). A read that keeps finding a
-    /// state no live instance can have traps after many tries.
+    /// Waits a little before a read is tried again: spins first, then yields the processor,
+    /// then sleeps 50 microseconds at a time (a writer holding the bit may have been
+    /// descheduled, or be waiting for the arena's lock).
     static func backoff(_ attempt: inout Int) {
         attempt += 1
-        if attempt > 1_000_000 {
-            fatalError("Slotted: a by-name read found an inconsistent instance 1,000,000 times in a row")
+        if attempt > 4096 {
+            usleep(50)
+        } else if attempt > 64 {
+            sched_yield()
         }
-        if attempt > 64 { sched_yield() }
     }
 }
 
