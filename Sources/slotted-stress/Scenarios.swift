@@ -65,20 +65,26 @@ struct ThreadTally: Sendable {
 }
 
 /// A pthread mutex around a value (the scenarios hand handles between threads through it).
+/// The mutex lives at an address of its own: a pthread mutex must not move.
 final class Shared<State>: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private var state: State
 
     init(_ state: State) {
         self.state = state
-        pthread_mutex_init(&mutex, nil)
+        mutex = .allocate(capacity: 1)
+        mutex.initialize(to: pthread_mutex_t())
+        pthread_mutex_init(mutex, nil)
     }
 
-    deinit { pthread_mutex_destroy(&mutex) }
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
 
     func withLock<R>(_ body: (inout State) throws -> R) rethrows -> R {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
         return try body(&state)
     }
 }
