@@ -27,7 +27,7 @@ public struct Instance: Hashable, Sendable {
 
     init(cell: UnsafeMutableRawPointer) {
         let address = UInt64(UInt(bitPattern: cell))
-        precondition(address & 7 == 0 && address >> 48 == 0, "Slotted: cell address out of the handle's range")
+        _slottedCheck(address & 7 == 0 && address >> 48 == 0, "cell address out of the handle's range")
         self.raw = (address >> 3) | (cell.load(as: UInt64.self) & Self._genMask)
     }
 
@@ -73,12 +73,12 @@ public struct Instance: Hashable, Sendable {
         do {
             return try resolve()
         } catch {
-            preconditionFailure("Slotted: \(operation) of a stale instance handle: \(error)")
+            _slottedTrap("\(operation) of a stale instance handle: \(error)")
         }
     }
 
     static func spaceDestroyed() -> Never {
-        preconditionFailure("Slotted: instance used after its ObjectSpace was destroyed")
+        _slottedTrap("instance used after its ObjectSpace was destroyed")
     }
 
     // MARK: - Class

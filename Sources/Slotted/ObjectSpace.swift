@@ -34,7 +34,7 @@ public final class ObjectSpace: @unchecked Sendable {
     /// Traps if the allocator refuses a new arena, as Swift traps when memory runs out.
     public init() {
         guard let arena = slotarena_create() else {
-            fatalError("Slotted: the allocator refused a new arena (arenas.create failed)")
+            _slottedTrap("the allocator refused a new arena (arenas.create failed)")
         }
         self.arena = arena
         #if SLOTTED_INTERNAL_CHECKS
@@ -87,14 +87,14 @@ public final class ObjectSpace: @unchecked Sendable {
         let result: Int32
         do {
             result = try instance.withResolved { info, cell in
-                precondition(info.space === self, "Slotted: free of an instance that belongs to another ObjectSpace")
+                _slottedCheck(info.space === self, "free of an instance that belongs to another ObjectSpace")
                 if !info.releasableSlots.isEmpty || info.dictOffset >= 0 { releaseContents(info, cell) }
                 return slotarena_cell_free(info.pool, cell.base, instance.generation)
             }
         } catch {
-            preconditionFailure("Slotted: free of a stale instance handle: \(error)")
+            _slottedTrap("free of a stale instance handle: \(error)")
         }
-        precondition(result == 0, "Slotted: free of a stale instance handle: the object was already freed")
+        _slottedCheck(result == 0, "free of a stale instance handle: the object was already freed")
     }
 
     /// Releases the blocks an instance owns: long strings in its slots, its dictionary.
@@ -147,9 +147,9 @@ public final class ObjectSpace: @unchecked Sendable {
     #if SLOTTED_INTERNAL_CHECKS
     /// Checks that the header constants compiled into inlinable code match `slotarena.h`.
     func _checkHeaderConstants() {
-        precondition(Instance._genShift == HeaderBits.genShift)
-        precondition(Instance._genMask == HeaderBits.genMask)
-        precondition(Instance._classMask == HeaderBits.classMask)
+        _slottedCheck(Instance._genShift == HeaderBits.genShift, "Instance._genShift differs from slotarena.h")
+        _slottedCheck(Instance._genMask == HeaderBits.genMask, "Instance._genMask differs from slotarena.h")
+        _slottedCheck(Instance._classMask == HeaderBits.classMask, "Instance._classMask differs from slotarena.h")
     }
     #endif
 }

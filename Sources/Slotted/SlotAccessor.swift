@@ -56,7 +56,7 @@ public struct SlotAccessor<T: SlotValue>: Sendable, BitwiseCopyable {
         let cell = checkInstance(instance, "read")
         if !cell.isPresent(presenceOffset, presenceMask) {
             let className = ClassTable.lookup(HeaderBits.classID(cell.header))?.name ?? hot.classInfo.name
-            preconditionFailure("Slotted: AttributeError: '\(className)' object has no attribute '\(name)'")
+            _slottedTrap("AttributeError: '\(className)' object has no attribute '\(name)'")
         }
     }
 
@@ -65,7 +65,7 @@ public struct SlotAccessor<T: SlotValue>: Sendable, BitwiseCopyable {
     func _checkWrite(_ instance: Instance) {
         _ = checkInstance(instance, "write")
         if hot.classInfo.frozenSlots.contains(name) {
-            preconditionFailure("Slotted: AttributeError: '\(hot.classInfo.name)' object attribute '\(name)' is read-only")
+            _slottedTrap("AttributeError: '\(hot.classInfo.name)' object attribute '\(name)' is read-only")
         }
     }
 
@@ -75,10 +75,10 @@ public struct SlotAccessor<T: SlotValue>: Sendable, BitwiseCopyable {
         do {
             (info, cell) = try instance.resolve()
         } catch {
-            preconditionFailure("Slotted: typed slot \(what) of '\(name)' through a stale handle: \(error)")
+            _slottedTrap("typed slot \(what) of '\(name)' through a stale handle: \(error)")
         }
         guard info.isSubclass(of: hot.classInfo) else {
-            preconditionFailure("Slotted: TypeError: descriptor '\(name)' for '\(hot.classInfo.name)' objects doesn't apply to a '\(info.name)' object")
+            _slottedTrap("TypeError: descriptor '\(name)' for '\(hot.classInfo.name)' objects doesn't apply to a '\(info.name)' object")
         }
         return cell
     }

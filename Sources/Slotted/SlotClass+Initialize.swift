@@ -140,7 +140,7 @@ extension SlotClass {
     ///   what `initialize` throws, after freeing every instance of the call.
     @inlinable
     public func new(count: Int, _ initialize: (Int, inout SlotInitializer) throws -> Void) throws -> [Instance] {
-        precondition(count >= 0, "Slotted: new(count:) needs a count of at least 0, not \(count)")
+        _slottedCheck(count >= 0, "new(count:) needs a count of at least 0, not \(count)")
         if count == 0 { return [] }
         return try [Instance](unsafeUninitializedCapacity: count) { buffer, initialized in
             let base = buffer.baseAddress.unsafelyUnwrapped

@@ -121,7 +121,7 @@ extension Instance: SlotValue {
     }
     public static func _store(_ value: Instance, _ cell: _SlotCell, _ slot: _SlotAccessorHot) {
         do { try slot.classInfo.space.checkReference(value) } catch {
-            preconditionFailure("Slotted: storing an instance into a typed slot: \(error)")
+            _slottedTrap("storing an instance into a typed slot: \(error)")
         }
         cell.store(value.raw, slot.offset)
     }
@@ -134,13 +134,13 @@ extension Value: SlotValue {
     /// handle of a freed instance is detected when it is used.
     public static func _load(_ cell: _SlotCell, _ offset: Int) -> Value {
         do { return try ObjectSpace.loadAnyUnowned(cell, offset, checkingReferences: false) } catch {
-            preconditionFailure("Slotted: reading an untyped slot: \(error)")
+            _slottedTrap("reading an untyped slot: \(error)")
         }
     }
     public static func _store(_ value: Value, _ cell: _SlotCell, _ slot: _SlotAccessorHot) {
         let present = cell.isPresent(slot.presenceOffset, slot.presenceMask)
         do { try slot.classInfo.space.storeAny(value, cell, slot.offset, replacing: present) } catch {
-            preconditionFailure("Slotted: storing into an untyped slot: \(error)")
+            _slottedTrap("storing into an untyped slot: \(error)")
         }
     }
 }
@@ -160,7 +160,7 @@ extension ObjectSpace {
             let target = Instance(raw: payload)
             guard !checkingReferences || target.isAlive else { throw ReferenceError.freed }
             return .instance(target)
-        case nil: preconditionFailure("Slotted: corrupt untyped slot tag")
+        case nil: _slottedTrap("corrupt untyped slot tag")
         }
     }
 }
@@ -211,7 +211,7 @@ func _inlineStringWordGeneral(_ s: String) -> UInt64? {
 func _storeString(_ value: String, _ cell: _SlotCell, _ slot: _SlotAccessorHot) {
     let space = slot.classInfo.space
     let word: UInt64
-    do { word = try space.encodeString(value) } catch { preconditionFailure("Slotted: \(error)") }
+    do { word = try space.encodeString(value) } catch { _slottedTrap("storing a string into a typed slot: \(error)") }
     if cell.isPresent(slot.presenceOffset, slot.presenceMask) {
         space.releaseString(cell.load(slot.offset, as: UInt64.self))
     }

@@ -154,7 +154,7 @@ extension ObjectSpace {
         case (.float, .double(let v)): cell.store(Float(v), o)
         case (.float, .int(let v)): cell.store(Float(v), o)
         case (.uint8, .int(let v)): cell.store(UInt8(v), o)
-        default: preconditionFailure("Slotted: SlotType.accepts and storeSlot disagree")
+        default: _slottedTrap("SlotType.accepts and storeSlot disagree")
         }
         cell.markPresent(slot.presenceOffset, slot.presenceMask)
     }
