@@ -10,7 +10,9 @@ public protocol SlotValue: Sendable {
     static func _load(_ cell: _SlotCell, _ offset: Int) -> Self
     /// Stores the value at the accessor's offset (releasing what the slot held, for strings).
     static func _store(_ value: Self, _ cell: _SlotCell, _ slot: _SlotAccessorHot)
-    /// Stores the value into a slot known to be unset (``SlotClass/new(_:)``).
+    /// Stores the value into a slot known to be unset (``SlotClass/new(_:)``). A store that
+    /// allocates a block marks the slot present in the header at once, so that freeing the
+    /// instance through any handle releases the block.
     static func _initialize(_ value: Self, _ cell: _SlotCell, _ slot: _SlotAccessorHot)
 }
 
@@ -108,6 +110,7 @@ extension String: SlotValue {
             cell.store(word, slot.offset)
         } else {
             _storeString(value, cell, slot)  // the slot reads as unset: nothing to release
+            cell.markPresent(slot.presenceOffset, slot.presenceMask)
         }
     }
 }
@@ -142,6 +145,12 @@ extension Value: SlotValue {
         do { try slot.classInfo.space.storeAny(value, cell, slot.offset, replacing: present) } catch {
             _slottedTrap("storing into an untyped slot: \(error)")
         }
+    }
+    /// The store of ``SlotClass/new(_:)``, which marks the slot present at once: a long
+    /// string's block is then released however the instance is freed.
+    public static func _initialize(_ value: Value, _ cell: _SlotCell, _ slot: _SlotAccessorHot) {
+        _store(value, cell, slot)
+        cell.markPresent(slot.presenceOffset, slot.presenceMask)
     }
 }
 

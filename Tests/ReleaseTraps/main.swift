@@ -50,6 +50,16 @@ let misuses: [String: () throws -> Void] = [
         }
         print(try handle!.get("x"))
     },
+    "initializer-after-free": {
+        let space = ObjectSpace()
+        let c = try space.defineClass("C", slots: ["x": .int])
+        let x = try c.slot("x", as: Int.self)
+        _ = try c.new { e in
+            space.free(e.handle)
+            _ = try c.new()  // takes the cell
+            e[x] = 1
+        }
+    },
 ]
 
 let arguments = CommandLine.arguments.dropFirst()

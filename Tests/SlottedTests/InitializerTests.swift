@@ -149,6 +149,86 @@ struct InitializerTests {
         }
         #expect(stderrText(result).contains("descriptor 'x' for 'A' objects doesn't apply to a 'B' object"))
     }
+
+    @Test("a store after the closure freed its instance traps, even once a new instance has taken the cell")
+    func storeAfterFreeAndReuseTraps() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let space = ObjectSpace()
+            let E = try space.defineClass("EventSlots", slots: ["ts": .int, "value": .double])
+            let (ts, value) = (try E.slot("ts", as: Int.self), try E.slot("value", as: Double.self))
+            var other: Instance? = nil
+            _ = try E.new { e in
+                e[ts] = 1
+                space.free(e.handle)
+                other = try E.new()  // the same cell, a new generation
+                e[value] = 2.5
+            }
+            print(other.map { $0.isSet(value) } ?? false)
+        }
+        #expect(stderrText(result).contains("Slotted: typed initializer store after its instance was freed"))
+    }
+
+    @Test("a store after the closure freed its instance traps while the cell is free, before it can reach the free list")
+    func storeIntoFreeCellTraps() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let space = ObjectSpace()
+            let E = try space.defineClass("EventSlots", slots: ["ts": .int, "value": .double])
+            let ts = try E.slot("ts", as: Int.self)
+            _ = try E.new { e in
+                space.free(e.handle)
+                e[ts] = 0x7FFF_0000_0000  // would overwrite the free cell's link
+            }
+            _ = try E.new(count: 100) { _, _ in }
+        }
+        #expect(stderrText(result).contains("Slotted: typed initializer store after its instance was freed"))
+    }
+
+    @Test("a read after the closure freed its instance traps with the initializer's message")
+    func readAfterFreeTraps() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let space = ObjectSpace()
+            let E = try space.defineClass("EventSlots", slots: ["ts": .int])
+            let ts = try E.slot("ts", as: Int.self)
+            _ = try E.new { e in
+                e[ts] = 1
+                space.free(e.handle)
+                _ = try E.new()
+                print(e[ts])
+            }
+        }
+        #expect(stderrText(result).contains("Slotted: typed initializer read after its instance was freed"))
+    }
+
+    @Test("a closure that frees its instance and returns traps instead of handing back a stale handle")
+    func freedThenReturnedTraps() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let space = ObjectSpace()
+            let E = try space.defineClass("EventSlots", slots: ["ts": .int])
+            let e = try E.new { e in space.free(e.handle) }
+            print(space.isAlive(e))
+        }
+        #expect(stderrText(result).contains("Slotted: the instance under construction was freed inside its initializer"))
+    }
+
+    @Test("a closure that frees its instance and then throws passes its error on and frees nothing twice")
+    func freedThenThrownRethrows() throws {
+        struct Refused: Error {}
+        let f = try Events()
+        let (ts, kind) = (f.ts, f.kind)
+        let space = f.space
+        let kept = try f.E.new()
+        #expect(throws: Refused.self) {
+            _ = try f.E.new { e in
+                e[ts] = 1
+                e[kind] = String(repeating: "x", count: 40)
+                space.free(e.handle)
+                throw Refused()
+            }
+        }
+        #expect(space.memory.liveInstances == 1)
+        #expect(space.memory.stats.liveBlocks == 0)
+        #expect(space.isAlive(kept))
+    }
 }
 
 @Suite("Constructing many at once: SlotClass.new(count:) { }")
@@ -220,5 +300,60 @@ struct BulkInitializerTests {
         #expect(f.space.memory.stats.peakBytes == 200_000 * f.E.instanceSize)
         for e in events { f.space.free(e) }
         #expect(f.space.memory.allocatedBytes == 0)
+    }
+
+    @Test("a closure that frees its instance traps when it returns, before the next instance is built")
+    func bulkFreedThenReturnedTraps() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let space = ObjectSpace()
+            let E = try space.defineClass("EventSlots", slots: ["ts": .int])
+            let ts = try E.slot("ts", as: Int.self)
+            let events = try E.new(count: 10) { i, e in
+                e[ts] = i
+                if i == 3 { space.free(e.handle) }
+            }
+            print(events.count)
+        }
+        #expect(stderrText(result).contains("Slotted: the instance under construction was freed inside its initializer"))
+    }
+
+    @Test("a store after the closure freed its instance traps in the bulk form too")
+    func bulkStoreAfterFreeTraps() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let space = ObjectSpace()
+            let E = try space.defineClass("EventSlots", slots: ["ts": .int])
+            let ts = try E.slot("ts", as: Int.self)
+            _ = try E.new(count: 10) { i, e in
+                if i == 3 {
+                    space.free(e.handle)
+                    _ = try E.new()
+                }
+                e[ts] = i
+            }
+        }
+        #expect(stderrText(result).contains("Slotted: typed initializer store after its instance was freed"))
+    }
+
+    @Test("when a closure frees instances of its own call and then throws, the rest are freed once and the error comes through")
+    func bulkFreedThenThrownRethrows() throws {
+        struct Stop: Error {}
+        let f = try Events()
+        let kind = f.kind
+        let space = f.space
+        var first: Instance? = nil
+        #expect(throws: Stop.self) {
+            _ = try f.E.new(count: 20) { i, e in
+                e[kind] = String(repeating: "x", count: 20 + i)
+                if i == 0 { first = e.handle }
+                if i == 5 {
+                    space.free(first!)
+                    _ = try f.E.new()  // takes the freed cell: a live instance the call must not free
+                    space.free(e.handle)
+                    throw Stop()
+                }
+            }
+        }
+        #expect(space.memory.liveInstances == 1)
+        #expect(space.memory.stats.liveBlocks == 0)
     }
 }
