@@ -14,6 +14,13 @@
 //
 //===----------------------------------------------------------------------===//
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 internal import CSlotArena
 
 extension SlotClass {
@@ -188,13 +195,14 @@ extension SlotClass {
     /// Each closure call builds its own instance under the rules of ``new(_:)``: freeing it
     /// inside the closure traps at the next store through `e` or when the closure returns.
     ///
-    /// - Throws: ``MemoryError`` when the arena refuses the memory, before `initialize` runs;
-    ///   what `initialize` throws, after freeing every instance of the call that is still
-    ///   alive.
+    /// - Throws: ``MemoryError`` when the arena or the system refuses the memory (the
+    ///   instances, or the array of their handles), before `initialize` runs; what
+    ///   `initialize` throws, after freeing every instance of the call that is still alive.
     @inlinable
     public func new(count: Int, _ initialize: (Int, inout SlotInitializer) throws -> Void) throws -> [Instance] {
         _slottedCheck(count >= 0, "new(count:) needs a count of at least 0, not \(count)")
         if count == 0 { return [] }
+        try _checkHandleArray(count)
         return try [Instance](unsafeUninitializedCapacity: count) { buffer, initialized in
             let base = buffer.baseAddress.unsafelyUnwrapped
             try _allocate(count, into: base)
@@ -211,6 +219,21 @@ extension SlotClass {
             }
             initialized = count
         }
+    }
+
+    /// Throws ``MemoryError`` unless the system gives the memory for an array of `count`
+    /// handles. Swift's own array allocation stops the program when the system refuses it,
+    /// so a large batch asks `malloc` for the same size first (the array's 32-byte header
+    /// and the handles, with room to spare) and gives it back: the array then reuses those
+    /// pages. Small batches are not checked.
+    @usableFromInline
+    func _checkHandleArray(_ count: Int) throws {
+        let (bytes, overflow) = count.multipliedReportingOverflow(by: MemoryLayout<Instance>.stride)
+        if !overflow, bytes < 1 << 16 { return }
+        guard !overflow, bytes <= Int.max - 64, let probe = malloc(bytes + 64) else {
+            throw MemoryError("out of memory: the system refused \(count) handles for new(count:) of '\(info.name)'")
+        }
+        free(probe)
     }
 
     /// Fills `out[0 ..< count]` with new instances, every slot unset. The arena writes the

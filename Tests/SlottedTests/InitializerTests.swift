@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Slotted
 import Testing
 
@@ -302,6 +307,35 @@ struct BulkInitializerTests {
         #expect(f.space.memory.allocatedBytes == 0)
     }
 
+    // The sanitizer runs (system backend) replace malloc with allocators that abort on a
+    // refusal instead of returning NULL, so this test needs the jemalloc build.
+    @Test("a batch whose handle array the system refuses throws MemoryError and leaves the statistics exact",
+          .enabled(if: ObjectSpace.backend == "jemalloc"))
+    func refusedHandleArray() async {
+        await #expect(processExitsWith: .success) {
+            let space = ObjectSpace()
+            let E = try space.defineClass("EventSlots", slots: ["ts": .int])
+            let kept = try E.new(count: 10) { _, _ in }
+            let before = space.memory.stats
+            // Room for what the process maps now plus 1 GiB: 2^30 handles take 8 GiB.
+            var saved = rlimit()
+            getrlimit(RLIMIT_AS_RESOURCE, &saved)
+            var limited = saved
+            limited.rlim_cur = rlim_t(mappedBytes() + (1 << 30))
+            guard setrlimit(RLIMIT_AS_RESOURCE, &limited) == 0 else { exit(2) }
+            do {
+                _ = try E.new(count: 1 << 30) { _, _ in }
+                exit(3)
+            } catch is MemoryError {}
+            setrlimit(RLIMIT_AS_RESOURCE, &saved)
+            let after = space.memory.stats
+            guard after.liveInstances == before.liveInstances, after.allocatedBytes == before.allocatedBytes,
+                  after.peakBytes == before.peakBytes
+            else { exit(4) }
+            guard try E.new(count: 10, { _, _ in }).count == 10, kept.allSatisfy(space.isAlive) else { exit(5) }
+        }
+    }
+
     @Test("a closure that frees its instance traps when it returns, before the next instance is built")
     func bulkFreedThenReturnedTraps() async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
@@ -356,4 +390,21 @@ struct BulkInitializerTests {
         #expect(space.memory.liveInstances == 1)
         #expect(space.memory.stats.liveBlocks == 0)
     }
+}
+
+#if canImport(Glibc)
+private let RLIMIT_AS_RESOURCE = __rlimit_resource_t(RLIMIT_AS.rawValue)
+#else
+private let RLIMIT_AS_RESOURCE = RLIMIT_AS
+#endif
+
+/// Bytes of address space the process maps now (the first field of /proc/self/statm, in pages).
+private func mappedBytes() -> Int {
+    let fd = open("/proc/self/statm", O_RDONLY)
+    guard fd >= 0 else { return 0 }
+    defer { close(fd) }
+    var bytes = [UInt8](repeating: 0, count: 128)
+    let n = read(fd, &bytes, bytes.count)
+    let pages = String(decoding: bytes.prefix(max(n, 0)), as: UTF8.self).split(separator: " ").first.flatMap { Int($0) } ?? 0
+    return pages * sysconf(Int32(_SC_PAGESIZE))
 }
