@@ -8,19 +8,20 @@
 /// raise, on an unset slot, a stale handle or an instance of an unrelated class.
 ///
 /// An accessor is plain bytes (offsets, masks and the class id), so passing it around costs
-/// no reference counting; it does not keep its space alive. Used on instances of a space that
-/// was destroyed, it traps with a message that says so.
+/// no reference counting; it does not keep its space alive. Used after its space was
+/// destroyed, it traps with a message that says so; having kept no names, the message gives
+/// the slot's index and offset and the class's id.
 public struct SlotAccessor<T: SlotValue>: Sendable, BitwiseCopyable {
     @usableFromInline let hot: _SlotAccessorHot
     @usableFromInline let slotIndex: Int
 
     /// The class the accessor was resolved on. Traps if its space was destroyed.
     public var owner: SlotClass {
-        let info = hot.classInfo
+        let info = classInfo
         return SlotClass(info: info, space: info.space)
     }
     /// The slot's name. Traps if its space was destroyed.
-    public var name: String { hot.classInfo.slots[slotIndex].name }
+    public var name: String { classInfo.slots[slotIndex].name }
     /// Byte offset of the value.
     public var offset: Int { hot.offset }
     var presenceOffset: Int { hot.presenceOffset }
@@ -55,7 +56,7 @@ public struct SlotAccessor<T: SlotValue>: Sendable, BitwiseCopyable {
     func _checkRead(_ instance: Instance) {
         let cell = checkInstance(instance, "read")
         if !cell.isPresent(presenceOffset, presenceMask) {
-            let className = ClassTable.lookup(HeaderBits.classID(cell.header))?.name ?? hot.classInfo.name
+            let className = ClassTable.lookup(HeaderBits.classID(cell.header))?.name ?? classInfo.name
             _slottedTrap("AttributeError: '\(className)' object has no attribute '\(name)'")
         }
     }
@@ -64,8 +65,8 @@ public struct SlotAccessor<T: SlotValue>: Sendable, BitwiseCopyable {
     @usableFromInline
     func _checkWrite(_ instance: Instance) {
         _ = checkInstance(instance, "write")
-        if hot.classInfo.frozenSlots.contains(name) {
-            _slottedTrap("AttributeError: '\(hot.classInfo.name)' object attribute '\(name)' is read-only")
+        if classInfo.frozenSlots.contains(name) {
+            _slottedTrap("AttributeError: '\(classInfo.name)' object attribute '\(name)' is read-only")
         }
     }
 
@@ -77,19 +78,26 @@ public struct SlotAccessor<T: SlotValue>: Sendable, BitwiseCopyable {
         } catch {
             _slottedTrap("typed slot \(what) of '\(name)' through a stale handle: \(error)")
         }
-        guard info.isSubclass(of: hot.classInfo) else {
-            _slottedTrap("TypeError: descriptor '\(name)' for '\(hot.classInfo.name)' objects doesn't apply to a '\(info.name)' object")
+        guard info.isSubclass(of: classInfo) else {
+            _slottedTrap("TypeError: descriptor '\(name)' for '\(classInfo.name)' objects doesn't apply to a '\(info.name)' object")
         }
         return cell
+    }
+
+    /// The accessor's class; traps when its space was destroyed (the class left the table).
+    var classInfo: ClassInfo {
+        guard let info = ClassTable.lookup(hot.classID) else { hot.spaceDestroyed(slot: slotIndex) }
+        return info
     }
 }
 
 extension Instance {
     /// Whether the accessor's slot is set on this instance: `hasattr` through the
-    /// descriptor. False for a stale handle or an instance the accessor does not apply to;
-    /// when it is true, reading `self[slot]` does not trap.
+    /// descriptor. False for a stale handle (also one whose space was destroyed) or an
+    /// instance the accessor does not apply to; when it is true, reading `self[slot]` does
+    /// not trap.
     public func isSet<T: SlotValue>(_ slot: SlotAccessor<T>) -> Bool {
-        guard let (info, cell) = try? resolve(), info.ancestorIDs.contains(slot.hot.classID) else { return false }
+        guard let (info, cell) = resolveIfAlive(), info.ancestorIDs.contains(slot.hot.classID) else { return false }
         return cell.isPresent(slot.presenceOffset, slot.presenceMask)
     }
 
@@ -157,7 +165,15 @@ public struct _SlotAccessorHot: Sendable, BitwiseCopyable {
 extension _SlotAccessorHot {
     /// The accessor's class; traps when its space was destroyed (the class left the table).
     var classInfo: ClassInfo {
-        guard let info = ClassTable.lookup(classID) else { Instance.spaceDestroyed() }
+        guard let info = ClassTable.lookup(classID) else { spaceDestroyed(slot: nil) }
         return info
+    }
+
+    /// The trap of an accessor whose class is gone with its space. The accessor kept no
+    /// names, so the message gives what it has: the slot's index and offset, the class id.
+    @inline(never)
+    func spaceDestroyed(slot: Int?) -> Never {
+        let place = (slot.map { "slot \($0), " } ?? "") + "at offset \(offset), of class #\(classID)"
+        _slottedTrap("a typed accessor (\(place)) used after its ObjectSpace was destroyed; an accessor does not keep its space alive")
     }
 }

@@ -50,6 +50,15 @@ let misuses: [String: () throws -> Void] = [
         }
         print(try handle!.get("x"))
     },
+    "destroyed-accessor": {
+        var accessor: SlotAccessor<Int>? = nil
+        do {
+            let space = ObjectSpace()
+            accessor = try space.defineClass("Gone", slots: ["x": .int]).slot("x", as: Int.self)
+        }
+        let space = ObjectSpace()
+        print(try space.defineClass("Here", slots: ["x": .int])(x: 1)[accessor!])
+    },
     "initializer-after-free": {
         let space = ObjectSpace()
         let c = try space.defineClass("C", slots: ["x": .int])
