@@ -5,9 +5,11 @@ internal import CSlotArena
 /// of them.
 ///
 /// Instances live in the arena as a header followed by their slot values at fixed offsets.
-/// Dropping the last reference to the space (its classes and accessors hold one too) destroys
-/// the arena (`arena.<i>.destroy`): every instance is gone at once, and any handle that
-/// outlives the space traps with a clear message when used.
+/// Dropping the last reference to the space (each of its classes holds one; handles and
+/// accessors do not) destroys the arena (`arena.<i>.destroy`): every instance is gone at once.
+/// A handle that outlives the space is not alive, `has` and `isInstance` answer false for it
+/// and it prints as `<instance of a destroyed space>`; any other use of it, or of an accessor
+/// of the space, traps with a clear message.
 ///
 /// ## Threads
 /// `ObjectSpace` is `Sendable`: defining classes, constructing and freeing instances from
