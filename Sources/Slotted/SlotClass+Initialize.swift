@@ -54,17 +54,18 @@ extension SlotClass {
         do {
             try initialize(&initializer)
         } catch {
-            if initializer.finishAbandoned() { _abandon(instance) }
+            _abandon(initializer)
             throw error
         }
         initializer.finish()
         return instance
     }
 
-    /// Frees an instance whose initializer threw.
+    /// Frees the instance of an initializer that threw, unless the closure freed it itself.
     @usableFromInline
-    func _abandon(_ instance: Instance) {
-        space.free(instance)
+    func _abandon(_ initializer: consuming SlotInitializer) {
+        let instance = initializer.instance
+        if initializer.finishAbandoned() { space.free(instance) }
     }
 }
 
@@ -78,6 +79,8 @@ extension SlotClass {
 /// was freed`.
 public struct SlotInitializer: ~Copyable {
     @usableFromInline let instance: Instance
+    /// The instance's cell, computed once from the handle.
+    @usableFromInline let cell: _SlotCell
     @usableFromInline let classID: UInt32
     /// The handle's generation bits shifted down past the presence bits, as `header >> 16`
     /// has them; with a class id in the low bits, what `header >> 16` of a live instance of
@@ -89,6 +92,7 @@ public struct SlotInitializer: ~Copyable {
     @inlinable
     init(instance: Instance, classID: UInt32) {
         self.instance = instance
+        self.cell = instance._cell
         self.classID = classID
         self.generation = instance._generationBits &>> 16
     }
@@ -112,10 +116,11 @@ public struct SlotInitializer: ~Copyable {
         @inline(__always) set {
             let hot = slot.hot
             let bit = hot.headerBit
-            let cell = instance._cell
-            // One compare checks together that the instance is alive with this handle's
-            // generation and that its class is the accessor's.
-            if _slowPath(cell.header &>> 16 != generation | UInt64(hot.classID) || bits & bit != 0 || bit == 0) {
+            // The fast path needs the header to hold this handle's generation and the
+            // accessor's class (one compare: the instance is still the one being built, and
+            // of the accessor's class), and the slot's presence bit to be a header bit not
+            // collected yet (`bits & bit == bit` for a collected bit and for bit 0).
+            if _slowPath(cell.header &>> 16 != generation | UInt64(hot.classID) || bits & bit == bit) {
                 storeChecked(newValue, slot)
                 return
             }
@@ -135,32 +140,31 @@ public struct SlotInitializer: ~Copyable {
 
     /// Whether the instance is still the one being built: its header holds the class and
     /// generation it was made with.
-    @inlinable @inline(__always)
-    var isIntact: Bool { instance._cell.header &>> 16 == generation | UInt64(classID) }
+    var isIntact: Bool { cell.header &>> 16 == generation | UInt64(classID) }
 
     /// Writes the collected presence bits into the header, after checking that the instance
-    /// is still the one being built. The bits stay collected, so that a later store to one
-    /// of those slots still takes the general path.
-    @inlinable
+    /// is still the one being built (the read and the general store, which then use the
+    /// header). The bits stay collected, so that a later store to one of those slots still
+    /// takes the general path.
+    @usableFromInline @inline(never)
     func flush(_ use: StaticString = "store") {
-        if _slowPath(!isIntact) { Self.instanceFreed(use) }
-        if bits != 0 {
-            let cell = instance._cell
-            cell.store(cell.header | bits, 0)
-        }
+        if !isIntact { Self.instanceFreed(use) }
+        if bits != 0 { cell.store(cell.header | bits, 0) }
     }
 
-    /// The end of a closure that returned: the instance must still be there.
-    @inlinable
+    /// The end of a closure that returned: checks that the instance is still there, then
+    /// writes the presence bits, with one load of the header.
+    @inlinable @inline(__always)
     consuming func finish() {
-        if _slowPath(!isIntact) { Self.freedInsideClosure() }
-        flush()
+        let header = cell.header
+        if _slowPath(header &>> 16 != generation | UInt64(classID)) { Self.freedInsideClosure() }
+        cell.store(header | bits, 0)
     }
 
     /// The end of a closure that threw: writes the presence bits, so that freeing the
     /// instance releases what it holds, and returns whether there is an instance left to free
     /// (false when the closure freed it itself).
-    @inlinable
+    @usableFromInline
     consuming func finishAbandoned() -> Bool {
         guard isIntact else { return false }
         flush()
@@ -200,9 +204,8 @@ extension SlotClass {
     ///   `initialize` throws, after freeing every instance of the call that is still alive.
     @inlinable
     public func new(count: Int, _ initialize: (Int, inout SlotInitializer) throws -> Void) throws -> [Instance] {
-        _slottedCheck(count >= 0, "new(count:) needs a count of at least 0, not \(count)")
+        try _checkCount(count)
         if count == 0 { return [] }
-        try _checkHandleArray(count)
         return try [Instance](unsafeUninitializedCapacity: count) { buffer, initialized in
             let base = buffer.baseAddress.unsafelyUnwrapped
             try _allocate(count, into: base)
@@ -221,13 +224,14 @@ extension SlotClass {
         }
     }
 
-    /// Throws ``MemoryError`` unless the system gives the memory for an array of `count`
-    /// handles. Swift's own array allocation stops the program when the system refuses it,
-    /// so a large batch asks `malloc` for the same size first (the array's 32-byte header
-    /// and the handles, with room to spare) and gives it back: the array then reuses those
-    /// pages. Small batches are not checked.
+    /// Traps on a negative count; throws ``MemoryError`` unless the system gives the memory
+    /// for an array of `count` handles. Swift's own array allocation stops the program when
+    /// the system refuses it, so a large batch asks `malloc` for the same size first (the
+    /// array's 32-byte header and the handles, with room to spare) and gives it back: the
+    /// array then reuses those pages. Small batches are not checked.
     @usableFromInline
-    func _checkHandleArray(_ count: Int) throws {
+    func _checkCount(_ count: Int) throws {
+        _slottedCheck(count >= 0, "new(count:) needs a count of at least 0, not \(count)")
         let (bytes, overflow) = count.multipliedReportingOverflow(by: MemoryLayout<Instance>.stride)
         if !overflow, bytes < 1 << 16 { return }
         guard !overflow, bytes <= Int.max - 64, let probe = malloc(bytes + 64) else {

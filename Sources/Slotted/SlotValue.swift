@@ -109,8 +109,7 @@ extension String: SlotValue {
         if let word = _inlineStringWord(value) {
             cell.store(word, slot.offset)
         } else {
-            _storeString(value, cell, slot)  // the slot reads as unset: nothing to release
-            cell.markPresent(slot.presenceOffset, slot.presenceMask)
+            _initializeString(value, cell, slot)
         }
     }
 }
@@ -213,6 +212,15 @@ func _inlineStringWordGeneral(_ s: String) -> UInt64? {
         withUnsafeMutableBytes(of: &text) { $0.copyMemory(from: UnsafeRawBufferPointer(utf8)) }
         return UInt64(littleEndian: text) << 8 | UInt64(utf8.count) << 1 | 1
     }
+}
+
+/// The store of a long string by ``SlotClass/new(_:)``: the slot reads as unset, so there
+/// is nothing to release; the slot is marked present at once, so that the block is released
+/// however the instance is freed.
+@usableFromInline
+func _initializeString(_ value: String, _ cell: _SlotCell, _ slot: _SlotAccessorHot) {
+    _storeString(value, cell, slot)
+    cell.markPresent(slot.presenceOffset, slot.presenceMask)
 }
 
 /// The general string store: a block for long text, releasing what the slot held.
