@@ -22,9 +22,7 @@ func timeNanoseconds(_ body: () throws -> Void) rethrows -> Double {
 
 /// The median of some samples (the mean of the middle two for an even count).
 func median(_ samples: [Double]) -> Double {
-    // fatalError, not precondition: the benchmark is an optimized build, which drops a
-    // precondition's message.
-    guard !samples.isEmpty else { fatalError("slotted-bench: median of no samples") }
+    precondition(!samples.isEmpty, "median of no samples")
     let sorted = samples.sorted()
     let middle = sorted.count / 2
     if sorted.count % 2 == 1 { return sorted[middle] }
