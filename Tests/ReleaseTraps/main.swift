@@ -10,59 +10,53 @@ import Darwin
 #endif
 import Slotted
 
+/// A space with a class `C` of one `.int` slot `x`, and the slot's accessor.
+func classC() throws -> (space: ObjectSpace, c: SlotClass, x: SlotAccessor<Int>) {
+    let space = ObjectSpace()
+    let c = try space.defineClass("C", slots: ["x": .int])
+    return (space, c, try c.slot("x", as: Int.self))
+}
+
+/// The accessor of slot `x` of a class whose space is destroyed when this returns.
+func accessorOfDestroyedSpace() throws -> SlotAccessor<Int> {
+    try classC().x
+}
+
 /// Each misuse, by the name the script passes.
 let misuses: [String: () throws -> Void] = [
     "control": {
-        let space = ObjectSpace()
-        let c = try space.defineClass("C", slots: ["x": .int])
-        let x = try c.slot("x", as: Int.self)
-        let i = try c(x: 1)
-        print(i[x])
+        let (_, c, x) = try classC()
+        print(try c(x: 1)[x])
     },
     "stale-typed-read": {
-        let space = ObjectSpace()
-        let c = try space.defineClass("C", slots: ["x": .int])
-        let x = try c.slot("x", as: Int.self)
+        let (space, c, x) = try classC()
         let i = try c(x: 1)
         space.free(i)
         _ = try c(x: 2)  // takes the cell
         print(i[x])
     },
     "double-free": {
-        let space = ObjectSpace()
-        let c = try space.defineClass("C", slots: ["x": .int])
+        let (space, c, _) = try classC()
         let i = try c(x: 1)
         space.free(i)
         space.free(i)
     },
     "foreign-accessor": {
-        let space = ObjectSpace()
-        let a = try space.defineClass("A", slots: ["x": .int])
+        let (space, _, x) = try classC()
         let b = try space.defineClass("B", slots: ["x": .int])
-        let ax = try a.slot("x", as: Int.self)
-        print(try b(x: 1)[ax])
+        print(try b(x: 1)[x])
     },
     "destroyed-space": {
-        var handle: Instance? = nil
-        do {
-            let space = ObjectSpace()
-            handle = try space.defineClass("C", slots: ["x": .int])(x: 1)
-        }
-        print(try handle!.get("x"))
+        let i = try classC().c(x: 1)  // the class, and with it the space, is gone after this line
+        print(try i.get("x"))
     },
     "destroyed-accessor": {
-        var accessor: SlotAccessor<Int>? = nil
-        do {
-            let space = ObjectSpace()
-            accessor = try space.defineClass("Gone", slots: ["x": .int]).slot("x", as: Int.self)
-        }
-        let space = ObjectSpace()
-        print(try space.defineClass("Here", slots: ["x": .int])(x: 1)[accessor!])
+        let x = try accessorOfDestroyedSpace()
+        let (_, c, _) = try classC()
+        print(try c(x: 1)[x])
     },
     "initializer-after-free": {
-        let space = ObjectSpace()
-        let c = try space.defineClass("C", slots: ["x": .int])
-        let x = try c.slot("x", as: Int.self)
+        let (space, c, x) = try classC()
         _ = try c.new { e in
             space.free(e.handle)
             _ = try c.new()  // takes the cell

@@ -158,9 +158,8 @@ struct InitializerTests {
     @Test("a store after the closure freed its instance traps, even once a new instance has taken the cell")
     func storeAfterFreeAndReuseTraps() async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
-            let space = ObjectSpace()
-            let E = try space.defineClass("EventSlots", slots: ["ts": .int, "value": .double])
-            let (ts, value) = (try E.slot("ts", as: Int.self), try E.slot("value", as: Double.self))
+            let f = try Events()
+            let (space, E, ts, value) = (f.space, f.E, f.ts, f.value)
             var other: Instance? = nil
             _ = try E.new { e in
                 e[ts] = 1
@@ -176,29 +175,25 @@ struct InitializerTests {
     @Test("a store after the closure freed its instance traps while the cell is free, before it can reach the free list")
     func storeIntoFreeCellTraps() async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
-            let space = ObjectSpace()
-            let E = try space.defineClass("EventSlots", slots: ["ts": .int, "value": .double])
-            let ts = try E.slot("ts", as: Int.self)
-            _ = try E.new { e in
-                space.free(e.handle)
+            let f = try Events()
+            let ts = f.ts
+            _ = try f.E.new { e in
+                f.space.free(e.handle)
                 e[ts] = 0x7FFF_0000_0000  // would overwrite the free cell's link
             }
-            _ = try E.new(count: 100) { _, _ in }
+            _ = try f.E.new(count: 100) { _, _ in }
         }
         #expect(stderrText(result).contains("Slotted: typed initializer store after its instance was freed"))
     }
 
-    @Test("a read after the closure freed its instance traps with the initializer's message")
-    func readAfterFreeTraps() async {
+    @Test("a read after the closure reset the space traps with the initializer's message")
+    func readAfterResetTraps() async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
-            let space = ObjectSpace()
-            let E = try space.defineClass("EventSlots", slots: ["ts": .int])
-            let ts = try E.slot("ts", as: Int.self)
-            _ = try E.new { e in
-                e[ts] = 1
-                space.free(e.handle)
-                _ = try E.new()
-                print(e[ts])
+            let f = try Events()
+            _ = try f.E.new { e in
+                e[f.ts] = 1
+                f.space.reset()  // frees every instance, this one too
+                print(e[f.ts])
             }
         }
         #expect(stderrText(result).contains("Slotted: typed initializer read after its instance was freed"))
@@ -207,10 +202,9 @@ struct InitializerTests {
     @Test("a closure that frees its instance and returns traps instead of handing back a stale handle")
     func freedThenReturnedTraps() async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
-            let space = ObjectSpace()
-            let E = try space.defineClass("EventSlots", slots: ["ts": .int])
-            let e = try E.new { e in space.free(e.handle) }
-            print(space.isAlive(e))
+            let f = try Events()
+            let e = try f.E.new { e in f.space.free(e.handle) }
+            print(f.space.isAlive(e))
         }
         #expect(stderrText(result).contains("Slotted: the instance under construction was freed inside its initializer"))
     }
@@ -313,8 +307,8 @@ struct BulkInitializerTests {
           .enabled(if: ObjectSpace.backend == "jemalloc"))
     func refusedHandleArray() async {
         await #expect(processExitsWith: .success) {
-            let space = ObjectSpace()
-            let E = try space.defineClass("EventSlots", slots: ["ts": .int])
+            let f = try Events()
+            let (space, E) = (f.space, f.E)
             let kept = try E.new(count: 10) { _, _ in }
             let before = space.memory.stats
             // Room for what the process maps now plus 1 GiB: 2^30 handles take 8 GiB.
@@ -339,10 +333,9 @@ struct BulkInitializerTests {
     @Test("a closure that frees its instance traps when it returns, before the next instance is built")
     func bulkFreedThenReturnedTraps() async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
-            let space = ObjectSpace()
-            let E = try space.defineClass("EventSlots", slots: ["ts": .int])
-            let ts = try E.slot("ts", as: Int.self)
-            let events = try E.new(count: 10) { i, e in
+            let f = try Events()
+            let (space, ts) = (f.space, f.ts)
+            let events = try f.E.new(count: 10) { i, e in
                 e[ts] = i
                 if i == 3 { space.free(e.handle) }
             }
@@ -354,9 +347,8 @@ struct BulkInitializerTests {
     @Test("a store after the closure freed its instance traps in the bulk form too")
     func bulkStoreAfterFreeTraps() async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
-            let space = ObjectSpace()
-            let E = try space.defineClass("EventSlots", slots: ["ts": .int])
-            let ts = try E.slot("ts", as: Int.self)
+            let f = try Events()
+            let (space, E, ts) = (f.space, f.E, f.ts)
             _ = try E.new(count: 10) { i, e in
                 if i == 3 {
                     space.free(e.handle)
