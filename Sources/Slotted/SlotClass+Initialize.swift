@@ -97,7 +97,9 @@ public struct SlotInitializer: ~Copyable {
         self.generation = instance._generationBits &>> 16
     }
 
-    /// The instance under construction.
+    /// The instance under construction. It belongs to ``SlotClass/new(_:)`` until the
+    /// closure returns: freeing it there is a misuse, which the next store or the closure's
+    /// return traps on.
     public var handle: Instance { instance }
 
     /// A typed slot of the new instance: reading an unset slot traps as the typed subscript
