@@ -120,6 +120,13 @@ let package = Package(
             dependencies: ["Slotted"],
             path: "Tests/Fuzz/Sources"
         ),
+        // Performs one misuse named by its argument; `.ci/release-traps` builds it optimized and
+        // checks that each misuse stops with Slotted's message.
+        .executableTarget(
+            name: "slotted-trap-check",
+            dependencies: ["Slotted"],
+            path: "Tests/ReleaseTraps"
+        ),
         .testTarget(
             name: "CSlotArenaTests",
             dependencies: ["CSlotArena"]

@@ -47,6 +47,22 @@ public struct ValueError: Error, Hashable, Sendable, CustomStringConvertible {
     public var description: String { message }
 }
 
+/// A number was too large for the slot that should hold it.
+///
+/// Mirrors Python's `OverflowError`: a `.float` slot (a 32-bit float) refuses a finite value
+/// whose nearest `Float` is infinite with `float too large to pack with f format`, as
+/// CPython's `struct.pack('f', 1e300)` does.
+public struct OverflowError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// CPython's message.
+    public let message: String
+    /// Creates an error with the given message.
+    public init(_ message: String) { self.message = message }
+    /// The message, as `str(e)` prints it in Python.
+    public var description: String { message }
+
+    static let floatTooLarge = OverflowError("float too large to pack with f format")
+}
+
 /// A handle was used after its instance was freed.
 ///
 /// Mirrors Python's `ReferenceError` (raised by a weak proxy whose referent is gone). Slotted

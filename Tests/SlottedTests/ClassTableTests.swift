@@ -54,7 +54,7 @@ struct ClassTableTests {
             withExtendedLifetime(b) { print(instance[old]) }
         }
         let stderr = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
-        #expect(stderr.contains("slot accessor used after its ObjectSpace was destroyed"))
+        #expect(stderr.contains("typed accessor") && stderr.contains("used after its ObjectSpace was destroyed"))
     }
 
     @Test("an accessor from a destroyed space traps on a write to an instance of the class that took over its index")
@@ -64,7 +64,7 @@ struct ClassTableTests {
             withExtendedLifetime(b) { instance[old] = 7 }
         }
         let stderr = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
-        #expect(stderr.contains("slot accessor used after its ObjectSpace was destroyed"))
+        #expect(stderr.contains("typed accessor") && stderr.contains("used after its ObjectSpace was destroyed"))
     }
 }
 

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Slotted
 import Testing
 
@@ -149,6 +154,80 @@ struct InitializerTests {
         }
         #expect(stderrText(result).contains("descriptor 'x' for 'A' objects doesn't apply to a 'B' object"))
     }
+
+    @Test("a store after the closure freed its instance traps, even once a new instance has taken the cell")
+    func storeAfterFreeAndReuseTraps() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let f = try Events()
+            let (space, E, ts, value) = (f.space, f.E, f.ts, f.value)
+            var other: Instance? = nil
+            _ = try E.new { e in
+                e[ts] = 1
+                space.free(e.handle)
+                other = try E.new()  // the same cell, a new generation
+                e[value] = 2.5
+            }
+            print(other.map { $0.isSet(value) } ?? false)
+        }
+        #expect(stderrText(result).contains("Slotted: typed initializer store after its instance was freed"))
+    }
+
+    @Test("a store after the closure freed its instance traps while the cell is free, before it can reach the free list")
+    func storeIntoFreeCellTraps() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let f = try Events()
+            let ts = f.ts
+            _ = try f.E.new { e in
+                f.space.free(e.handle)
+                e[ts] = 0x7FFF_0000_0000  // would overwrite the free cell's link
+            }
+            _ = try f.E.new(count: 100) { _, _ in }
+        }
+        #expect(stderrText(result).contains("Slotted: typed initializer store after its instance was freed"))
+    }
+
+    @Test("a read after the closure reset the space traps with the initializer's message")
+    func readAfterResetTraps() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let f = try Events()
+            _ = try f.E.new { e in
+                e[f.ts] = 1
+                f.space.reset()  // frees every instance, this one too
+                print(e[f.ts])
+            }
+        }
+        #expect(stderrText(result).contains("Slotted: typed initializer read after its instance was freed"))
+    }
+
+    @Test("a closure that frees its instance and returns traps instead of handing back a stale handle")
+    func freedThenReturnedTraps() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let f = try Events()
+            let e = try f.E.new { e in f.space.free(e.handle) }
+            print(f.space.isAlive(e))
+        }
+        #expect(stderrText(result).contains("Slotted: the instance under construction was freed inside its initializer"))
+    }
+
+    @Test("a closure that frees its instance and then throws passes its error on and frees nothing twice")
+    func freedThenThrownRethrows() throws {
+        struct Refused: Error {}
+        let f = try Events()
+        let (ts, kind) = (f.ts, f.kind)
+        let space = f.space
+        let kept = try f.E.new()
+        #expect(throws: Refused.self) {
+            _ = try f.E.new { e in
+                e[ts] = 1
+                e[kind] = String(repeating: "x", count: 40)
+                space.free(e.handle)
+                throw Refused()
+            }
+        }
+        #expect(space.memory.liveInstances == 1)
+        #expect(space.memory.stats.liveBlocks == 0)
+        #expect(space.isAlive(kept))
+    }
 }
 
 @Suite("Constructing many at once: SlotClass.new(count:) { }")
@@ -221,4 +300,103 @@ struct BulkInitializerTests {
         for e in events { f.space.free(e) }
         #expect(f.space.memory.allocatedBytes == 0)
     }
+
+    // The sanitizer runs (system backend) replace malloc with allocators that abort on a
+    // refusal instead of returning NULL, so this test needs the jemalloc build.
+    @Test("a batch whose handle array the system refuses throws MemoryError and leaves the statistics exact",
+          .enabled(if: ObjectSpace.backend == "jemalloc"))
+    func refusedHandleArray() async {
+        await #expect(processExitsWith: .success) {
+            let f = try Events()
+            let (space, E) = (f.space, f.E)
+            let kept = try E.new(count: 10) { _, _ in }
+            let before = space.memory.stats
+            // Room for what the process maps now plus 1 GiB: 2^30 handles take 8 GiB.
+            var saved = rlimit()
+            getrlimit(RLIMIT_AS_RESOURCE, &saved)
+            var limited = saved
+            limited.rlim_cur = rlim_t(mappedBytes() + (1 << 30))
+            guard setrlimit(RLIMIT_AS_RESOURCE, &limited) == 0 else { exit(2) }
+            do {
+                _ = try E.new(count: 1 << 30) { _, _ in }
+                exit(3)
+            } catch is MemoryError {}
+            setrlimit(RLIMIT_AS_RESOURCE, &saved)
+            let after = space.memory.stats
+            guard after.liveInstances == before.liveInstances, after.allocatedBytes == before.allocatedBytes,
+                  after.peakBytes == before.peakBytes
+            else { exit(4) }
+            guard try E.new(count: 10, { _, _ in }).count == 10, kept.allSatisfy(space.isAlive) else { exit(5) }
+        }
+    }
+
+    @Test("a closure that frees its instance traps when it returns, before the next instance is built")
+    func bulkFreedThenReturnedTraps() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let f = try Events()
+            let (space, ts) = (f.space, f.ts)
+            let events = try f.E.new(count: 10) { i, e in
+                e[ts] = i
+                if i == 3 { space.free(e.handle) }
+            }
+            print(events.count)
+        }
+        #expect(stderrText(result).contains("Slotted: the instance under construction was freed inside its initializer"))
+    }
+
+    @Test("a store after the closure freed its instance traps in the bulk form too")
+    func bulkStoreAfterFreeTraps() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let f = try Events()
+            let (space, E, ts) = (f.space, f.E, f.ts)
+            _ = try E.new(count: 10) { i, e in
+                if i == 3 {
+                    space.free(e.handle)
+                    _ = try E.new()
+                }
+                e[ts] = i
+            }
+        }
+        #expect(stderrText(result).contains("Slotted: typed initializer store after its instance was freed"))
+    }
+
+    @Test("when a closure frees instances of its own call and then throws, the rest are freed once and the error comes through")
+    func bulkFreedThenThrownRethrows() throws {
+        struct Stop: Error {}
+        let f = try Events()
+        let kind = f.kind
+        let space = f.space
+        var first: Instance? = nil
+        #expect(throws: Stop.self) {
+            _ = try f.E.new(count: 20) { i, e in
+                e[kind] = String(repeating: "x", count: 20 + i)
+                if i == 0 { first = e.handle }
+                if i == 5 {
+                    space.free(first!)
+                    _ = try f.E.new()  // takes the freed cell: a live instance the call must not free
+                    space.free(e.handle)
+                    throw Stop()
+                }
+            }
+        }
+        #expect(space.memory.liveInstances == 1)
+        #expect(space.memory.stats.liveBlocks == 0)
+    }
+}
+
+#if canImport(Glibc)
+private let RLIMIT_AS_RESOURCE = __rlimit_resource_t(RLIMIT_AS.rawValue)
+#else
+private let RLIMIT_AS_RESOURCE = RLIMIT_AS
+#endif
+
+/// Bytes of address space the process maps now (the first field of /proc/self/statm, in pages).
+private func mappedBytes() -> Int {
+    let fd = open("/proc/self/statm", O_RDONLY)
+    guard fd >= 0 else { return 0 }
+    defer { close(fd) }
+    var bytes = [UInt8](repeating: 0, count: 128)
+    let n = read(fd, &bytes, bytes.count)
+    let pages = String(decoding: bytes.prefix(max(n, 0)), as: UTF8.self).split(separator: " ").first.flatMap { Int($0) } ?? 0
+    return pages * sysconf(Int32(_SC_PAGESIZE))
 }

@@ -200,6 +200,48 @@ struct ResetDestroyTests {
         #expect(stderr.contains("ObjectSpace was destroyed"))
     }
 
+    @Test("a handle that outlives its space answers the non-trapping questions: not alive, no attributes, an instance of nothing")
+    func handleOutlivesSpaceQueries() throws {
+        let other = ObjectSpace()
+        let otherClass = try other.defineClass("C", slots: ["x": .int])
+        var handle: Instance? = nil
+        var weak: WeakRef? = nil
+        var accessor: SlotAccessor<Int>? = nil
+        do {
+            let space = ObjectSpace()
+            let c = try space.defineClass("C", slots: ["x": .int])
+            handle = try c(x: 1)
+            weak = space.weakRef(handle!)
+            accessor = try c.slot("x", as: Int.self)
+        }
+        let h = try #require(handle)
+        #expect(!h.has("x"))
+        #expect(!h.has("__dict__"))
+        #expect(!h.isInstance(of: otherClass))
+        #expect(!other.isAlive(h))
+        #expect(weak?.instance == nil)
+        #expect(!h.isSet(accessor!))
+        #expect("\(h)" == "<instance of a destroyed space>")
+        #expect("\(Value.instance(h))" == "<instance of a destroyed space>")
+    }
+
+    @Test("an accessor whose space was destroyed traps with a message that names the accessor, not the instance")
+    func accessorOutlivesSpace() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            var accessor: SlotAccessor<Int>? = nil
+            do {
+                let space = ObjectSpace()
+                accessor = try space.defineClass("Gone", slots: ["x": .int]).slot("x", as: Int.self)
+            }
+            let live = ObjectSpace()
+            let instance = try live.defineClass("Here", slots: ["x": .int])(x: 1)
+            print(instance[accessor!])
+        }
+        let stderr = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(stderr.contains("Slotted: a typed accessor (slot 0, at offset 8, of class #"))
+        #expect(stderr.contains(") used after its ObjectSpace was destroyed"))
+    }
+
     @Test("a space stays alive while one of its classes is referenced")
     func classKeepsSpaceAlive() throws {
         var c: SlotClass? = nil

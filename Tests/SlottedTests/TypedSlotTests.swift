@@ -217,6 +217,55 @@ struct TypedSlotTests {
         #expect(throws: TypeError.self) { try c.set("b", 256) }
     }
 
+    @Test("a .int32 slot refuses an int outside the 32-bit range and keeps its value")
+    func int32Range() throws {
+        let C = try ObjectSpace().defineClass("C", slots: ["n": .int32])
+        let c = try C(n: .int(Int(Int32.max)))
+        #expect(throws: TypeError.self) { try c.set("n", .int(Int(Int32.max) + 1)) }
+        #expect(throws: TypeError.self) { try c.set("n", .int(Int(Int32.min) - 1)) }
+        #expect(try c.get("n") == .int(Int(Int32.max)))
+    }
+
+    @Test("a .float slot refuses a finite double too large for a Float with CPython's OverflowError and keeps its value",
+          arguments: [1e300, -1e300, 3.5e38, Double.greatestFiniteMagnitude])
+    func floatOverflow(value: Double) throws {
+        let C = try ObjectSpace().defineClass("C", slots: ["f": .float])
+        let c = try C(f: 1.5)
+        #expect(throws: OverflowError("float too large to pack with f format")) { try c.set("f", .double(value)) }
+        #expect(try c.get("f") == 1.5)
+    }
+
+    @Test("constructing with a double too large for a .float slot throws OverflowError and leaves nothing allocated")
+    func floatOverflowConstruct() throws {
+        let space = ObjectSpace()
+        let C = try space.defineClass("C", slots: ["name": .string, "f": .float])
+        #expect(throws: OverflowError.self) { try C(name: "a name longer than seven bytes", f: 1e300) }
+        #expect(space.memory.liveInstances == 0)
+        #expect(space.memory.allocatedBytes == 0)
+    }
+
+    @Test("a .float slot stores inf, -inf and nan, as CPython's struct.pack('f', ...) does",
+          arguments: [Double.infinity, -Double.infinity])
+    func floatInfinity(value: Double) throws {
+        let C = try ObjectSpace().defineClass("C", slots: ["f": .float])
+        let c = try C(f: .double(value))
+        #expect(try c.get("f") == .double(value))
+        try c.set("f", .double(.nan))
+        guard case .double(let back) = try c.get("f") else { Issue.record("not a float"); return }
+        #expect(back.isNaN)
+    }
+
+    @Test("a .float slot rounds to the nearest Float, as CPython's struct does: 16777217 reads back as 16777216.0")
+    func floatRounding() throws {
+        let C = try ObjectSpace().defineClass("C", slots: ["f": .float])
+        let c = try C(f: 16_777_217)
+        #expect(try c.get("f") == .double(16_777_216))
+        try c.set("f", 0.1)
+        #expect(try c.get("f") == .double(Double(Float(0.1))))
+        try c.set("f", .double(Double(Float.greatestFiniteMagnitude)))
+        #expect(try c.get("f") == .double(Double(Float.greatestFiniteMagnitude)))
+    }
+
     // MARK: - Strings
 
     @Test("strings of every length round-trip through a .string slot, inline and in a block",

@@ -160,7 +160,7 @@ extension Instance {
                     // writer came and went in between, which cannot go on for ever.
                     inconsistent += 1
                     if inconsistent > 1_000_000 {
-                        fatalError("Slotted: a by-name read found an inconsistent instance 1,000,000 times in a row")
+                        _slottedTrap("a by-name read found an inconsistent instance 1,000,000 times in a row")
                     }
                 }
             }

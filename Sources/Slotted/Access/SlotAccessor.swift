@@ -8,20 +8,21 @@
 /// raise, on an unset slot, a stale handle or an instance of an unrelated class.
 ///
 /// An accessor is plain bytes (offsets, masks and the class id), so passing it around costs
-/// no reference counting; it does not keep its space alive. Used on instances of a space that
-/// was destroyed, or after its own space was destroyed, it traps with a message that says
-/// so: a later class may take over its class's table index, but never its class id.
+/// no reference counting; it does not keep its space alive. Used after its space was
+/// destroyed, it traps with a message that says so (having kept no names, the message gives
+/// the slot's index and offset and the class's id): a later class may take over its
+/// class's table index, but never its class id.
 public struct SlotAccessor<T: SlotValue>: Sendable, BitwiseCopyable {
     @usableFromInline let hot: _SlotAccessorHot
     @usableFromInline let slotIndex: Int
 
     /// The class the accessor was resolved on. Traps if its space was destroyed.
     public var owner: SlotClass {
-        let info = hot.classInfo
+        let info = classInfo
         return SlotClass(info: info, space: info.space)
     }
     /// The slot's name. Traps if its space was destroyed.
-    public var name: String { hot.classInfo.slots[slotIndex].name }
+    public var name: String { classInfo.slots[slotIndex].name }
     /// Byte offset of the value.
     public var offset: Int { hot.offset }
     var presenceOffset: Int { hot.presenceOffset }
@@ -56,8 +57,8 @@ public struct SlotAccessor<T: SlotValue>: Sendable, BitwiseCopyable {
     func _checkRead(_ instance: Instance) {
         let cell = checkInstance(instance, "read")
         if !cell.isPresent(presenceOffset, presenceMask) {
-            let className = ClassTable.lookup(HeaderBits.classID(cell.header))?.name ?? hot.classInfo.name
-            preconditionFailure("Slotted: AttributeError: '\(className)' object has no attribute '\(name)'")
+            let className = ClassTable.lookup(HeaderBits.classID(cell.header))?.name ?? classInfo.name
+            _slottedTrap("AttributeError: '\(className)' object has no attribute '\(name)'")
         }
     }
 
@@ -65,8 +66,8 @@ public struct SlotAccessor<T: SlotValue>: Sendable, BitwiseCopyable {
     @usableFromInline
     func _checkWrite(_ instance: Instance) {
         _ = checkInstance(instance, "write")
-        if hot.classInfo.frozenSlots.contains(AttributeName(name)) {
-            preconditionFailure("Slotted: AttributeError: '\(hot.classInfo.name)' object attribute '\(name)' is read-only")
+        if classInfo.frozenSlots.contains(AttributeName(name)) {
+            _slottedTrap("AttributeError: '\(classInfo.name)' object attribute '\(name)' is read-only")
         }
     }
 
@@ -76,21 +77,28 @@ public struct SlotAccessor<T: SlotValue>: Sendable, BitwiseCopyable {
         do {
             (info, cell) = try instance.resolve()
         } catch {
-            preconditionFailure("Slotted: typed slot \(what) of '\(name)' through a stale handle: \(error)")
+            _slottedTrap("typed slot \(what) of '\(name)' through a stale handle: \(error)")
         }
-        guard info.isSubclass(of: hot.classInfo) else {
-            preconditionFailure("Slotted: TypeError: descriptor '\(name)' for '\(hot.classInfo.name)' objects doesn't apply to a '\(info.name)' object")
+        guard info.isSubclass(of: classInfo) else {
+            _slottedTrap("TypeError: descriptor '\(name)' for '\(classInfo.name)' objects doesn't apply to a '\(info.name)' object")
         }
         return cell
+    }
+
+    /// The accessor's class; traps when its space was destroyed (the class left the table).
+    var classInfo: ClassInfo {
+        guard let info = ClassTable.lookup(hot.classID) else { hot.spaceDestroyed(slot: slotIndex) }
+        return info
     }
 }
 
 extension Instance {
     /// Whether the accessor's slot is set on this instance: `hasattr` through the
-    /// descriptor. False for a stale handle or an instance the accessor does not apply to;
-    /// when it is true, reading `self[slot]` does not trap.
+    /// descriptor. False for a stale handle (also one whose space was destroyed) or an
+    /// instance the accessor does not apply to; when it is true, reading `self[slot]` does
+    /// not trap.
     public func isSet<T: SlotValue>(_ slot: SlotAccessor<T>) -> Bool {
-        guard let (info, cell) = try? resolve(), info.ancestorIDs.contains(slot.hot.classID) else { return false }
+        guard let (info, cell) = resolveIfAlive(), info.ancestorIDs.contains(slot.hot.classID) else { return false }
         return cell.isPresent(slot.presenceOffset, slot.presenceMask)
     }
 
@@ -159,11 +167,15 @@ extension _SlotAccessorHot {
     /// The accessor's class; traps when its space was destroyed (the class left the table,
     /// and its index may hold another class now, under another id).
     var classInfo: ClassInfo {
-        guard let info = ClassTable.lookup(classID) else { Self.spaceDestroyed() }
+        guard let info = ClassTable.lookup(classID) else { spaceDestroyed(slot: nil) }
         return info
     }
 
-    static func spaceDestroyed() -> Never {
-        preconditionFailure("Slotted: slot accessor used after its ObjectSpace was destroyed")
+    /// The trap of an accessor whose class is gone with its space. The accessor kept no
+    /// names, so the message gives what it has: the slot's index and offset, the class id.
+    @inline(never)
+    func spaceDestroyed(slot: Int?) -> Never {
+        let place = (slot.map { "slot \($0), " } ?? "") + "at offset \(offset), of class #\(classID)"
+        _slottedTrap("a typed accessor (\(place)) used after its ObjectSpace was destroyed; an accessor does not keep its space alive")
     }
 }

@@ -65,7 +65,7 @@ enum ClassTable {
                 throw ValueError("too many classes: a process can hold at most \(r.limit - 1) at once, and none has left a free id")
             }
             let info = try build(id)
-            precondition(info.id == id, "Slotted: a class was built for another id")
+            _slottedCheck(info.id == id, "a class was built for another id")
             UnsafeMutableRawPointer(table).assumingMemoryBound(to: Unmanaged<ClassInfo>?.self)[index(of: id)] =
                 Unmanaged.passRetained(info)
             if fresh { r.nextIndex += 1 } else { r.free.removeLast() }

@@ -37,14 +37,13 @@ extension Instance {
         do { return try get(name) } catch is AttributeError { return fallback }
     }
 
-    /// `hasattr(p, name)`; false for a stale handle. `__dict__` and `__weakref__` are there
-    /// exactly when the class gives instances a dict or a weakref slot.
+    /// `hasattr(p, name)`; false for a stale handle, also when the handle's space was
+    /// destroyed. `__dict__` and `__weakref__` are there exactly when the class gives
+    /// instances a dict or a weakref slot.
     public func has(_ name: String) -> Bool {
-        let isDict = name.hasSameCodePoints(as: "__dict__")
-        if isDict || name.hasSameCodePoints(as: "__weakref__"), let (info, _) = try? resolve() {
-            if info.target(name) == nil {
-                return isDict ? info.hasDict : info.hasWeakrefSlot
-            }
+        guard let (info, _) = resolveIfAlive() else { return false }
+        if name == "__dict__" || name == "__weakref__", info.target(name) == nil {
+            return name == "__dict__" ? info.hasDict : info.hasWeakrefSlot
         }
         return (try? get(name)) != nil
     }
@@ -183,8 +182,10 @@ extension Instance {
 
 extension Instance: CustomStringConvertible {
     /// A dataclass-style repr of the slots that are set, then the dictionary:
-    /// `PointSlots(x=1.0, y=2.0)`. A stale handle prints `<freed instance>`.
+    /// `PointSlots(x=1.0, y=2.0)`. A stale handle prints `<freed instance>`, a handle whose
+    /// space was destroyed `<instance of a destroyed space>`.
     public var description: String {
+        guard resolveIfAlive() != nil else { return goneDescription }
         let parts = try? withValidatedRead { info, read -> (String, [String]) in
             var parts: [String] = []
             for (i, slot) in info.hot.enumerated() where read.isPresent(slot) {
@@ -202,13 +203,18 @@ extension Instance: CustomStringConvertible {
             }
             return (info.name, parts)
         }
-        guard let (name, fields) = parts else { return "<freed instance>" }
+        guard let (name, fields) = parts else { return goneDescription }
         return "\(name)(\(fields.joined(separator: ", ")))"
     }
 
     /// Python's default repr, used for instances nested in other values.
     var shortDescription: String {
-        guard let (info, _) = try? resolve() else { return "<freed instance>" }
+        guard let (info, _) = resolveIfAlive() else { return goneDescription }
         return "<\(info.name) object at 0x\(String((raw & Self._addressMask) << 3, radix: 16))>"
+    }
+
+    /// What an instance that is gone prints as.
+    private var goneDescription: String {
+        spaceIsDestroyed ? "<instance of a destroyed space>" : "<freed instance>"
     }
 }

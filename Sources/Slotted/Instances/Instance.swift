@@ -27,7 +27,7 @@ public struct Instance: Hashable, Sendable {
 
     init(cell: UnsafeMutableRawPointer) {
         let address = UInt64(UInt(bitPattern: cell))
-        precondition(address & 7 == 0 && address >> 48 == 0, "Slotted: cell address out of the handle's range")
+        _slottedCheck(address & 7 == 0 && address >> 48 == 0, "cell address out of the handle's range")
         self.raw = (address >> 3) | (cell.load(as: UInt64.self) & Self._genMask)
     }
 
@@ -44,6 +44,7 @@ public struct Instance: Hashable, Sendable {
     var generation: UInt32 { UInt32(truncatingIfNeeded: raw >> Self._genShift) }
 
     /// Whether the instance is alive: its header holds this handle's generation and a class.
+    /// False for a freed instance and for one whose space was destroyed.
     var isAlive: Bool {
         let h = _cell.peekHeader
         return h & Self._genMask == _generationBits && h & Self._classMask != 0
@@ -54,6 +55,22 @@ public struct Instance: Hashable, Sendable {
     func resolve() throws -> (ClassInfo, _SlotCell) {
         try withResolved { ($0, $1) }
     }
+
+    /// The class and cell of a live instance, or nil for a freed one and for one whose space
+    /// was destroyed: the form for questions whose answer is "no" for both (`has`,
+    /// `isInstance`, `isSet`, `description`).
+    func resolveIfAlive() -> (ClassInfo, _SlotCell)? {
+        let cell = _cell
+        let h = cell.peekHeader
+        guard h & Self._genMask == _generationBits, h & Self._classMask != 0,
+              let info = ClassTable.lookup(HeaderBits.classID(h))
+        else { return nil }
+        return (info, cell)
+    }
+
+    /// Whether the handle's space was destroyed: the arena's memory then reads as zeros,
+    /// and a header of a live arena is never zero (generation 0 is never handed out).
+    var spaceIsDestroyed: Bool { _cell.header == 0 }
 
     /// Runs `body` with the class and cell of a live instance, borrowing the class from the
     /// class table without retaining it (the attribute paths' fast form of `resolve`).
@@ -73,12 +90,12 @@ public struct Instance: Hashable, Sendable {
         do {
             return try resolve()
         } catch {
-            preconditionFailure("Slotted: \(operation) of a stale instance handle: \(error)")
+            _slottedTrap("\(operation) of a stale instance handle: \(error)")
         }
     }
 
     static func spaceDestroyed() -> Never {
-        preconditionFailure("Slotted: instance used after its ObjectSpace was destroyed")
+        _slottedTrap("instance used after its ObjectSpace was destroyed")
     }
 
     // MARK: - Class
@@ -89,15 +106,16 @@ public struct Instance: Hashable, Sendable {
         return SlotClass(info: info.0, space: info.0.space)
     }
 
-    var className: String? { (try? resolve())?.0.name }
+    var className: String? { resolveIfAlive()?.0.name }
 
     /// Whether the instance has a `__dict__` (Python's `hasattr(p, '__dict__')`). Traps on a
     /// stale handle.
     public var hasDict: Bool { resolveOrTrap("hasDict").0.hasDict }
 
-    /// Whether `isinstance(p, cls)`.
+    /// Whether `isinstance(p, cls)`; false for a freed instance and for one whose space was
+    /// destroyed.
     public func isInstance(of cls: SlotClass) -> Bool {
-        guard let info = try? resolve().0 else { return false }
+        guard let info = resolveIfAlive()?.0 else { return false }
         return info.isSubclass(of: cls.info)
     }
 }

@@ -53,7 +53,7 @@ enum InstanceDict {
     {
         var t = table(cell, dictOffset)
         if let t, let e = find(t, key) {
-            precondition(!counted, "Slotted: an instance dict counted a name it already has")
+            _slottedCheck(!counted, "an instance dict counted a name it already has")
             try space.storeAny(value, _SlotCell(t), e + 8, replacing: true)
             return
         }

@@ -47,7 +47,7 @@ extension Instance {
 public func _slottedSameClass(_ a: Instance, _ b: Instance) -> Bool {
     let ha = a._cell.header & Instance._classMask, hb = b._cell.header & Instance._classMask
     if ha == hb { return true }
-    guard let ia = try? a.resolve().0, let ib = try? b.resolve().0 else { return false }
+    guard let ia = a.resolveIfAlive()?.0, let ib = b.resolveIfAlive()?.0 else { return false }
     return ia.name.hasSameCodePoints(as: ib.name) && ia.slots.count == ib.slots.count
         && zip(ia.slots, ib.slots).allSatisfy { $0.name.hasSameCodePoints(as: $1.name) }
         && ia.slots.map(\.type) == ib.slots.map(\.type)

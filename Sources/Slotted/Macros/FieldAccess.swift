@@ -126,10 +126,10 @@ extension Instance {
     @usableFromInline
     func _slottedView<V: SlotClassView>(_ target: Instance, _ name: StaticString) -> V {
         guard target.isAlive else {
-            preconditionFailure("Slotted: field '\(name)' refers to an instance that was freed")
+            _slottedTrap("field '\(name)' refers to an instance that was freed")
         }
         guard V.__slotted_registration._isInstance(target) else {
-            preconditionFailure("Slotted: TypeError: field '\(name)' holds a '\(target.className ?? "?")' object, not a '\(V.__slotted_registration.name)'")
+            _slottedTrap("TypeError: field '\(name)' holds a '\(target.className ?? "?")' object, not a '\(V.__slotted_registration.name)'")
         }
         return V(__slotted_unchecked: target)
     }
@@ -142,19 +142,19 @@ extension Instance {
         let cell = _cell
         guard cell.header & Instance._genMask == _generationBits, isAlive else { _slottedStale(name) }
         if !cell.isPresent(field.presenceOffset, field.presenceMask) {
-            preconditionFailure("Slotted: AttributeError: '\(className ?? "?")' object has no attribute '\(name)'")
+            _slottedTrap("AttributeError: '\(className ?? "?")' object has no attribute '\(name)'")
         }
     }
 
     @usableFromInline @inline(never)
     func _slottedStale(_ name: StaticString) -> Never {
         if _cell.header == 0 { Instance.spaceDestroyed() }
-        preconditionFailure("Slotted: field '\(name)' used through a stale handle: \(ReferenceError.freed)")
+        _slottedTrap("field '\(name)' used through a stale handle: \(ReferenceError.freed)")
     }
 
     @usableFromInline @inline(never)
     func _slottedStoreFailed(_ name: StaticString, _ error: any Error) -> Never {
-        preconditionFailure("Slotted: storing field '\(name)': \(error)")
+        _slottedTrap("storing field '\(name)': \(error)")
     }
 
     @usableFromInline @inline(never)

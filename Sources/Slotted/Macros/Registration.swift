@@ -116,19 +116,19 @@ public final class _SlotClassRegistration: Sendable {
             let slot = info.slots[baseCount + k]
             let dynamic = _SlotFieldLayout(offset: slot.offset, presenceOffset: slot.presenceOffset,
                                            presenceMask: slot.presenceMask)
-            precondition(slot.name.hasSameCodePoints(as: field.name) && slot.type == field.type && dynamic == field.layout, """
-                Slotted: @SlotClass '\(name)': field '\(field.name)' was compiled at offset \(field.layout.offset) \
+            _slottedCheck(slot.name.hasSameCodePoints(as: field.name) && slot.type == field.type && dynamic == field.layout, """
+                @SlotClass '\(name)': field '\(field.name)' was compiled at offset \(field.layout.offset) \
                 (presence byte \(field.layout.presenceOffset), mask \(field.layout.presenceMask)), but \
                 ObjectSpace laid slot '\(slot.name)': \(slot.type) out at offset \(slot.offset) \
                 (presence byte \(slot.presenceOffset), mask \(slot.presenceMask)); the macro and the \
                 runtime disagree on the layout algorithm: rebuild both from the same Slotted version
                 """)
         }
-        precondition(info.layoutEnd == layoutEnd, """
-            Slotted: @SlotClass '\(name)': the layout was compiled to end at byte \(layoutEnd), \
+        _slottedCheck(info.layoutEnd == layoutEnd, """
+            @SlotClass '\(name)': the layout was compiled to end at byte \(layoutEnd), \
             but ObjectSpace laid it out to end at byte \(info.layoutEnd)
             """)
-        precondition(info.dictOffset < 0, "Slotted: @SlotClass '\(name)': unexpected __dict__")
+        _slottedCheck(info.dictOffset < 0, "@SlotClass '\(name)': unexpected __dict__")
         return info
     }
 
@@ -159,7 +159,7 @@ public final class _SlotClassRegistration: Sendable {
 
     /// Whether `instance` is alive and of this class (in its space) or a subclass.
     public func _isInstance(_ instance: Instance) -> Bool {
-        guard let info = try? instance.resolve().0 else { return false }
+        guard let info = instance.resolveIfAlive()?.0 else { return false }
         return isSubclass(info)
     }
 

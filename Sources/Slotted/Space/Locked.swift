@@ -19,7 +19,7 @@ final class Locked<State>: @unchecked Sendable {
         self.state = state
         mutex = .allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
-        precondition(pthread_mutex_init(mutex, nil) == 0, "Slotted: pthread_mutex_init failed")
+        _slottedCheck(pthread_mutex_init(mutex, nil) == 0, "pthread_mutex_init failed")
     }
 
     deinit {

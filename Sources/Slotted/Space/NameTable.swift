@@ -68,7 +68,7 @@ struct NameTable {
             names[Int(id) - 1] = name
             uses[Int(id) - 1] = 1
         } else {
-            precondition(names.count < Int(InstanceDict.deleted) - 1, "Slotted: a space can intern at most 2^32 - 2 attribute names")
+            _slottedCheck(names.count < Int(InstanceDict.deleted) - 1, "a space can intern at most 2^32 - 2 attribute names")
             names.append(name)
             uses.append(1)
             id = UInt32(names.count)

@@ -27,26 +27,26 @@ extension ObjectSpace {
             for i in 0..<8 { used[i] = true }
             var presence = Set<Int>()
             for (k, slot) in info.slots.enumerated() {
-                precondition(slot.index == k, "slot index out of order in \(info.name)")
-                precondition(slot.offset % slot.type.alignment == 0, "misaligned slot \(slot.name)")
+                _slottedCheck(slot.index == k, "slot index out of order in \(info.name)")
+                _slottedCheck(slot.offset % slot.type.alignment == 0, "misaligned slot \(slot.name)")
                 for b in slot.offset..<(slot.offset + slot.type.size) {
-                    precondition(b < info.cellSize && !used[b], "slot \(slot.name) of \(info.name) overlaps")
+                    _slottedCheck(b < info.cellSize && !used[b], "slot \(slot.name) of \(info.name) overlaps")
                     used[b] = true
                 }
                 let bit = slot.presenceOffset * 8 + slot.presenceMask.trailingZeroBitCount
-                precondition(slot.presenceMask.nonzeroBitCount == 1 && presence.insert(bit).inserted,
-                             "presence bit of \(slot.name) is not its own")
-                precondition(k >= HeaderBits.presenceBits || slot.presenceOffset < 2,
-                             "slot \(slot.name) should have a header presence bit")
+                _slottedCheck(slot.presenceMask.nonzeroBitCount == 1 && presence.insert(bit).inserted,
+                              "presence bit of \(slot.name) is not its own")
+                _slottedCheck(k >= HeaderBits.presenceBits || slot.presenceOffset < 2,
+                              "slot \(slot.name) should have a header presence bit")
             }
             if let base = info.layoutBase {
                 for (a, b) in zip(base.slots, info.slots) {
-                    precondition(a.offset == b.offset && a.name.hasSameCodePoints(as: b.name), "\(info.name) moved a base slot")
+                    _slottedCheck(a.offset == b.offset && a.name.hasSameCodePoints(as: b.name), "\(info.name) moved a base slot")
                 }
             }
             let counts = _poolCounts(cellSize: info.cellSize)
-            precondition(counts.live + counts.free + counts.retired == counts.carved,
-                         "pool of \(info.cellSize)-byte cells lost track of a cell")
+            _slottedCheck(counts.live + counts.free + counts.retired == counts.carved,
+                          "pool of \(info.cellSize)-byte cells lost track of a cell")
         }
     }
 }

@@ -5,9 +5,11 @@ internal import CSlotArena
 /// of them.
 ///
 /// Instances live in the arena as a header followed by their slot values at fixed offsets.
-/// Dropping the last reference to the space (its classes and accessors hold one too) destroys
-/// the arena (`arena.<i>.destroy`): every instance is gone at once, and any handle that
-/// outlives the space traps with a clear message when used.
+/// Dropping the last reference to the space (each of its classes holds one; handles and
+/// accessors do not) destroys the arena (`arena.<i>.destroy`): every instance is gone at once.
+/// A handle that outlives the space is not alive, `has` and `isInstance` answer false for it
+/// and it prints as `<instance of a destroyed space>`; any other use of it, or of an accessor
+/// of the space, traps with a clear message.
 ///
 /// ## Threads
 /// `ObjectSpace` is `Sendable`: defining classes, constructing and freeing instances from
@@ -33,7 +35,7 @@ public final class ObjectSpace: @unchecked Sendable {
     /// Traps if the allocator refuses a new arena, as Swift traps when memory runs out.
     public init() {
         guard let arena = slotarena_create() else {
-            fatalError("Slotted: the allocator refused a new arena (arenas.create failed)")
+            _slottedTrap("the allocator refused a new arena (arenas.create failed)")
         }
         self.arena = arena
         #if SLOTTED_INTERNAL_CHECKS
@@ -92,7 +94,7 @@ public final class ObjectSpace: @unchecked Sendable {
     /// traps with a message that says so: it is the same misuse as a double `deallocate()`.
     public func free(_ instance: Instance) {
         if !free(instance, ifLive: false) {
-            preconditionFailure("Slotted: free of a stale instance handle: the object was already freed")
+            _slottedTrap("free of a stale instance handle: the object was already freed")
         }
     }
 
@@ -112,9 +114,9 @@ public final class ObjectSpace: @unchecked Sendable {
             (info, cell) = try instance.resolve()
         } catch {
             if ifLive { return false }
-            preconditionFailure("Slotted: free of a stale instance handle: \(error)")
+            _slottedTrap("free of a stale instance handle: \(error)")
         }
-        precondition(info.space === self, "Slotted: free of an instance that belongs to another ObjectSpace")
+        _slottedCheck(info.space === self, "free of an instance that belongs to another ObjectSpace")
         guard !info.releasableSlots.isEmpty || info.dictOffset >= 0 else {
             return slotarena_cell_free(info.pool, cell.base, instance.generation) == 0
         }
@@ -174,7 +176,7 @@ public final class ObjectSpace: @unchecked Sendable {
                 return info.cellSize + InstanceDict.blockBytes(capacity: capacity) + 16
             }
         } catch {
-            preconditionFailure("Slotted: sizeof of a stale instance handle: \(error)")
+            _slottedTrap("sizeof of a stale instance handle: \(error)")
         }
     }
 
@@ -199,9 +201,9 @@ public final class ObjectSpace: @unchecked Sendable {
     #if SLOTTED_INTERNAL_CHECKS
     /// Checks that the header constants compiled into inlinable code match `slotarena.h`.
     func _checkHeaderConstants() {
-        precondition(Instance._genShift == HeaderBits.genShift)
-        precondition(Instance._genMask == HeaderBits.genMask)
-        precondition(Instance._classMask == HeaderBits.classMask)
+        _slottedCheck(Instance._genShift == HeaderBits.genShift, "Instance._genShift differs from slotarena.h")
+        _slottedCheck(Instance._genMask == HeaderBits.genMask, "Instance._genMask differs from slotarena.h")
+        _slottedCheck(Instance._classMask == HeaderBits.classMask, "Instance._classMask differs from slotarena.h")
     }
     #endif
 }

@@ -17,7 +17,13 @@ public enum SlotType: Hashable, Sendable, BitwiseCopyable, CustomStringConvertib
     case instance
     /// A 32-bit integer, stored in 4 bytes.
     case int32
-    /// A 32-bit float, stored in 4 bytes.
+    /// A 32-bit float, stored in 4 bytes: CPython's `struct` format `'f'`.
+    ///
+    /// A `float` (or an `int`) is stored as the nearest `Float`, so precision is lost as
+    /// `struct.pack('f', x)` loses it: 16777217 reads back as 16777216.0, 0.1 as
+    /// 0.10000000149011612. A finite value too large for a `Float` is refused with
+    /// ``OverflowError`` (`float too large to pack with f format`) instead of becoming
+    /// `inf`; `inf`, `-inf` and `nan` themselves are stored.
     case float
     /// An unsigned byte, stored in 1 byte.
     case uint8
@@ -50,9 +56,11 @@ public enum SlotType: Hashable, Sendable, BitwiseCopyable, CustomStringConvertib
         }
     }
 
-    /// Whether a value of this Python type may be stored without loss: exact type match,
-    /// or an `int` into a `float` slot (converted exactly when representable), as Python's
-    /// typed containers (`array('d')`, ctypes) accept.
+    /// Whether a value of this Python type may be stored: an exact type match, an `int` into
+    /// a `.double` slot (converted exactly when representable), an `int` within range into a
+    /// `.int32` or `.uint8` slot, or an `int` or a `float` into a `.float` slot, as Python's
+    /// typed containers (`array`, `struct`) accept. A `.float` slot rounds to the nearest
+    /// `Float` and refuses a finite value too large for one when it stores it.
     func accepts(_ value: Value) -> Bool {
         switch (self, value) {
         case (.any, _): true

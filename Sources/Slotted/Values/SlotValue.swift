@@ -10,7 +10,9 @@ public protocol SlotValue: Sendable {
     static func _load(_ cell: _SlotCell, _ offset: Int) -> Self
     /// Stores the value at the accessor's offset (releasing what the slot held, for strings).
     static func _store(_ value: Self, _ cell: _SlotCell, _ slot: _SlotAccessorHot)
-    /// Stores the value into a slot known to be unset (``SlotClass/new(_:)``).
+    /// Stores the value into a slot known to be unset (``SlotClass/new(_:)``). A store that
+    /// allocates a block marks the slot present in the header at once, so that freeing the
+    /// instance through any handle releases the block.
     static func _initialize(_ value: Self, _ cell: _SlotCell, _ slot: _SlotAccessorHot)
 }
 
@@ -107,7 +109,7 @@ extension String: SlotValue {
         if let word = _inlineStringWord(value) {
             cell.store(word, slot.offset)
         } else {
-            _storeString(value, cell, slot)  // the slot reads as unset: nothing to release
+            _initializeString(value, cell, slot)
         }
     }
 }
@@ -121,7 +123,7 @@ extension Instance: SlotValue {
     }
     public static func _store(_ value: Instance, _ cell: _SlotCell, _ slot: _SlotAccessorHot) {
         do { try slot.classInfo.space.checkReference(value) } catch {
-            preconditionFailure("Slotted: storing an instance into a typed slot: \(error)")
+            _slottedTrap("storing an instance into a typed slot: \(error)")
         }
         cell.store(value.raw, slot.offset)
     }
@@ -134,14 +136,20 @@ extension Value: SlotValue {
     /// handle of a freed instance is detected when it is used.
     public static func _load(_ cell: _SlotCell, _ offset: Int) -> Value {
         do { return try ObjectSpace.loadAnyUnowned(cell, offset, checkingReferences: false) } catch {
-            preconditionFailure("Slotted: reading an untyped slot: \(error)")
+            _slottedTrap("reading an untyped slot: \(error)")
         }
     }
     public static func _store(_ value: Value, _ cell: _SlotCell, _ slot: _SlotAccessorHot) {
         let present = cell.isPresent(slot.presenceOffset, slot.presenceMask)
         do { try slot.classInfo.space.storeAny(value, cell, slot.offset, replacing: present) } catch {
-            preconditionFailure("Slotted: storing into an untyped slot: \(error)")
+            _slottedTrap("storing into an untyped slot: \(error)")
         }
+    }
+    /// The store of ``SlotClass/new(_:)``, which marks the slot present at once: a long
+    /// string's block is then released however the instance is freed.
+    public static func _initialize(_ value: Value, _ cell: _SlotCell, _ slot: _SlotAccessorHot) {
+        _store(value, cell, slot)
+        cell.markPresent(slot.presenceOffset, slot.presenceMask)
     }
 }
 
@@ -160,7 +168,7 @@ extension ObjectSpace {
             let target = Instance(raw: payload)
             guard !checkingReferences || target.isAlive else { throw ReferenceError.freed }
             return .instance(target)
-        case nil: preconditionFailure("Slotted: corrupt untyped slot tag")
+        case nil: _slottedTrap("corrupt untyped slot tag")
         }
     }
 }
@@ -206,12 +214,21 @@ func _inlineStringWordGeneral(_ s: String) -> UInt64? {
     }
 }
 
+/// The store of a long string by ``SlotClass/new(_:)``: the slot reads as unset, so there
+/// is nothing to release; the slot is marked present at once, so that the block is released
+/// however the instance is freed.
+@usableFromInline
+func _initializeString(_ value: String, _ cell: _SlotCell, _ slot: _SlotAccessorHot) {
+    _storeString(value, cell, slot)
+    cell.markPresent(slot.presenceOffset, slot.presenceMask)
+}
+
 /// The general string store: a block for long text, releasing what the slot held.
 @usableFromInline
 func _storeString(_ value: String, _ cell: _SlotCell, _ slot: _SlotAccessorHot) {
     let space = slot.classInfo.space
     let word: UInt64
-    do { word = try space.encodeString(value) } catch { preconditionFailure("Slotted: \(error)") }
+    do { word = try space.encodeString(value) } catch { _slottedTrap("storing a string into a typed slot: \(error)") }
     let present = cell.isPresent(slot.presenceOffset, slot.presenceMask)
     let old = cell.load(slot.offset, as: UInt64.self)
     cell.store(word, slot.offset)

@@ -162,7 +162,8 @@ extension ObjectSpace {
     }
 
     /// Type-checks and stores a value into a slot, then marks it present. Throws
-    /// ``TypeError`` (wrong type) or ``MemoryError`` and leaves the slot as it was.
+    /// ``TypeError`` (wrong type), ``OverflowError`` (a finite float too large for a `.float`
+    /// slot) or ``MemoryError`` and leaves the slot as it was.
     ///
     /// For a cell whose writer bit the caller holds: presence bits of the first 16 slots go
     /// into `header`, which the caller publishes.
@@ -188,10 +189,13 @@ extension ObjectSpace {
             try checkReference(i)
             cell.store(i.raw, o)
         case (.int32, .int(let v)): cell.store(Int32(v), o)
-        case (.float, .double(let v)): cell.store(Float(v), o)
+        case (.float, .double(let v)):
+            let f = Float(v)
+            if f.isInfinite, v.isFinite { throw OverflowError.floatTooLarge }
+            cell.store(f, o)
         case (.float, .int(let v)): cell.store(Float(v), o)
         case (.uint8, .int(let v)): cell.store(UInt8(v), o)
-        default: preconditionFailure("Slotted: SlotType.accepts and storeSlot disagree")
+        default: _slottedTrap("SlotType.accepts and storeSlot disagree")
         }
         cell.markPresent(slot.presenceOffset, slot.presenceMask, header: &header)
     }

@@ -140,6 +140,7 @@ func runProgram(_ input: [UInt8]) {
         } catch is AttributeError {
         } catch is TypeError {
         } catch is ValueError {
+        } catch is OverflowError {
         } catch is ReferenceError {
         } catch is MemoryError {
         } catch {
