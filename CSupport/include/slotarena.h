@@ -243,11 +243,9 @@ int slotarena_compare_with_plain(size_t cell_size, size_t count, slotarena_plain
  *     holding the arena lock, so a writer may allocate.
  *   - Readers are seqlock readers whose sequence is the whole header word:
  *     read the header, read the values with slotarena_peek*, then check that
- *     the header is unchanged (slotarena_peek64_sc after an acquire fence);
- *     otherwise retry, and a changed generation means the instance is gone.
- *     Peeks are relaxed atomic loads that the sanitizers do not instrument:
- *     they may read a cell that is being freed, and validation discards what
- *     they read then.
+ *     the header is unchanged (slotarena_peek64_sc); otherwise retry, and a
+ *     changed generation means the instance is gone. Peeks may read a cell
+ *     that is being freed, and validation discards what they read then.
  *   - Blocks (long strings, dictionary tables) are not freed at once:
  *     slotarena_block_free retires them, and they are released only when no
  *     reader section that began before the retirement is still open. A reader
@@ -255,26 +253,76 @@ int slotarena_compare_with_plain(size_t cell_size, size_t count, slotarena_plain
  *     after validating the header again once the section has begun.
  */
 
-#if defined(__clang__) || (defined(__GNUC__) && __GNUC__ >= 8)
-#define SLOTARENA_UNSANITIZED __attribute__((no_sanitize("address"))) __attribute__((no_sanitize("thread")))
+/* Peeks are plain loads written as inline assembly where the target is
+ * known: the sanitizers do not instrument them (a seqlock reader's racing
+ * load is benign by design, and ASan poisons freed cells), and the compiler
+ * may not move memory accesses across them ("memory" clobber). Elsewhere they
+ * are relaxed atomic loads. */
+#if defined(__x86_64__)
+static inline uint64_t slotarena_peek64(const void *p) {
+    uint64_t v;
+    __asm__ volatile("movq (%1), %0" : "=r"(v) : "r"(p) : "memory");
+    return v;
+}
+static inline uint32_t slotarena_peek32(const void *p) {
+    uint32_t v;
+    __asm__ volatile("movl (%1), %0" : "=r"(v) : "r"(p) : "memory");
+    return v;
+}
+static inline uint8_t slotarena_peek8(const void *p) {
+    uint8_t v;
+    __asm__ volatile("movb (%1), %0" : "=q"(v) : "r"(p) : "memory");
+    return v;
+}
+/* x86 loads are acquire loads, and a sequentially consistent load is a plain
+ * load when every SC store is an exchange (as compilers emit them). */
+static inline uint64_t slotarena_peek64_acquire(const void *p) { return slotarena_peek64(p); }
+static inline uint64_t slotarena_peek64_sc(const void *p) { return slotarena_peek64(p); }
+#elif defined(__aarch64__)
+static inline uint64_t slotarena_peek64(const void *p) {
+    uint64_t v;
+    __asm__ volatile("ldr %0, [%1]" : "=r"(v) : "r"(p) : "memory");
+    return v;
+}
+static inline uint32_t slotarena_peek32(const void *p) {
+    uint32_t v;
+    __asm__ volatile("ldr %w0, [%1]" : "=r"(v) : "r"(p) : "memory");
+    return v;
+}
+static inline uint8_t slotarena_peek8(const void *p) {
+    uint32_t v;
+    __asm__ volatile("ldrb %w0, [%1]" : "=r"(v) : "r"(p) : "memory");
+    return (uint8_t)v;
+}
+static inline uint64_t slotarena_peek64_acquire(const void *p) {
+    uint64_t v;
+    __asm__ volatile("ldar %0, [%1]" : "=r"(v) : "r"(p) : "memory");
+    return v;
+}
+static inline uint64_t slotarena_peek64_sc(const void *p) {
+    uint64_t v;
+    __asm__ volatile("dmb ishld\n\tldar %0, [%1]" : "=r"(v) : "r"(p) : "memory");
+    return v;
+}
 #else
-#define SLOTARENA_UNSANITIZED
-#endif
-
-/* A relaxed load of an 8-, 4- or 1-byte value that may race with a free. */
-SLOTARENA_UNSANITIZED static inline uint64_t slotarena_peek64(const void *p) {
+static inline uint64_t slotarena_peek64(const void *p) {
     return __atomic_load_n((const uint64_t *)p, __ATOMIC_RELAXED);
 }
-SLOTARENA_UNSANITIZED static inline uint32_t slotarena_peek32(const void *p) {
+static inline uint32_t slotarena_peek32(const void *p) {
     return __atomic_load_n((const uint32_t *)p, __ATOMIC_RELAXED);
 }
-SLOTARENA_UNSANITIZED static inline uint8_t slotarena_peek8(const void *p) {
+static inline uint8_t slotarena_peek8(const void *p) {
     return __atomic_load_n((const uint8_t *)p, __ATOMIC_RELAXED);
 }
-/* A load that later loads may not pass (a seqlock reader's first read). */
-SLOTARENA_UNSANITIZED static inline uint64_t slotarena_peek64_acquire(const void *p) {
+static inline uint64_t slotarena_peek64_acquire(const void *p) {
     return __atomic_load_n((const uint64_t *)p, __ATOMIC_ACQUIRE);
 }
+static inline uint64_t slotarena_peek64_sc(const void *p) {
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    return __atomic_load_n((const uint64_t *)p, __ATOMIC_SEQ_CST);
+}
+#endif
+
 /* A seqlock writer's first store: later stores may not pass it. */
 static inline void slotarena_store_seq_begin(void *p, uint64_t value) {
     __atomic_store_n((uint64_t *)p, value, __ATOMIC_RELAXED);
@@ -284,24 +332,18 @@ static inline void slotarena_store_seq_begin(void *p, uint64_t value) {
 static inline void slotarena_store_release64(void *p, uint64_t value) {
     __atomic_store_n((uint64_t *)p, value, __ATOMIC_RELEASE);
 }
-/* The validating load of a header: ordered after every earlier load and
- * after the reader section's begin. */
-SLOTARENA_UNSANITIZED static inline uint64_t slotarena_peek64_sc(const void *p) {
-    __atomic_thread_fence(__ATOMIC_ACQUIRE);
-    return __atomic_load_n((const uint64_t *)p, __ATOMIC_SEQ_CST);
-}
 /* Copies `n` bytes of an 8-byte aligned block, a word at a time (the last
  * word whole: blocks are allocated in multiples of 8 bytes). */
-SLOTARENA_UNSANITIZED static inline void slotarena_peek_copy(void *dst, const void *src, size_t n) {
-    const uint64_t *s = (const uint64_t *)src;
+static inline void slotarena_peek_copy(void *dst, const void *src, size_t n) {
+    const unsigned char *s = (const unsigned char *)src;
     unsigned char *d = (unsigned char *)dst;
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
-        uint64_t w = __atomic_load_n(s + i / 8, __ATOMIC_RELAXED);
+        uint64_t w = slotarena_peek64(s + i);
         __builtin_memcpy(d + i, &w, 8);
     }
     if (i < n) {
-        uint64_t w = __atomic_load_n(s + i / 8, __ATOMIC_RELAXED);
+        uint64_t w = slotarena_peek64(s + i);
         __builtin_memcpy(d + i, &w, n - i);
     }
 }
