@@ -64,31 +64,6 @@ struct ThreadTally: Sendable {
     }
 }
 
-/// A pthread mutex around a value (the scenarios hand handles between threads through it).
-/// The mutex lives at an address of its own: a pthread mutex must not move.
-final class Shared<State>: @unchecked Sendable {
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-    private var state: State
-
-    init(_ state: State) {
-        self.state = state
-        mutex = .allocate(capacity: 1)
-        mutex.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(mutex, nil)
-    }
-
-    deinit {
-        pthread_mutex_destroy(mutex)
-        mutex.deallocate()
-    }
-
-    func withLock<R>(_ body: (inout State) throws -> R) rethrows -> R {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return try body(&state)
-    }
-}
-
 /// Runs `body(0..<count)` on `count` threads of their own, all at once (a dispatch pool
 /// would run no more of them at a time than there are cores), and waits for them.
 func runThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
@@ -216,20 +191,25 @@ func checkRead(_ instance: Instance, id: Int, kind: InstanceKind, round: Int, _ 
     tally.operations += 1
 }
 
+/// The scenario's class, or nil with the failure in the report.
+func defineClass(_ kind: InstanceKind, in space: ObjectSpace, _ report: inout StressReport) -> SlotClass? {
+    do { return try kind.defineClass(in: space) } catch {
+        report.wrongValues = 1
+        report.firstWrong = "defineClass threw \(error)"
+        return nil
+    }
+}
+
 /// Readers read instances by name while writers free them and build new ones, which reuse
 /// the freed cells. `threads` is at least 2: one writer per four threads, the rest read.
 func raceFreeAgainstReads(kind: InstanceKind, threads: Int, seconds: Double) -> StressReport {
     var report = StressReport(name: "free vs by-name reads (\(kind.rawValue))")
     let space = ObjectSpace()
-    guard let cls = try? kind.defineClass(in: space) else {
-        report.wrongValues = 1
-        report.firstWrong = "defineClass failed"
-        return report
-    }
+    guard let cls = defineClass(kind, in: space, &report) else { return report }
     let writers = max(1, threads / 4)
     let readers = max(1, threads - writers)
     let perWriter = 128
-    let table = Shared<[(Instance, Int)]>([])
+    let table = Locked<[(Instance, Int)]>([])
     var nextID = 0
     var initial: [(Instance, Int)] = []
     for _ in 0..<(writers * perWriter) {
@@ -237,8 +217,8 @@ func raceFreeAgainstReads(kind: InstanceKind, threads: Int, seconds: Double) -> 
         nextID += 1
     }
     table.withLock { $0 = initial }
-    let ids = Shared(nextID)
-    let tallies = Shared<[ThreadTally]>([])
+    let ids = Locked(nextID)
+    let tallies = Locked<[ThreadTally]>([])
     let start = monotonicSeconds()
     let deadline = start + seconds
     runThreads(writers + readers) { t in
@@ -286,15 +266,11 @@ func raceFreeAgainstReads(kind: InstanceKind, threads: Int, seconds: Double) -> 
 func raceResetAgainstReadsAndWrites(kind: InstanceKind, threads: Int, seconds: Double) -> StressReport {
     var report = StressReport(name: "reset vs by-name reads and writes (\(kind.rawValue))")
     let space = ObjectSpace()
-    guard let cls = try? kind.defineClass(in: space) else {
-        report.wrongValues = 1
-        report.firstWrong = "defineClass failed"
-        return report
-    }
+    guard let cls = defineClass(kind, in: space, &report) else { return report }
     let slots = 256
-    let table = Shared<[(Instance, Int)?]>(Array(repeating: nil, count: slots))
-    let ids = Shared(0)
-    let tallies = Shared<[ThreadTally]>([])
+    let table = Locked<[(Instance, Int)?]>(Array(repeating: nil, count: slots))
+    let ids = Locked(0)
+    let tallies = Locked<[ThreadTally]>([])
     let start = monotonicSeconds()
     let deadline = start + seconds
     let workers = max(2, threads - 1)
