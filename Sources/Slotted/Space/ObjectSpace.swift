@@ -108,23 +108,24 @@ public final class ObjectSpace: @unchecked Sendable {
     /// instance gone and every writer is done), then what it owns is released, then the cell
     /// goes back to its pool. Returns false when the handle was already stale.
     private func free(_ instance: Instance, ifLive: Bool) -> Bool {
-        let info: ClassInfo
-        let cell: _SlotCell
         do {
-            (info, cell) = try instance.resolve()
+            // The class is borrowed from the class table, not retained: a free is on the hot
+            // path of every host that builds and drops objects.
+            return try instance.withResolved { info, cell in
+                _slottedCheck(info.space === self, "free of an instance that belongs to another ObjectSpace")
+                guard !info.releasableSlots.isEmpty || info.dictOffset >= 0 else {
+                    return slotarena_cell_free(info.pool, cell.base, instance.generation) == 0
+                }
+                var header: UInt64 = 0
+                guard slotarena_cell_claim(info.pool, cell.base, instance.generation, &header) == 0 else { return false }
+                releaseContents(info, cell, header: header)
+                slotarena_cell_recycle(info.pool, cell.base)
+                return true
+            }
         } catch {
             if ifLive { return false }
             _slottedTrap("free of a stale instance handle: \(error)")
         }
-        _slottedCheck(info.space === self, "free of an instance that belongs to another ObjectSpace")
-        guard !info.releasableSlots.isEmpty || info.dictOffset >= 0 else {
-            return slotarena_cell_free(info.pool, cell.base, instance.generation) == 0
-        }
-        var header: UInt64 = 0
-        guard slotarena_cell_claim(info.pool, cell.base, instance.generation, &header) == 0 else { return false }
-        releaseContents(info, cell, header: header)
-        slotarena_cell_recycle(info.pool, cell.base)
-        return true
     }
 
     /// Releases the blocks an instance owns: long strings in its slots, its dictionary. The
