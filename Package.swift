@@ -111,7 +111,7 @@ let package = Package(
         // minute, `--minutes 10` is the soak (see Sources/slotted-stress/main.swift).
         .executableTarget(
             name: "slotted-stress",
-            dependencies: ["Slotted"]
+            dependencies: ["Slotted", "CSlotArena"]
         ),
         // Fuzzing: replays corpus files in a normal build; with -DSLOTTED_FUZZ and
         // -sanitize=fuzzer it is a libFuzzer target (see Tests/Fuzz/README.md).

@@ -1,5 +1,6 @@
 /*
- * stats.c: an arena's counters, its peak, and the debug hooks.
+ * stats.c: an arena's counters, its peak, the debug hooks, and the process's
+ * address space and resident memory as the kernel reports them.
  *
  * Model. The arena counts what is out of its pools (cells and their bytes,
  * including cells parked in threads' bins), its blocks, slabs and retired
@@ -21,7 +22,9 @@
  */
 #include "slotarena_internal.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Cells and bytes the arena's bins hold now. Lock held. */
 static void cached_totals(slotarena *a, uint64_t *cells, uint64_t *bytes) {
@@ -106,6 +109,21 @@ void slotarena_peak_reset(slotarena *a) {
     cached_totals(a, &cached_cells, &cached_bytes);
     a->peak_bytes = a->out_bytes - cached_bytes + a->block_bytes;
     unlock(a);
+}
+
+/* /proc/self/statm: size and resident, in pages, are its first two fields. */
+void slotarena_process_memory(uint64_t *virtual_bytes, uint64_t *resident_bytes) {
+    *virtual_bytes = 0;
+    *resident_bytes = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (f == NULL) return;
+    unsigned long long size = 0, resident = 0;
+    long page = sysconf(_SC_PAGESIZE);
+    if (fscanf(f, "%llu %llu", &size, &resident) == 2 && page > 0) {
+        *virtual_bytes = (uint64_t)size * (uint64_t)page;
+        *resident_bytes = (uint64_t)resident * (uint64_t)page;
+    }
+    fclose(f);
 }
 
 /* ---------------------------------------------------------------------- */

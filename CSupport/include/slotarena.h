@@ -202,6 +202,11 @@ uint64_t slotarena_backend_bytes_of_index(uint32_t index);
  * benchmark uses it to weigh native Swift objects. Refreshes the epoch. */
 uint64_t slotarena_process_allocated_bytes(void);
 
+/* The process's address space (VmSize) and resident memory (VmRSS), in bytes, from
+ * /proc/self/statm; both 0 where that file does not exist. Tests and the stress run
+ * use it to check that churn and destroyed arenas leave neither growing. */
+void slotarena_process_memory(uint64_t *virtual_bytes, uint64_t *resident_bytes);
+
 /* Debug builds only (SLOTARENA_DEBUG_HOOKS): after `skip` more allocations of
  * this arena succeed, the next `count` (cells, blocks or pools) fail as if
  * memory were refused. Returns 1 when the hook is compiled in, 0 otherwise. */

@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+internal import CSlotArena
 import Slotted
 
 #if canImport(Glibc)
@@ -341,19 +342,11 @@ func checkEmpty(_ space: ObjectSpace, _ report: inout StressReport) {
     }
 }
 
-/// VmSize and VmRSS of this process, in bytes (Linux `/proc/self/status`).
+/// VmSize and VmRSS of this process, in bytes (Linux `/proc/self/statm`).
 func processMemory() -> (virtual: Int, resident: Int) {
-    guard let file = fopen("/proc/self/status", "r") else { return (0, 0) }
-    defer { fclose(file) }
-    var virtual = 0, resident = 0
-    var line = [CChar](repeating: 0, count: 256)
-    while fgets(&line, Int32(line.count), file) != nil {
-        let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        let kib = Int(text.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") ?? 0
-        if text.hasPrefix("VmSize:") { virtual = kib * 1024 }
-        if text.hasPrefix("VmRSS:") { resident = kib * 1024 }
-    }
-    return (virtual, resident)
+    var virtual: UInt64 = 0, resident: UInt64 = 0
+    slotarena_process_memory(&virtual, &resident)
+    return (Int(virtual), Int(resident))
 }
 
 /// A named scenario: runs with `threads` threads for about `seconds`.
