@@ -13,9 +13,9 @@
  *
  * Invariants.
  *   4. Every address the arena handed out stays mapped after destroy, as
- *      read-only zero pages: the jemalloc extent hooks never unmap, and the
- *      destroy hook (or, in the system backend, its release of the slabs)
- *      replaces the pages with fresh read-only anonymous ones
+ *      read-only zero pages: the jemalloc extent hooks never unmap, and at
+ *      destroy they (or, in the system backend, its release of the slabs)
+ *      replace the pages with fresh read-only anonymous ones
  *      (slotarena_tombstone, below, for both backends).
  */
 #include "slotarena_internal.h"

@@ -11,16 +11,19 @@
  * arena (with the benchmark's comparison) that includes jemalloc's header.
  *
  * Invariants. The extent hooks keep invariant 4 (arena.c): they map fresh
- * anonymous memory, never unmap, and turn every range jemalloc deallocates
- * or destroys into read-only zero pages (slotarena_tombstone), so no address
- * the arena handed out is ever reused or unmapped. Every extent is always
- * committed (decommit is refused).
+ * anonymous memory and never unmap. While the arena lives, jemalloc keeps
+ * the ranges it frees (a block's, decayed), their pages purged, and reuses
+ * them; at destroy, every range becomes read-only zero pages
+ * (slotarena_tombstone), so no address the arena handed out is ever reused
+ * by another arena or unmapped. Every extent is always committed (decommit
+ * is refused, so a range jemalloc keeps is purged instead).
  */
 #include "slotarena_internal.h"
 
 #if SLOTARENA_USE_JEMALLOC
 
 #include <jemalloc/jemalloc.h>
+#include <limits.h>
 #include <stdio.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -70,13 +73,19 @@ static void *hook_alloc(extent_hooks_t *hooks, void *new_addr, size_t size, size
     return p;
 }
 
-/* Never unmap, so no address the arena handed out is ever reused: the pages
- * become read-only zeros holding no memory, and jemalloc forgets the range.
- * (Opting out instead would leave jemalloc's own metadata pages resident after
- * arena.<i>.destroy: 8 KiB per destroyed arena, measured.) */
+/* The arena that arena.<i>.destroy is destroying on this thread, or UINT_MAX. */
+static _Thread_local unsigned destroying = UINT_MAX;
+
+/* A range jemalloc gives back. While the arena lives (a block's extent,
+ * freed and decayed), opt out: jemalloc purges the pages and keeps the range
+ * to reuse. (Turning it into read-only zeros instead, as destroy does, lost
+ * its address space for good: replacing one 8 MiB string cost 11 MiB a
+ * time.) At destroy, the pages become read-only zeros holding no memory and
+ * jemalloc forgets the range. */
 static bool hook_dalloc(extent_hooks_t *hooks, void *addr, size_t size, bool committed,
                         unsigned arena_ind) {
-    (void)hooks, (void)committed, (void)arena_ind;
+    (void)hooks, (void)committed;
+    if (arena_ind != destroying) return true;
     slotarena_tombstone(addr, size);
     return false;
 }
@@ -126,11 +135,21 @@ static extent_hooks_t slotarena_hooks = {
 
 const char *slotarena_backend(void) { return "jemalloc"; }
 
+/* The most jemalloc maps at once to grow the arena, beyond what one
+ * allocation needs: without a limit each growth maps more than the one
+ * before (a geometric series), so the slack a long-lived arena keeps would
+ * grow with its age. */
+#define RETAIN_GROW_LIMIT ((size_t)8 << 20)
+
 bool slotarena_backend_create(slotarena *scratch) {
     unsigned index;
     size_t len = sizeof(index);
     extent_hooks_t *hooks = &slotarena_hooks;
     if (mallctl("arenas.create", &index, &len, &hooks, sizeof(hooks)) != 0) return false;
+    char name[64];
+    size_t limit = RETAIN_GROW_LIMIT;
+    snprintf(name, sizeof(name), "arena.%u.retain_grow_limit", index);
+    (void)mallctl(name, NULL, NULL, &limit, sizeof(limit));
     scratch->index = index;
     scratch->flags = MALLOCX_ARENA(index) | MALLOCX_TCACHE_NONE;
     return true;
@@ -139,7 +158,9 @@ bool slotarena_backend_create(slotarena *scratch) {
 void slotarena_backend_destroy_index(unsigned index) {
     char name[64];
     snprintf(name, sizeof(name), "arena.%u.destroy", index);
+    destroying = index;
     (void)mallctl(name, NULL, NULL, NULL, 0);
+    destroying = UINT_MAX;
 }
 
 /* arena.<i>.destroy releases every allocation, pools, slabs and the arena
