@@ -3,36 +3,23 @@
  *
  * Model. An arena is a lock, a list of pools (one per cell size, pool.c), a
  * list of blocks (block.c), the thread-cache bins holding its cells
- * (tcache.c) and its counters (stats.c). Its struct, pools and slabs come
+ * (tcache.c) and its counters (stats.c). Its struct, pools and blocks come
  * from the backend: one private jemalloc arena with this library's extent
- * hooks (backend_jemalloc.c), or mmap'ed slabs and malloc'ed blocks
- * (backend_system.c). Reset frees every live cell as a free does, one at a
- * time and safe against other threads, and keeps the slabs; destroy detaches the bins other threads still hold and gives everything
- * back to the backend. The debug fail-next hook is in stats.c, beside the
- * setter of its counters; creating an arena is never refused by it.
+ * hooks (backend_jemalloc.c), or malloc (backend_system.c); its slabs are
+ * mappings of their own (slab.c). Reset frees every live cell as a free
+ * does, one at a time and safe against other threads, and keeps the slabs;
+ * destroy detaches the bins other threads still hold, shelves the slabs for
+ * later arenas (slab.c) and gives everything else back to the backend, which
+ * may unmap it: no handle points outside a slab. The debug fail-next hook
+ * is in stats.c, beside the setter of its counters; creating an arena is
+ * never refused by it.
  *
- * Invariants.
- *   4. Every address the arena handed out stays mapped after destroy, as
- *      read-only zero pages: the jemalloc extent hooks never unmap, and at
- *      destroy they (or, in the system backend, its release of the slabs)
- *      replace the pages with fresh read-only anonymous ones
- *      (slotarena_tombstone, below, for both backends).
+ * Invariants. Invariant 4 (every cell address stays mapped, reading 0 or a
+ * newer generation) is slab.c's.
  */
 #include "slotarena_internal.h"
 
 #include <string.h>
-#include <sys/mman.h>
-
-/* Replaces [addr, addr+size) with read-only zero pages that hold no memory. */
-void slotarena_tombstone(void *addr, size_t size) {
-    void *p = mmap(addr, size, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE,
-                   -1, 0);
-    if (p == MAP_FAILED) {
-        /* Keep the old mapping rather than open a hole: stale handles then
-         * read old bytes of a dead arena, still never another object's. */
-        (void)madvise(addr, size, MADV_DONTNEED);
-    }
-}
 
 slotarena *slotarena_create(void) {
     slotarena scratch;
@@ -59,6 +46,15 @@ slotarena *slotarena_create(void) {
 void slotarena_destroy(slotarena *a) {
     if (a == NULL) return;
     slotarena_detach_bins(a);
+    for (slotarena_pool *p = a->pools; p != NULL; p = p->next) {
+        slotarena_slab *s = p->slabs;
+        while (s != NULL) {
+            slotarena_slab *older = s->next;
+            slotarena_slab_shelve(s, p->cell_size);
+            s = older;
+        }
+        p->slabs = NULL;
+    }
     slotarena_backend_release(a);
 }
 

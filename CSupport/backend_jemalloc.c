@@ -1,22 +1,26 @@
 /*
- * backend_jemalloc.c: the jemalloc backend, where slabs, blocks and the arena
+ * backend_jemalloc.c: the jemalloc backend, where blocks, pools and the arena
  * struct come from when the build links jemalloc (SLOTARENA_USE_JEMALLOC).
  *
  * Model. Each slotarena is one private jemalloc arena made with
- * arenas.create and this file's extent hooks; everything the arena holds
- * (its struct, pools, slabs, blocks) is a mallocx from it with the tcache
+ * arenas.create and this file's extent hooks; what the arena holds besides
+ * its slabs (its struct, pools, blocks) is a mallocx from it with the tcache
  * bypassed, freed with sdallocx (dallocx where the size is not kept), and
- * arena.<i>.destroy gives it all back at once. The statistics read
- * jemalloc's own counters through mallctl. This is the only file of the
- * arena (with the benchmark's comparison) that includes jemalloc's header.
+ * arena.<i>.destroy gives it all back at once. Slabs are not jemalloc's
+ * (slab.c): handles point into them, and nowhere else, so no range of the
+ * arena needs to outlive it. While the arena lives, jemalloc keeps the
+ * ranges of freed blocks (their pages purged) and reuses them; its destroy
+ * unmaps every range, jemalloc's own metadata for the arena included, and
+ * the system reuses the address space. The statistics read
+ * jemalloc's own counters through mallctl, plus the slab bytes. This is the
+ * only file of the arena (with the benchmark's comparison) that includes
+ * jemalloc's header.
  *
- * Invariants. The extent hooks keep invariant 4 (arena.c): they map fresh
- * anonymous memory and never unmap. While the arena lives, jemalloc keeps
- * the ranges it frees (a block's, decayed), their pages purged, and reuses
- * them; at destroy, every range becomes read-only zero pages
- * (slotarena_tombstone), so no address the arena handed out is ever reused
- * by another arena or unmapped. Every extent is always committed (decommit
- * is refused, so a range jemalloc keeps is purged instead).
+ * Invariants. The hooks map fresh anonymous memory and unmap only at
+ * destroy; every extent is always committed (decommit is refused, so a range
+ * jemalloc keeps is purged instead). No
+ * slab is ever an extent of the arena, so unmapping never touches an address
+ * a handle can hold (invariant 4 is slab.c's).
  */
 #include "slotarena_internal.h"
 
@@ -78,22 +82,21 @@ static _Thread_local unsigned destroying = UINT_MAX;
 
 /* A range jemalloc gives back. While the arena lives (a block's extent,
  * freed and decayed), opt out: jemalloc purges the pages and keeps the range
- * to reuse. (Turning it into read-only zeros instead, as destroy does, lost
- * its address space for good: replacing one 8 MiB string cost 11 MiB a
- * time.) At destroy, the pages become read-only zeros holding no memory and
- * jemalloc forgets the range. */
+ * to reuse, which unmapping would not let it do (it would map more instead,
+ * and keep the remainders it cannot use). At destroy, jemalloc's own
+ * metadata comes here too: unmap. No handle points into either. */
 static bool hook_dalloc(extent_hooks_t *hooks, void *addr, size_t size, bool committed,
                         unsigned arena_ind) {
     (void)hooks, (void)committed;
     if (arena_ind != destroying) return true;
-    slotarena_tombstone(addr, size);
-    return false;
+    return munmap(addr, size) != 0;
 }
 
+/* The ranges jemalloc kept, at destroy. */
 static void hook_destroy(extent_hooks_t *hooks, void *addr, size_t size, bool committed,
                          unsigned arena_ind) {
     (void)hooks, (void)committed, (void)arena_ind;
-    slotarena_tombstone(addr, size);
+    (void)munmap(addr, size);
 }
 
 static bool hook_commit(extent_hooks_t *hooks, void *addr, size_t size, size_t offset,
@@ -155,6 +158,7 @@ bool slotarena_backend_create(slotarena *scratch) {
     return true;
 }
 
+
 void slotarena_backend_destroy_index(unsigned index) {
     char name[64];
     snprintf(name, sizeof(name), "arena.%u.destroy", index);
@@ -163,8 +167,9 @@ void slotarena_backend_destroy_index(unsigned index) {
     destroying = UINT_MAX;
 }
 
-/* arena.<i>.destroy releases every allocation, pools, slabs and the arena
- * struct itself included; the destroy hook tombstones the pages. */
+/* arena.<i>.destroy releases every allocation, pools and the arena struct
+ * itself included; the hooks unmap the pages (the slabs are shelved first,
+ * arena.c). */
 void slotarena_backend_release(slotarena *a) {
     unsigned index = a->index;
     pthread_mutex_destroy(&a->lock);
@@ -176,7 +181,6 @@ void *slotarena_backend_alloc(int flags, size_t size, bool zeroed) {
 }
 void slotarena_backend_free(int flags, void *p, size_t size) { sdallocx(p, size, flags); }
 void slotarena_backend_free_unsized(int flags, void *p) { dallocx(p, flags); }
-void *slotarena_backend_slab_alloc(int flags, size_t size) { return mallocx(size, flags); }
 
 static void refresh_epoch(void) {
     uint64_t epoch = 1;
@@ -223,8 +227,11 @@ static void backend_stats(unsigned index, uint64_t *allocated, uint64_t *active)
     *active = pactive * page_size();
 }
 
+/* jemalloc's counters of the arena, plus its slabs, which are not jemalloc's. */
 void slotarena_backend_stats(slotarena_stats *out) {
     backend_stats(out->arena_index, &out->backend_allocated, &out->backend_active);
+    out->backend_allocated += out->slab_bytes;
+    out->backend_active += out->slab_bytes;
 }
 
 uint64_t slotarena_backend_bytes_of_index(uint32_t index) {

@@ -1,26 +1,24 @@
 /*
- * backend_system.c: the system backend, where slabs, blocks and the arena
+ * backend_system.c: the system backend, where blocks, pools and the arena
  * struct come from in the build without jemalloc (SLOTTED_DISABLE_JEMALLOC=1,
  * which the sanitizer runs use: Debian's jemalloc replaces malloc beside the
  * sanitizers' own allocators).
  *
- * Model. Slabs are anonymous mmap regions of exactly the slab size; the
- * arena struct, pools and blocks come from malloc (calloc when zeroed). There
+ * Model. The arena struct, pools and blocks come from malloc (calloc when
+ * zeroed); slabs are mappings of their own in both backends (slab.c). There
  * is no arena index (UINT32_MAX) and no allocator statistics: the backend
  * reports the slab and block bytes the arena holds, and 0 for jemalloc's
  * process-wide counters.
  *
- * Invariants. Slabs are never unmapped: releasing an arena frees its blocks,
- * pools and struct to malloc and turns every slab into read-only zero pages
- * (slotarena_tombstone), which keeps invariant 4 (arena.c) for cells. Blocks
- * are malloc's to reuse, as jemalloc's are in the other backend.
+ * Invariants. Releasing an arena frees its blocks, pools and struct to
+ * malloc, which reuses them as it likes: no handle points into them. The
+ * slabs were shelved before (arena.c), which keeps invariant 4 (slab.c).
  */
 #include "slotarena_internal.h"
 
 #if !SLOTARENA_USE_JEMALLOC
 
 #include <stdlib.h>
-#include <sys/mman.h>
 
 const char *slotarena_backend(void) { return "system"; }
 
@@ -47,13 +45,7 @@ void slotarena_backend_free_unsized(int flags, void *p) {
     free(p);
 }
 
-void *slotarena_backend_slab_alloc(int flags, size_t size) {
-    (void)flags;
-    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    return p == MAP_FAILED ? NULL : p;
-}
-
-/* Frees every block, pool and the arena struct; tombstones every slab. */
+/* Frees every block, pool and the arena struct (the slabs are shelved). */
 void slotarena_backend_release(slotarena *a) {
     unsigned index = a->index;
     int flags = a->flags;
@@ -61,14 +53,6 @@ void slotarena_backend_release(slotarena *a) {
     slotarena_pool *p = a->pools;
     while (p != NULL) {
         slotarena_pool *next = p->next;
-        slotarena_slab *s = p->slabs;
-        while (s != NULL) {
-            slotarena_slab *older = s->next;
-            size_t bytes = s->bytes;
-            SLOTARENA_UNPOISON(s, bytes);
-            slotarena_tombstone(s, bytes);
-            s = older;
-        }
         slotarena_backend_free(flags, p, sizeof(*p));
         p = next;
     }

@@ -58,7 +58,7 @@ int slotarena_compare_with_plain(size_t cell_size, size_t count, slotarena_plain
     slotarena_stats s;
     slotarena_stats_read(a, &s);
     out->pool_bytes = s.backend_allocated;
-    for (size_t i = 0; i < count; i++) slotarena_cell_free(p, cells[i], 1);
+    for (size_t i = 0; i < count; i++) slotarena_cell_free(p, cells[i], gen_of(*header_of(cells[i])));
     for (size_t i = 0; i < count; i++)
         if ((cells[i] = plain_alloc(b->flags, cell_size)) == NULL) goto done;
     slotarena_stats_read(b, &s);

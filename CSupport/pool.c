@@ -6,8 +6,9 @@
  * threaded through free cells at offset 8. A slab is one large allocation: a
  * 64-byte slab header, then cells of the pool's size back to back, carved
  * lazily from the front; slabs grow from 64 KiB to 1 MiB as the pool grows,
- * each a jemalloc large size class so no size-class rounding is wasted
- * (jemalloc 5.3 adds one 4 KiB guard page to each, 0.4% of a 1 MiB slab).
+ * each a mapping of its own from slab.c (a fresh one, or one of the same
+ * size shelved when an arena with a pool of the same cell size was
+ * destroyed, whose cells start at its floor generation).
  * Most allocations pop a cell from the calling thread's bin and most frees
  * push one there (tcache.c keeps the bins), without the arena lock; the rest
  * take the lock and use the free list or carve. The thread's cache pointer is
@@ -20,6 +21,7 @@
  *   1. A slab stays with its pool until the arena is destroyed, so every cell
  *      address keeps a header of that pool; generations only ever grow, and a
  *      cell whose generation reaches SLOTARENA_GEN_RETIRED leaves circulation.
+ *      After destroy, slab.c keeps them growing (invariant 4).
  *   2. A free cell's header holds only its (already advanced) generation;
  *      class and presence bits are zero, so no handle can match it.
  * Every cell taken out of a pool or put back is counted with count_out, which
@@ -85,9 +87,8 @@ static bool add_slab(slotarena_pool *p) {
     slotarena *a = p->arena;
     size_t bytes = SLAB_MIN << (p->slab_count < 4 ? p->slab_count : 4);
     if (bytes > SLAB_MAX) bytes = SLAB_MAX;
-    slotarena_slab *s = slotarena_backend_slab_alloc(a->flags, bytes);
+    slotarena_slab *s = slotarena_slab_take(p->cell_size, bytes);
     if (s == NULL) return false;
-    s->bytes = bytes;
     s->carved = 0;
     s->capacity = (bytes - SLAB_HEADER) / p->cell_size;
     s->next = p->slabs;
@@ -116,9 +117,10 @@ static char *pop_free(slotarena_pool *p) {
     return cell;
 }
 
-/* A cell carved from the newest slab: zeroed, at generation 1, poisoned after
- * its header. When that slab is full, a new slab if `may_add_slab`, else NULL;
- * NULL too when memory is refused. Lock held. */
+/* A cell carved from the newest slab: zero (as every byte of a slab past its
+ * carved cells is, invariant 7), at the slab's floor generation, poisoned
+ * after its header. When that slab is full, a new slab if `may_add_slab`,
+ * else NULL; NULL too when memory is refused. Lock held. */
 SLOTARENA_NO_ASAN
 static char *carve(slotarena_pool *p, bool may_add_slab) {
     slotarena_slab *s = p->slabs;
@@ -131,8 +133,7 @@ static char *carve(slotarena_pool *p, bool may_add_slab) {
     s->carved++;
     p->carved++;
     SLOTARENA_UNPOISON(cell, size);
-    memset(cell, 0, size); /* a recycled extent may hold old bytes */
-    *header_of(cell) = (uint64_t)1 << SLOTARENA_GEN_SHIFT;
+    *header_of(cell) = s->floor << SLOTARENA_GEN_SHIFT;
     SLOTARENA_POISON(cell + SLOTARENA_HEADER_BYTES, size - SLOTARENA_HEADER_BYTES);
     return cell;
 }

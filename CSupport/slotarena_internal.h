@@ -5,15 +5,17 @@
  * Model. An arena keeps a list of pools, one per cell size, and a list of
  * blocks; each thread keeps a cache of free cells in a few bins. The work is
  * split one file per concern:
- *   arena.c             create, destroy, reset; the tombstone both backends use
+ *   arena.c             create, destroy, reset
  *   pool.c              pools, slabs and cells, with the lock-free fast paths
+ *   slab.c              slab mappings, and the shelf that keeps the slabs of
+ *                       destroyed arenas for pools of the same cell size
  *   tcache.c            thread caches: bins trading cells with their pools
  *   block.c             variable-size blocks, released once no reader can
  *                       still be reading them
  *   access.c            the writer bit, reader sections, the fork gate
  *   stats.c             counters, the peak, the debug hooks
- *   backend_jemalloc.c  slabs, blocks and the arena struct from a private
- *   backend_system.c    jemalloc arena, or from mmap and malloc
+ *   backend_jemalloc.c  blocks, pools and the arena struct from a private
+ *   backend_system.c    jemalloc arena, or from malloc
  *   classtable.c        the Swift library's process-wide class table
  *   bench_compare.c     the benchmark's comparison with plain allocation
  * This header holds the structures (with the offsets their comments give),
@@ -25,8 +27,9 @@
  * Invariants, numbered as the files refer to them, each stated in the file
  * that keeps it: 1 and 2 (slabs stay with their pools, free headers carry
  * only a generation) in pool.c; 3 (out + free + retired == carved, and what
- * the statistics derive from it) in stats.c; 4 (every address handed out
- * stays mapped after destroy) in arena.c. "Lock held" on a function means
+ * the statistics derive from it) in stats.c; 4 (every cell address stays
+ * mapped, reading 0 or a newer generation) and 7 (a slab's floor only grows)
+ * in slab.c; 5 and 6 (writers) in access.c. "Lock held" on a function means
  * the arena's lock.
  */
 #ifndef SLOTARENA_INTERNAL_H
@@ -92,6 +95,7 @@ typedef struct slotarena_slab {
     uint64_t bytes;              /* offset 8: size of the slab allocation */
     uint64_t carved;             /* offset 16: cells carved so far */
     uint64_t capacity;           /* offset 24: cells that fit */
+    uint64_t floor;              /* offset 32: generation of a freshly carved cell (slab.c) */
 } slotarena_slab;
 _Static_assert(sizeof(slotarena_slab) <= SLAB_HEADER, "slab header fits before the first cell");
 
@@ -259,11 +263,15 @@ SLOTARENA_HIDDEN void slotarena_backend_release(slotarena *a);
 SLOTARENA_HIDDEN void *slotarena_backend_alloc(int flags, size_t size, bool zeroed);
 SLOTARENA_HIDDEN void slotarena_backend_free(int flags, void *p, size_t size);
 SLOTARENA_HIDDEN void slotarena_backend_free_unsized(int flags, void *p);
-SLOTARENA_HIDDEN void *slotarena_backend_slab_alloc(int flags, size_t size);
 SLOTARENA_HIDDEN void slotarena_backend_stats(slotarena_stats *out);
 
-/* Arena (arena.c). */
-SLOTARENA_HIDDEN void slotarena_tombstone(void *addr, size_t size);
+/* Slabs (slab.c). A slab of `bytes` for a pool of `cell_size`-byte cells,
+ * with `bytes` and `floor` set: a shelved one of that cell size and size if
+ * there is one, else a fresh mapping at floor 1. NULL when memory is
+ * refused. */
+SLOTARENA_HIDDEN slotarena_slab *slotarena_slab_take(uint32_t cell_size, size_t bytes);
+/* Shelves a slab of a destroyed arena (or tombstones it for good). */
+SLOTARENA_HIDDEN void slotarena_slab_shelve(slotarena_slab *s, uint32_t cell_size);
 
 /* Pools (pool.c). Lock held, except for the thread-local accessors. */
 SLOTARENA_HIDDEN uint32_t slotarena_pool_take_batch(slotarena_pool *p, void **cells, uint32_t max);

@@ -13,13 +13,17 @@
  *   - blocks: variable-size pieces (sized mallocx/sdallocx) for what is not a
  *     fixed cell: per-instance dictionaries, long string bytes.
  *
- * Invariant. A slab is never returned to the allocator while the arena
- * lives, so the first 8 bytes of any cell address are always a header of
- * that pool, live or free: a stale handle can always read the generation it
- * must compare. When the arena is destroyed, every address it ever handed out
- * is left mapped read-only and zero-filled (no physical memory), so a handle
- * that outlives its space reads generation 0 (never a live generation)
- * instead of unmapped or reused memory.
+ * Invariant. A slab is never returned to the system, so the first 8 bytes
+ * of any cell address are always a header, live or free: a stale handle can
+ * always read the generation it must compare. While the arena lives, the
+ * slab stays with its pool. When the arena is destroyed, each slab is left
+ * mapped read-only and zero-filled (no physical memory) until a pool of the
+ * same cell size, in a later arena, takes it over; that pool carves its cells
+ * at the same addresses with generations above any the destroyed arena
+ * handed out. So a handle that outlives its space reads generation 0 or a
+ * generation it does not hold, never a live object's. Everything else the
+ * arena held (its blocks, its bookkeeping) is given back to the system or
+ * the allocator, whose address space is reused.
  *
  * Threads. Every function that takes a slotarena or a pool is safe to call
  * from several threads at once. Each thread keeps a small cache of free
@@ -128,8 +132,13 @@ const char *slotarena_backend(void);
 slotarena *slotarena_create(void);
 
 /* Destroys the arena (jemalloc: arena.<i>.destroy). Every cell and block is
- * gone; their addresses stay mapped read-only as zeros. */
+ * gone. The slabs are shelved, read-only zeros, for later pools of the same
+ * cell size (see the invariant above); the rest is unmapped or freed. */
 void slotarena_destroy(slotarena *arena);
+
+/* Slabs of destroyed arenas waiting for a pool of their cell size, and their
+ * bytes (address space only: their pages hold no memory). */
+void slotarena_shelf_stats(uint64_t *slabs, uint64_t *bytes);
 
 /* Frees every cell and block and keeps the arena and its slabs. Every live
  * cell's generation is advanced, so no handle from before matches. As

@@ -7,20 +7,10 @@ import Testing
 
 private let liveBits: UInt64 = 1 << UInt64(SLOTARENA_CLASS_SHIFT)
 
-private func stats(_ arena: OpaquePointer) -> slotarena_stats {
-    var s = slotarena_stats()
-    slotarena_stats_read(arena, &s)
-    return s
-}
-
 private func poolStats(_ arena: OpaquePointer, _ size: Int) -> slotarena_pool_stats {
     var s = slotarena_pool_stats()
     slotarena_pool_stats_read(arena, size, &s)
     return s
-}
-
-private func generation(of cell: UnsafeMutableRawPointer) -> UInt32 {
-    UInt32(truncatingIfNeeded: cell.load(as: UInt64.self) >> UInt64(SLOTARENA_GEN_SHIFT))
 }
 
 /// Raw pointers handed between test threads, which synchronise through join.
@@ -176,14 +166,15 @@ struct ThreadCacheTests {
         defer { slotarena_destroy(arena) }
         let pool = try #require(slotarena_pool_for_size(arena, 24))
         let cells = (0..<1_000).map { _ in slotarena_cell_alloc(pool, liveBits)! }
+        let generations = cells.map { generation(of: $0) }
         #expect(stats(arena).cached_cells == 0)
         #expect(stats(arena).live_cells == 1_000)
         #expect(Set(cells).count == 1_000)
         for c in cells { #expect(slotarena_cell_free(pool, c, generation(of: c)) == Int32(SLOTARENA_OK)) }
-        #expect(slotarena_cell_free(pool, cells[0], 1) == Int32(SLOTARENA_ERR_STALE))
+        #expect(slotarena_cell_free(pool, cells[0], generations[0]) == Int32(SLOTARENA_ERR_STALE))
         let again = (0..<1_000).map { _ in slotarena_cell_alloc(pool, liveBits)! }
         #expect(again == Array(cells.reversed()))
-        #expect(again.allSatisfy { generation(of: $0) == 2 })
+        #expect(zip(again.reversed(), generations).allSatisfy { generation(of: $0) == $1 + 1 })
         let p = poolStats(arena, 24)
         #expect(p.live_cells == 1_000)
         #expect(p.live_cells + p.free_cells + p.retired_cells == p.carved_cells)
