@@ -10,21 +10,64 @@
  * does, one at a time and safe against other threads, and keeps the slabs;
  * destroy detaches the bins other threads still hold, shelves the slabs for
  * later arenas (slab.c) and gives everything else back to the backend, which
- * may unmap it: no handle points outside a slab. The debug fail-next hook
- * is in stats.c, beside the setter of its counters; creating an arena is
- * never refused by it.
+ * may unmap it: no handle points outside a slab. Live arenas are on a list,
+ * under its own lock, that counts them for the error past jemalloc's limit. The debug fail-next hook is in
+ * stats.c, beside the setter of its counters; creating an arena is never
+ * refused by it.
  *
  * Invariants. Invariant 4 (every cell address stays mapped, reading 0 or a
- * newer generation) is slab.c's.
+ * newer generation) is slab.c's. An arena is on the live list from the end
+ * of its creation to the start of its destruction.
  */
 #include "slotarena_internal.h"
 
 #include <string.h>
 
+static _Thread_local int create_failure;
+
+/* Live arenas, newest first. */
+static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
+static slotarena *live_first;
+static uint32_t live_count;
+
+uint32_t slotarena_live_count(void) {
+    pthread_mutex_lock(&live_lock);
+    uint32_t n = live_count;
+    pthread_mutex_unlock(&live_lock);
+    return n;
+}
+
+static void live_add(slotarena *a) {
+    pthread_mutex_lock(&live_lock);
+    a->live_prev = NULL;
+    a->live_next = live_first;
+    if (live_first != NULL) live_first->live_prev = a;
+    live_first = a;
+    live_count++;
+    pthread_mutex_unlock(&live_lock);
+}
+
+static void live_remove(slotarena *a) {
+    pthread_mutex_lock(&live_lock);
+    if (a->live_prev != NULL) a->live_prev->live_next = a->live_next;
+    else live_first = a->live_next;
+    if (a->live_next != NULL) a->live_next->live_prev = a->live_prev;
+    a->live_prev = a->live_next = NULL;
+    live_count--;
+    pthread_mutex_unlock(&live_lock);
+}
+
+int slotarena_create_failure(void) { return create_failure; }
+
 slotarena *slotarena_create(void) {
+    create_failure = 0;
     slotarena scratch;
     memset(&scratch, 0, sizeof(scratch));
-    if (!slotarena_backend_create(&scratch)) return NULL;
+    if (!slotarena_backend_create(&scratch)) {
+        create_failure = slotarena_backend_create_failure();
+        return NULL;
+    }
+    create_failure = SLOTARENA_CREATE_NO_MEMORY;
     slotarena *a = slotarena_backend_alloc(scratch.flags, sizeof(slotarena), false);
     if (a == NULL) {
         slotarena_backend_destroy_index(scratch.index);
@@ -40,11 +83,14 @@ slotarena *slotarena_create(void) {
         slotarena_backend_destroy_index(index);
         return NULL;
     }
+    create_failure = 0;
+    live_add(a);
     return a;
 }
 
 void slotarena_destroy(slotarena *a) {
     if (a == NULL) return;
+    live_remove(a);
     slotarena_detach_bins(a);
     for (slotarena_pool *p = a->pools; p != NULL; p = p->next) {
         slotarena_slab *s = p->slabs;

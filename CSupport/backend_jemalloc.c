@@ -144,6 +144,11 @@ const char *slotarena_backend(void) { return "jemalloc"; }
  * grow with its age. */
 #define RETAIN_GROW_LIMIT ((size_t)8 << 20)
 
+/* jemalloc's MALLOCX_ARENA_LIMIT: the indices the 12 bits of a mallocx flag
+ * can name, its automatic arenas included. */
+#define ARENA_LIMIT ((1u << 12) - 1)
+_Static_assert(ARENA_LIMIT == SLOTARENA_ARENA_LIMIT, "the public limit is jemalloc's");
+
 bool slotarena_backend_create(slotarena *scratch) {
     unsigned index;
     size_t len = sizeof(index);
@@ -158,6 +163,14 @@ bool slotarena_backend_create(slotarena *scratch) {
     return true;
 }
 
+/* arenas.create reuses the index of a destroyed arena first, so it fails
+ * for the limit only when every index is taken by a live arena. */
+int slotarena_backend_create_failure(void) {
+    unsigned n = 0;
+    size_t len = sizeof(n);
+    if (mallctl("arenas.narenas", &n, &len, NULL, 0) == 0 && n >= ARENA_LIMIT) return SLOTARENA_CREATE_TOO_MANY;
+    return SLOTARENA_CREATE_NO_MEMORY;
+}
 
 void slotarena_backend_destroy_index(unsigned index) {
     char name[64];

@@ -30,6 +30,9 @@ bool slotarena_backend_create(slotarena *scratch) {
 
 void slotarena_backend_destroy_index(unsigned index) { (void)index; }
 
+/* malloc has no limit of arenas: only memory can be refused. */
+int slotarena_backend_create_failure(void) { return SLOTARENA_CREATE_NO_MEMORY; }
+
 void *slotarena_backend_alloc(int flags, size_t size, bool zeroed) {
     (void)flags;
     return zeroed ? calloc(1, size) : malloc(size);

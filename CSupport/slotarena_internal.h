@@ -5,7 +5,7 @@
  * Model. An arena keeps a list of pools, one per cell size, and a list of
  * blocks; each thread keeps a cache of free cells in a few bins. The work is
  * split one file per concern:
- *   arena.c             create, destroy, reset
+ *   arena.c             create, destroy, reset; the list of live arenas
  *   pool.c              pools, slabs and cells, with the lock-free fast paths
  *   slab.c              slab mappings, and the shelf that keeps the slabs of
  *                       destroyed arenas for pools of the same cell size
@@ -174,6 +174,8 @@ struct slotarena {
     uint64_t pending_blocks;
     uint64_t pending_bytes;
     _Atomic uint32_t phase;      /* reader sections begin in readers[phase & 1] */
+    struct slotarena *live_prev; /* the list of live arenas (arena.c), under its lock */
+    struct slotarena *live_next;
     /* Open reader sections of each phase, on a cache line of their own. */
     _Alignas(64) _Atomic uint64_t readers[2];
     char readers_pad[64 - 2 * sizeof(uint64_t)];
@@ -264,6 +266,8 @@ SLOTARENA_HIDDEN void *slotarena_backend_alloc(int flags, size_t size, bool zero
 SLOTARENA_HIDDEN void slotarena_backend_free(int flags, void *p, size_t size);
 SLOTARENA_HIDDEN void slotarena_backend_free_unsized(int flags, void *p);
 SLOTARENA_HIDDEN void slotarena_backend_stats(slotarena_stats *out);
+/* Why slotarena_backend_create failed: SLOTARENA_CREATE_NO_MEMORY or _TOO_MANY. */
+SLOTARENA_HIDDEN int slotarena_backend_create_failure(void);
 
 /* Slabs (slab.c). A slab of `bytes` for a pool of `cell_size`-byte cells,
  * with `bytes` and `floor` set: a shelved one of that cell size and size if

@@ -128,8 +128,23 @@ typedef struct slotarena_pool_stats {
 const char *slotarena_backend(void);
 
 /* Creates an arena (jemalloc: arenas.create with this library's extent hooks).
- * Returns NULL when the system refuses memory or an arena. */
+ * Returns NULL when the system refuses memory or an arena; then
+ * slotarena_create_failure says which. */
 slotarena *slotarena_create(void);
+
+/* Why the calling thread's last slotarena_create returned NULL (0 when it
+ * did not). */
+enum {
+    SLOTARENA_CREATE_NO_MEMORY = 1, /* the system refused memory */
+    SLOTARENA_CREATE_TOO_MANY = 2,  /* jemalloc's arenas are all taken by live ones */
+    /* jemalloc's limit of arenas in a process (MALLOCX_ARENA_LIMIT), its own
+     * automatic arenas included; the index of a destroyed arena is reused. */
+    SLOTARENA_ARENA_LIMIT = 4095,
+};
+int slotarena_create_failure(void);
+
+/* Arenas created and not yet destroyed. */
+uint32_t slotarena_live_count(void);
 
 /* Destroys the arena (jemalloc: arena.<i>.destroy). Every cell and block is
  * gone. The slabs are shelved, read-only zeros, for later pools of the same

@@ -51,7 +51,8 @@ public struct Instance: Hashable, Sendable {
     }
 
     /// The class and cell of a live instance; throws ``ReferenceError`` for a freed one and
-    /// traps for one whose space was destroyed (its memory reads as zeros).
+    /// traps for one whose space was destroyed (its memory reads as zeros until a later
+    /// space reuses it, with newer generations: the handle is then stale like a freed one's).
     func resolve() throws -> (ClassInfo, _SlotCell) {
         try withResolved { ($0, $1) }
     }

@@ -32,15 +32,41 @@ public final class ObjectSpace: @unchecked Sendable {
 
     /// Creates a space with its own jemalloc arena (`arenas.create`).
     ///
-    /// Traps if the allocator refuses a new arena, as Swift traps when memory runs out.
-    public init() {
-        guard let arena = slotarena_create() else {
-            _slottedTrap("the allocator refused a new arena (arenas.create failed)")
+    /// Traps if the allocator refuses a new arena, as Swift traps when memory runs out, with
+    /// the message of the ``MemoryError`` that ``make()`` throws: in particular
+    /// `too many live object spaces` once jemalloc's limit of 4,095 arenas per process
+    /// (its own automatic arenas included) is taken by live spaces. Destroyed spaces do not
+    /// count: their arenas are reused.
+    public convenience init() {
+        do {
+            self.init(arena: try Self.createArena())
+        } catch {
+            _slottedTrap("\(error)")
         }
+    }
+
+    /// Creates a space with its own jemalloc arena, or throws ``MemoryError`` when the
+    /// allocator refuses one: `too many live object spaces` past jemalloc's limit of arenas
+    /// (4,095 per process, its automatic arenas included, about 4,080 spaces live at once),
+    /// or out of memory. The throwing form of ``init()``.
+    public static func make() throws(MemoryError) -> ObjectSpace {
+        ObjectSpace(arena: try createArena())
+    }
+
+    private init(arena: OpaquePointer) {
         self.arena = arena
         #if SLOTTED_INTERNAL_CHECKS
         _checkHeaderConstants()
         #endif
+    }
+
+    private static func createArena() throws(MemoryError) -> OpaquePointer {
+        if let arena = slotarena_create() { return arena }
+        if slotarena_create_failure() == Int32(SLOTARENA_CREATE_TOO_MANY) {
+            throw MemoryError("too many live object spaces (\(slotarena_live_count())): jemalloc allows at most "
+                + "\(SLOTARENA_ARENA_LIMIT) arenas per process, its own included; destroy a space first")
+        }
+        throw MemoryError("out of memory: the system refused a new arena")
     }
 
     deinit {
