@@ -109,9 +109,11 @@ static void fork_child(void) {
 
 static void writer_setup(void) {
     writer_key_made = pthread_key_create(&writer_key, writer_exit) == 0;
-    /* Registered after the allocator's own handlers (an arena exists before
-     * any write), so this prepare handler runs before theirs and before any
-     * that take the arena locks: writers may still need those locks. */
+    /* Registered after the allocator's handlers and after fork.c's (an arena
+     * exists before any write; the call below makes sure), so this prepare
+     * handler runs before theirs, which take the arena locks and the others:
+     * writers may still need those locks. */
+    slotarena_fork_setup();
     (void)pthread_atfork(fork_prepare, fork_parent, fork_child);
 }
 

@@ -11,7 +11,8 @@
  * destroy detaches the bins other threads still hold, shelves the slabs for
  * later arenas (slab.c) and gives everything else back to the backend, which
  * may unmap it: no handle points outside a slab. Live arenas are on a list,
- * under its own lock, that counts them for the error past jemalloc's limit. The debug fail-next hook is in
+ * under its own lock, that the fork handlers walk (fork.c) and that counts
+ * them for the error past jemalloc's limit. The debug fail-next hook is in
  * stats.c, beside the setter of its counters; creating an arena is never
  * refused by it.
  *
@@ -25,10 +26,13 @@
 
 static _Thread_local int create_failure;
 
-/* Live arenas, newest first. */
+/* Live arenas, newest first, for the fork handlers (fork.c). */
 static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
 static slotarena *live_first;
 static uint32_t live_count;
+
+pthread_mutex_t *slotarena_live_mutex(void) { return &live_lock; }
+slotarena *slotarena_live_first(void) { return live_first; }
 
 uint32_t slotarena_live_count(void) {
     pthread_mutex_lock(&live_lock);
@@ -60,6 +64,7 @@ static void live_remove(slotarena *a) {
 int slotarena_create_failure(void) { return create_failure; }
 
 slotarena *slotarena_create(void) {
+    slotarena_fork_setup();
     create_failure = 0;
     slotarena scratch;
     memset(&scratch, 0, sizeof(scratch));

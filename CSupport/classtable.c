@@ -17,9 +17,12 @@
 
 static void **class_table;
 void **const *const slotarena_class_table = &class_table;
+/* Taken inside the Swift class registry's lock (rank order: fork.c). */
+static pthread_mutex_t once = PTHREAD_MUTEX_INITIALIZER;
+
+pthread_mutex_t *slotarena_classtable_mutex(void) { return &once; }
 
 void **slotarena_class_table_reserve(void) {
-    static pthread_mutex_t once = PTHREAD_MUTEX_INITIALIZER;
     pthread_mutex_lock(&once);
     if (class_table == NULL) {
         void *p = mmap(NULL, (size_t)SLOTARENA_CLASS_TABLE_SIZE * sizeof(void *), PROT_READ | PROT_WRITE,

@@ -30,7 +30,8 @@
  *      SLOTARENA_GEN_RETIRED has no generation left to hand out: it is
  *      tombstoned for good and not shelved. Pages of a slab past its carved
  *      cells are zero (a fresh mapping, or a shelved slab's tombstone).
- * The shelf has its own lock, taken with an arena's lock held (add_slab).
+ * The shelf has its own lock, taken with an arena's lock held (add_slab) and
+ * last in the library's rank order (fork.c).
  */
 #include "slotarena_internal.h"
 
@@ -49,6 +50,8 @@ typedef struct slotarena_shelved {
 static slotarena_shelved *shelf[SLOTARENA_MAX_CELL / 8 + 1];
 static pthread_mutex_t shelf_lock = PTHREAD_MUTEX_INITIALIZER;
 static uint64_t shelved_slabs, shelved_bytes;
+
+pthread_mutex_t *slotarena_shelf_mutex(void) { return &shelf_lock; }
 
 /* Replaces [addr, addr+size) with read-only zero pages that hold no memory. */
 static void tombstone(void *addr, size_t size) {

@@ -13,6 +13,8 @@
  *   block.c             variable-size blocks, released once no reader can
  *                       still be reading them
  *   access.c            the writer bit, reader sections, the fork gate
+ *   fork.c              the library's locks around fork(), and the child's
+ *                       repairs
  *   stats.c             counters, the peak, the debug hooks
  *   backend_jemalloc.c  blocks, pools and the arena struct from a private
  *   backend_system.c    jemalloc arena, or from malloc
@@ -29,8 +31,8 @@
  * only a generation) in pool.c; 3 (out + free + retired == carved, and what
  * the statistics derive from it) in stats.c; 4 (every cell address stays
  * mapped, reading 0 or a newer generation) and 7 (a slab's floor only grows)
- * in slab.c; 5 and 6 (writers) in access.c. "Lock held" on a function means
- * the arena's lock.
+ * in slab.c; 5 and 6 (writers) in access.c; 8 (the rank order of every lock)
+ * in fork.c. "Lock held" on a function means the arena's lock.
  */
 #ifndef SLOTARENA_INTERNAL_H
 #define SLOTARENA_INTERNAL_H
@@ -136,6 +138,8 @@ _Static_assert(2 * TCACHE_BATCH <= TCACHE_CAP, "a bin holds two batches");
 
 typedef struct slotarena_tcache {
     slotarena_bin bins[TCACHE_BINS];
+    struct slotarena_tcache *prev; /* every thread's cache, linked under the registry lock */
+    struct slotarena_tcache *next;
 } slotarena_tcache;
 
 /* Before every block; the caller sees the bytes after it. */
@@ -276,6 +280,7 @@ SLOTARENA_HIDDEN int slotarena_backend_create_failure(void);
 SLOTARENA_HIDDEN slotarena_slab *slotarena_slab_take(uint32_t cell_size, size_t bytes);
 /* Shelves a slab of a destroyed arena (or tombstones it for good). */
 SLOTARENA_HIDDEN void slotarena_slab_shelve(slotarena_slab *s, uint32_t cell_size);
+SLOTARENA_HIDDEN pthread_mutex_t *slotarena_shelf_mutex(void);
 
 /* Pools (pool.c). Lock held, except for the thread-local accessors. */
 SLOTARENA_HIDDEN uint32_t slotarena_pool_take_batch(slotarena_pool *p, void **cells, uint32_t max);
@@ -289,6 +294,13 @@ SLOTARENA_HIDDEN void slotarena_bin_flush(slotarena_bin *bin, slotarena_pool *p,
 SLOTARENA_HIDDEN uint32_t slotarena_bin_refill(slotarena_bin *bin, slotarena_pool *p);
 SLOTARENA_HIDDEN void slotarena_bin_claim(slotarena_bin *bin, slotarena_pool *p);
 SLOTARENA_HIDDEN void slotarena_detach_bins(slotarena *a);
+SLOTARENA_HIDDEN pthread_mutex_t *slotarena_tcache_registry_mutex(void);
+/* Fork child: every bin of `a` that is not one of `keep`'s gives its cells
+ * back to its pool and leaves the arena. Lock held. */
+SLOTARENA_HIDDEN void slotarena_bins_adopt(slotarena *a, slotarena_tcache *keep);
+/* Fork child: frees every thread cache but `keep` (their threads are gone);
+ * run after slotarena_bins_adopt on every arena. */
+SLOTARENA_HIDDEN void slotarena_tcaches_forget_others(slotarena_tcache *keep);
 
 /* Blocks (block.c). */
 SLOTARENA_HIDDEN void slotarena_block_free_all(slotarena *a);
@@ -301,6 +313,17 @@ SLOTARENA_HIDDEN void slotarena_reclaim_locked(slotarena *a);
 SLOTARENA_HIDDEN void slotarena_backoff(unsigned *spins);
 SLOTARENA_HIDDEN void slotarena_writer_enter(void);
 SLOTARENA_HIDDEN void slotarena_writer_exit(void);
+
+/* Arena (arena.c): the list of live arenas, linked through live_next, and
+ * its lock. */
+SLOTARENA_HIDDEN pthread_mutex_t *slotarena_live_mutex(void);
+SLOTARENA_HIDDEN slotarena *slotarena_live_first(void);
+
+/* Fork (fork.c): registers the atfork handlers, once. */
+SLOTARENA_HIDDEN void slotarena_fork_setup(void);
+
+/* The class table's reservation mutex (classtable.c), for fork.c. */
+SLOTARENA_HIDDEN pthread_mutex_t *slotarena_classtable_mutex(void);
 
 /* Statistics (stats.c). */
 SLOTARENA_HIDDEN void slotarena_note_growth(slotarena *a);

@@ -20,7 +20,9 @@
  * peak. A bin with a non-NULL `pool` is on that pool's arena's list. Lock
  * order: the registry lock, then an arena's. The registry lock guards a bin's
  * `pool` while another thread may detach it (destroy) or while its owner
- * evicts it (a bin switching pools) or exits.
+ * evicts it (a bin switching pools) or exits, and the list of every thread's
+ * cache, which a fork child walks to free the caches of the threads it does
+ * not have, once their bins gave their cells back (fork.c).
  */
 #include "slotarena_internal.h"
 
@@ -28,6 +30,7 @@
 #include <string.h>
 
 static pthread_mutex_t registry = PTHREAD_MUTEX_INITIALIZER;
+static slotarena_tcache *caches; /* every thread's cache (registry lock) */
 static pthread_key_t tcache_key;
 static pthread_once_t tcache_key_once = PTHREAD_ONCE_INIT;
 static bool tcache_key_made;
@@ -121,11 +124,20 @@ void slotarena_bin_claim(slotarena_bin *bin, slotarena_pool *p) {
     unlock(a);
 }
 
+/* Takes a cache off the list of caches. Registry lock held. */
+static void cache_unlink(slotarena_tcache *t) {
+    if (t->prev != NULL) t->prev->next = t->next;
+    else caches = t->next;
+    if (t->next != NULL) t->next->prev = t->prev;
+    t->prev = t->next = NULL;
+}
+
 /* Thread exit: every bin goes back to its pool. */
 static void tcache_exit(void *arg) {
     slotarena_tcache *t = arg;
     pthread_mutex_lock(&registry);
     for (int i = 0; i < TCACHE_BINS; i++) bin_release(&t->bins[i]);
+    cache_unlink(t);
     pthread_mutex_unlock(&registry);
     slotarena_tcache_forget(t);
     free(t);
@@ -150,6 +162,11 @@ slotarena_tcache *slotarena_tcache_create(void) {
         free(t);
         return NULL;
     }
+    pthread_mutex_lock(&registry);
+    t->next = caches;
+    if (caches != NULL) caches->prev = t;
+    caches = t;
+    pthread_mutex_unlock(&registry);
     return t;
 }
 
@@ -169,6 +186,38 @@ void slotarena_detach_bins(slotarena *a) {
     }
     unlock(a);
     pthread_mutex_unlock(&registry);
+}
+
+/* ---------------------------------------------------------------------- */
+/* fork (fork.c)                                                           */
+
+pthread_mutex_t *slotarena_tcache_registry_mutex(void) { return &registry; }
+
+void slotarena_bins_adopt(slotarena *a, slotarena_tcache *keep) {
+    slotarena_bin **at = &a->bins;
+    while (*at != NULL) {
+        slotarena_bin *bin = *at;
+        if (keep != NULL && bin >= keep->bins && bin < keep->bins + TCACHE_BINS) {
+            at = &bin->next;
+            continue;
+        }
+        slotarena_bin_flush(bin, atomic_load_explicit(&bin->pool, RELAXED), TCACHE_CAP);
+        *at = bin->next;
+        bin->next = NULL;
+        atomic_store_explicit(&bin->pool, NULL, RELAXED);
+    }
+}
+
+void slotarena_tcaches_forget_others(slotarena_tcache *keep) {
+    slotarena_tcache *t = caches;
+    while (t != NULL) {
+        slotarena_tcache *next = t->next;
+        if (t != keep) {
+            cache_unlink(t);
+            free(t);
+        }
+        t = next;
+    }
 }
 
 int slotarena_debug_thread_cache(int enabled) {

@@ -424,6 +424,47 @@ enum {
 void **slotarena_class_table_reserve(void);
 extern void **const *const slotarena_class_table;
 
+/* ---------------------------------------------------------------------- */
+/* fork()                                                                   */
+/*
+ * A fork while other threads use the library leaves the child with only the
+ * forking thread. The library takes every lock it has before the fork, in
+ * one rank order (outermost first):
+ *   SLOTARENA_RANK_REGISTRATION    the Swift library's @SlotClass registrations
+ *   SLOTARENA_RANK_CLASS_REGISTRY  its class registry, then the class table's
+ *   SLOTARENA_RANK_SPACE_STATE     each object space's state
+ *   then the thread caches' registry, the list of live arenas, each arena,
+ *   and the slab shelf.
+ * The parent releases them in reverse; the child re-initialises them, forgets
+ * the reader sections and thread caches of the threads it does not have
+ * (their cached cells go back to their pools), and can use every arena. A
+ * cell or block that another thread was in the middle of freeing at the fork
+ * stays counted as live in the child, and is never reused there.
+ *
+ * The Swift library's mutexes come from slotarena_lock_create so that the
+ * fork handlers can find them: a thread holding a lock of one rank takes only
+ * locks of later ranks, and locks of one rank in creation order, newest
+ * first. A lock is never created or destroyed while its thread holds one.
+ */
+enum {
+    SLOTARENA_RANK_REGISTRATION = 0,
+    SLOTARENA_RANK_CLASS_REGISTRY = 1,
+    SLOTARENA_RANK_SPACE_STATE = 2,
+};
+
+/* An initialised pthread_mutex_t of `rank`, known to the fork handlers; NULL
+ * when memory is refused. */
+void *slotarena_lock_create(int rank);
+/* Destroys a mutex from slotarena_lock_create (not held by anyone). */
+void slotarena_lock_destroy(void *mutex);
+
+/* For tests and the stress run: forks; the child returns child(context) as
+ * its exit status (_exit: nothing of the parent's runs at exit); the parent
+ * waits at most `timeout_ms`, then kills the child (SIGKILL), as a hang.
+ * Returns the child's exit status, 128 + the signal that ended it, or -1
+ * when fork or waitpid fails. */
+int slotarena_fork_run(int (*child)(void *context), void *context, uint32_t timeout_ms);
+
 #ifdef __cplusplus
 }
 #endif

@@ -210,7 +210,7 @@ func raceFreeAgainstReads(kind: InstanceKind, threads: Int, seconds: Double) -> 
     let writers = max(1, threads / 4)
     let readers = max(1, threads - writers)
     let perWriter = 128
-    let table = Locked<[(Instance, Int)]>([])
+    let table = Locked<[(Instance, Int)]>([], rank: .spaceState)
     var nextID = 0
     var initial: [(Instance, Int)] = []
     for _ in 0..<(writers * perWriter) {
@@ -218,8 +218,8 @@ func raceFreeAgainstReads(kind: InstanceKind, threads: Int, seconds: Double) -> 
         nextID += 1
     }
     table.withLock { $0 = initial }
-    let ids = Locked(nextID)
-    let tallies = Locked<[ThreadTally]>([])
+    let ids = Locked(nextID, rank: .spaceState)
+    let tallies = Locked<[ThreadTally]>([], rank: .spaceState)
     let start = monotonicSeconds()
     let deadline = start + seconds
     runThreads(writers + readers) { t in
@@ -269,9 +269,9 @@ func raceResetAgainstReadsAndWrites(kind: InstanceKind, threads: Int, seconds: D
     let space = ObjectSpace()
     guard let cls = defineClass(kind, in: space, &report) else { return report }
     let slots = 256
-    let table = Locked<[(Instance, Int)?]>(Array(repeating: nil, count: slots))
-    let ids = Locked(0)
-    let tallies = Locked<[ThreadTally]>([])
+    let table = Locked<[(Instance, Int)?]>(Array(repeating: nil, count: slots), rank: .spaceState)
+    let ids = Locked(0, rank: .spaceState)
+    let tallies = Locked<[ThreadTally]>([], rank: .spaceState)
     let start = monotonicSeconds()
     let deadline = start + seconds
     let workers = max(2, threads - 1)

@@ -9,6 +9,8 @@
  */
 #include "slotarena.h"
 
+#include <pthread.h>
+#include <semaphore.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -121,11 +123,59 @@ static void fail_next(void) {
     slotarena_destroy(a);
 }
 
+/* fork(): another thread caches cells of the arena and keeps a reader
+ * section open; the child gets those cells back and releases freed blocks. */
+static slotarena *fork_arena;
+static slotarena_pool *fork_pool;
+static sem_t fork_ready, fork_done;
+
+static void *fork_helper(void *unused) {
+    (void)unused;
+    void *cells[40];
+    for (int i = 0; i < 40; i++) cells[i] = slotarena_cell_alloc(fork_pool, CLASS_BITS);
+    for (int i = 0; i < 40; i++) slotarena_cell_free(fork_pool, cells[i], gen_of(cells[i]));
+    uint32_t ticket = slotarena_read_begin(fork_arena);
+    sem_post(&fork_ready);
+    sem_wait(&fork_done);
+    slotarena_read_end(fork_arena, ticket);
+    return NULL;
+}
+
+static int fork_child_work(void *unused) {
+    (void)unused;
+    slotarena_reclaim(fork_arena);
+    slotarena_stats s = stats(fork_arena);
+    if (s.cached_cells != 0 || s.live_cells != 0 || s.deferred_blocks != 0) return 1;
+    void *c = slotarena_cell_alloc(fork_pool, CLASS_BITS);
+    if (c == NULL || stats(fork_arena).live_cells != 1) return 2;
+    slotarena_destroy(fork_arena);
+    return 0;
+}
+
+static void fork_child(void) {
+    fork_arena = slotarena_create();
+    fork_pool = slotarena_pool_for_size(fork_arena, 48);
+    sem_init(&fork_ready, 0, 0);
+    sem_init(&fork_done, 0, 0);
+    pthread_t helper;
+    CHECK(pthread_create(&helper, NULL, fork_helper, NULL) == 0);
+    sem_wait(&fork_ready);
+    void *b = slotarena_block_alloc(fork_arena, 300, 0);
+    slotarena_block_free(fork_arena, b, 300);
+    slotarena_reclaim(fork_arena);
+    CHECK(stats(fork_arena).cached_cells > 0 && stats(fork_arena).deferred_blocks == 1);
+    CHECK(slotarena_fork_run(fork_child_work, NULL, 60000) == 0);
+    sem_post(&fork_done);
+    pthread_join(helper, NULL);
+    slotarena_destroy(fork_arena);
+}
+
 int main(void) {
     cells_and_reuse();
     million_cells();
     blocks_reset_destroy();
     fail_next();
+    fork_child();
     printf("arena_check (%s backend): %d passed, %d failed\n", slotarena_backend(), passed, failed);
     return failed == 0 ? 0 : 1;
 }

@@ -44,7 +44,7 @@ enum ClassTable {
         var limit = capacity
     }
 
-    static let registry = Locked(Registry())
+    static let registry = Locked(Registry(), rank: .classRegistry)
 
     static func index(of id: UInt32) -> Int { Int(id & indexMask) }
     static func generation(of id: UInt32) -> Int { Int(id >> indexBits) }

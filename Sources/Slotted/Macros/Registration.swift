@@ -33,7 +33,7 @@ public final class _SlotClassRegistration: Sendable {
     private let last = Atomic<UInt64>(0)
     /// Class id per space (keyed by the space's address). An entry whose class id the class
     /// table no longer has belongs to a destroyed space.
-    private let perSpace = Locked<[ObjectIdentifier: UInt32]>([:])
+    private let perSpace = Locked<[ObjectIdentifier: UInt32]>([:], rank: .registration)
 
     public init(name: String, base: _SlotClassRegistration?, fields: [_SlotFieldSpec], layoutEnd: Int) {
         self.name = name

@@ -65,6 +65,23 @@ extension SlotClass {
     package var _classGeneration: Int { ClassTable.generation(of: info.id) }
 }
 
+extension ObjectSpace {
+    /// Forks; the child runs `body` and exits with what it returns (without running the
+    /// parent's exit handlers); a child not done within `timeout` seconds is killed. Returns
+    /// the child's exit status, 128 + the signal that ended it, or -1 when fork fails. For
+    /// the fork tests and the stress run (`slotarena_fork_run`).
+    package static func _forkAndWait(timeout: Double, _ body: () -> Int32) -> Int32 {
+        withoutActuallyEscaping(body) { body in
+            var child = body
+            return withUnsafeMutablePointer(to: &child) { child in
+                slotarena_fork_run({ context in
+                    context!.assumingMemoryBound(to: (() -> Int32).self).pointee()
+                }, child, UInt32(timeout * 1000))
+            }
+        }
+    }
+}
+
 extension Instance {
     /// The cell's address, for tests that probe the arena directly and for the benchmark's
     /// unchecked baseline (inlinable, so that baseline is one load like the typed read).

@@ -22,7 +22,7 @@ internal import CSlotArena
 public final class ObjectSpace: @unchecked Sendable {
     /// The arena (`slotarena *`), valid until deinit.
     let arena: OpaquePointer
-    let state = Locked(State())
+    let state = Locked(State(), rank: .spaceState)
 
     struct State {
         /// Attribute names of instance dictionaries, interned.
@@ -54,6 +54,8 @@ public final class ObjectSpace: @unchecked Sendable {
     }
 
     private init(arena: OpaquePointer) {
+        // The class registry's lock exists before any lock is held (see Locked).
+        _ = ClassTable.nextID
         self.arena = arena
         #if SLOTTED_INTERNAL_CHECKS
         _checkHeaderConstants()
