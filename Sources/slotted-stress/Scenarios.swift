@@ -33,15 +33,45 @@ struct StressReport: Sendable, CustomStringConvertible {
     /// Whether the space's statistics were exact once every instance was freed.
     var exactStatistics = true
     var statisticsNote = ""
+    /// Children forked, children that did their work and exited 0, children killed after
+    /// the time a child is given (the fork scenario).
+    var children = (forked: 0, completed: 0, hung: 0)
+    /// What a scenario measured (memory figures), for the report line.
+    var measured = ""
+    /// A target the scenario missed (a memory bound), or nil.
+    var missed: String?
 
-    var passed: Bool { wrongValues == 0 && exactStatistics && operations > 0 }
+    var passed: Bool {
+        wrongValues == 0 && exactStatistics && operations > 0 && missed == nil
+            && children.completed == children.forked
+    }
 
     var description: String {
         var line = "\(name): \(operations) operations in \(oneDecimal(seconds)) s, "
             + "\(staleOperations) met a freed instance, \(wrongValues) wrong"
         line += exactStatistics ? ", statistics exact" : ", statistics NOT exact (\(statisticsNote))"
+        if children.forked > 0 {
+            line += "; children: \(children.completed) of \(children.forked) completed, \(children.hung) hung"
+        }
+        if !measured.isEmpty { line += "; \(measured)" }
+        if let missed { line += "; MISSED: \(missed)" }
         if let firstWrong { line += "; first wrong: \(firstWrong)" }
         return line
+    }
+
+    /// Adds a later run of the same scenario (the totals of a long run).
+    mutating func add(_ other: StressReport) {
+        seconds += other.seconds
+        operations += other.operations
+        staleOperations += other.staleOperations
+        wrongValues += other.wrongValues
+        firstWrong = firstWrong ?? other.firstWrong
+        exactStatistics = exactStatistics && other.exactStatistics
+        children.forked += other.children.forked
+        children.completed += other.children.completed
+        children.hung += other.children.hung
+        measured = other.measured
+        missed = missed ?? other.missed
     }
 
     mutating func merge(_ other: ThreadTally) {
@@ -363,4 +393,10 @@ let stressScenarios: [StressScenario] =
         StressScenario(name: "reset-\(kind.rawValue)") {
             raceResetAgainstReadsAndWrites(kind: kind, threads: $0, seconds: $1)
         }
-    }
+    } + [
+        StressScenario(name: "fork") { _, seconds in forkWhileBusy(seconds: seconds) },
+        StressScenario(name: "churn-strings") { churnStrings(threads: $0, seconds: $1) },
+        StressScenario(name: "churn-dicts") { churnDicts(threads: $0, seconds: $1) },
+        StressScenario(name: "big-string") { _, seconds in replaceBigString(seconds: seconds) },
+        StressScenario(name: "spaces") { cycleSpaces(threads: $0, seconds: $1) },
+    ]
