@@ -40,10 +40,9 @@ private let underAddressSanitizer = dlsym(nil, "__asan_init") != nil
 
 /// The fork scenario, in a process of its own (an exit test): the parent's only threads are
 /// the scenario's.
-@Suite("fork from a busy parent")
+@Suite("fork from a busy parent", .disabled(if: underThreadSanitizer, "the Swift runtime's metadata lock is not fork-safe"))
 struct ForkStressTests {
-    @Test("100 children forked from a busy parent each do their work in every space and exit 0",
-          .disabled(if: underThreadSanitizer, "the Swift runtime's metadata lock is not fork-safe"))
+    @Test("100 children forked from a busy parent each do their work in every space and exit 0")
     func forkWhileBusy() async {
         await #expect(processExitsWith: .success) {
             let report = slotted_stress.forkWhileBusy(seconds: 60, maxChildren: 100)
