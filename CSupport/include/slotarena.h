@@ -411,18 +411,56 @@ void slotarena_reclaim(slotarena *arena);
 /* 1 when this build poisons free arena memory for AddressSanitizer. */
 int slotarena_poisons_free_memory(void);
 
-/* The Swift library's process-wide class table: one pointer per class-table index (the
- * low SLOTARENA_CLASS_INDEX_BITS of a class id), in a region of SLOTARENA_CLASS_TABLE_SIZE
- * pointers (8 MiB) reserved once (virtual memory only: a page becomes resident when an
- * entry on it is first written). slotarena_class_table_reserve makes it and returns it
- * (NULL when the system refuses); *slotarena_class_table reads it, NULL before. The C code
- * never reads the entries. */
+/* The Swift library's process-wide class table: one entry per class-table index (the low
+ * SLOTARENA_CLASS_INDEX_BITS of a class id), in a region of SLOTARENA_CLASS_TABLE_SIZE
+ * entries (16 MiB) reserved once (virtual memory only: a page becomes resident when an
+ * entry on it is first written). slotarena_class_table_reserve makes it (NULL when the
+ * system refuses). An entry holds a class (an opaque, retained Swift object) and the full
+ * id it was published under. Publishing and withdrawing happen under the Swift registry's
+ * lock; lookups take no lock: a lookup compares the entry's id (an acquire load) before it
+ * loads the class, so it never touches a class published under another id, one that may
+ * be withdrawn and released by another thread at that moment. */
 enum {
     SLOTARENA_CLASS_INDEX_BITS = 20,
     SLOTARENA_CLASS_TABLE_SIZE = 1 << 20,
 };
-void **slotarena_class_table_reserve(void);
-extern void **const *const slotarena_class_table;
+typedef struct slotarena_class_entry {
+    void *info;       /* offset 0: the class, NULL when the index holds none */
+    uint32_t id;      /* offset 8: the full id it was published under, 0 when none */
+    uint32_t unused;  /* offset 12 */
+} slotarena_class_entry;
+_Static_assert(sizeof(slotarena_class_entry) == 16, "a class-table entry is 16 bytes");
+
+slotarena_class_entry *slotarena_class_table_reserve(void);
+extern slotarena_class_entry *const *const slotarena_class_table;
+
+/* The class published under `id`, or NULL: none was, or it was withdrawn, or the index
+ * now holds a class with another id (another generation). */
+static inline void *slotarena_class_lookup(uint32_t id) {
+    slotarena_class_entry *table = __atomic_load_n(slotarena_class_table, __ATOMIC_ACQUIRE);
+    if (table == NULL) return NULL;
+    slotarena_class_entry *e = &table[id & (SLOTARENA_CLASS_TABLE_SIZE - 1)];
+    if (__atomic_load_n(&e->id, __ATOMIC_ACQUIRE) != id) return NULL;
+    return __atomic_load_n(&e->info, __ATOMIC_RELAXED);
+}
+
+/* Publishes `info` under `id` (nonzero), in a free entry (registry lock held). */
+static inline void slotarena_class_publish(slotarena_class_entry *table, uint32_t id, void *info) {
+    slotarena_class_entry *e = &table[id & (SLOTARENA_CLASS_TABLE_SIZE - 1)];
+    __atomic_store_n(&e->info, info, __ATOMIC_RELAXED);
+    __atomic_store_n(&e->id, id, __ATOMIC_RELEASE);
+}
+
+/* Withdraws the class published under `id` and returns it for the caller to release, or
+ * NULL when the entry holds another id (registry lock held). */
+static inline void *slotarena_class_withdraw(slotarena_class_entry *table, uint32_t id) {
+    slotarena_class_entry *e = &table[id & (SLOTARENA_CLASS_TABLE_SIZE - 1)];
+    if (__atomic_load_n(&e->id, __ATOMIC_RELAXED) != id) return NULL;
+    void *info = __atomic_load_n(&e->info, __ATOMIC_RELAXED);
+    __atomic_store_n(&e->id, 0, __ATOMIC_RELEASE);
+    __atomic_store_n(&e->info, NULL, __ATOMIC_RELAXED);
+    return info;
+}
 
 /* ---------------------------------------------------------------------- */
 /* fork()                                                                   */

@@ -59,10 +59,10 @@ func forkWhileBusy(seconds: Double, maxChildren: Int = 100, childTimeout: Double
             return StressReport(name: "fork", wrongValues: 1, firstWrong: "the parent's own run: \(wrong)")
         }
     }
-    let stop = Shared(false)
-    let warmWorkers = Shared(0)
-    let children = Shared((forked: 0, completed: 0, hung: 0, first: String?.none))
-    let tallies = Shared<[ThreadTally]>([])
+    let stop = Locked(false, rank: .spaceState)
+    let warmWorkers = Locked(0, rank: .spaceState)
+    let children = Locked((forked: 0, completed: 0, hung: 0, first: String?.none), rank: .spaceState)
+    let tallies = Locked<[ThreadTally]>([], rank: .spaceState)
     let start = monotonicSeconds()
     let deadline = start + seconds
     runThreads(4) { t in

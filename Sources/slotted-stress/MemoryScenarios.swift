@@ -23,8 +23,8 @@ private func mebibytes(_ bytes: Int) -> String { oneDecimal(Double(bytes) / 1_04
 /// VmSize once the scenario is warm (after a quarter of its time) and at its end, sampled by
 /// a thread of its own while the workers run.
 private final class VmSizeSamples: @unchecked Sendable {
-    let warm = Shared(0)
-    let end = Shared(0)
+    let warm = Locked(0, rank: .spaceState)
+    let end = Locked(0, rank: .spaceState)
 
     /// Samples at `start + (deadline - start) / 4` and just before `deadline`.
     func sample(start: Double, deadline: Double) {
@@ -54,7 +54,7 @@ private func churn(_ name: String, in space: ObjectSpace, threads: Int, seconds:
 {
     var report = StressReport(name: name)
     let samples = VmSizeSamples()
-    let tallies = Shared<[ThreadTally]>([])
+    let tallies = Locked<[ThreadTally]>([], rank: .spaceState)
     let start = monotonicSeconds()
     let deadline = start + seconds
     runThreads(threads + 1) { t in
@@ -176,9 +176,9 @@ func replaceBigString(seconds: Double) -> StressReport {
 /// time), each cycle may cost at most 256 KiB of VmSize and 8 KiB of RSS.
 func cycleSpaces(threads: Int, seconds: Double) -> StressReport {
     var report = StressReport(name: "spaces")
-    let cycles = Shared(0)
-    let warm = Shared((cycles: 0, memory: processMemory()))
-    let tallies = Shared<[ThreadTally]>([])
+    let cycles = Locked(0, rank: .spaceState)
+    let warm = Locked((cycles: 0, memory: processMemory()), rank: .spaceState)
+    let tallies = Locked<[ThreadTally]>([], rank: .spaceState)
     let start = monotonicSeconds()
     let deadline = start + seconds
     let warmAt = start + seconds / 4

@@ -11,10 +11,13 @@ internal import CSlotArena
 /// handle that carries an older generation never resolves to the new class, and the typed
 /// fast path compares the full id with the header, so it cannot match either.
 ///
-/// Storage is one region of 2^20 entries that the C target reserves on the first
-/// registration (address space only; pages become resident as indices reach them) and never
-/// moves: lookups read without a lock (an entry is written before its class is handed out,
-/// and a handle only reaches an id after that), registration and removal take the lock.
+/// Storage is one region of 2^20 entries (a class and the id it was published under) that
+/// the C target reserves on the first registration (address space only; pages become
+/// resident as indices reach them) and never moves. Lookups take no lock: they compare the
+/// entry's id, an atomic load, before they load the class, so a lookup with an id from a
+/// destroyed space never touches the class that reuses its index while another thread
+/// publishes or withdraws it (`slotarena_class_lookup`). Registration and removal take the
+/// lock.
 enum ClassTable {
     /// Table entries (`SLOTARENA_CLASS_TABLE_SIZE`); index 0 is never a class, so at most
     /// `capacity - 1` classes are alive at once.
@@ -24,15 +27,6 @@ enum ClassTable {
     static let indexMask: UInt32 = (1 << indexBits) - 1
     /// Generations an index goes through (0...254) before it is retired.
     static let generationsPerIndex = (1 << (Int(SLOTARENA_CLASS_BITS) - Int(indexBits))) - 1
-
-    /// The entries, one per table index: a region the C target reserves on the first
-    /// registration and never moves, so a lookup is one load from its base.
-    @inline(__always)
-    static var entries: UnsafeMutablePointer<Unmanaged<ClassInfo>?>? {
-        slotarena_class_table.pointee.map {
-            UnsafeMutableRawPointer($0).assumingMemoryBound(to: Unmanaged<ClassInfo>?.self)
-        }
-    }
 
     /// Which ids registration hands out next.
     struct Registry {
@@ -66,8 +60,7 @@ enum ClassTable {
             }
             let info = try build(id)
             _slottedCheck(info.id == id, "a class was built for another id")
-            UnsafeMutableRawPointer(table).assumingMemoryBound(to: Unmanaged<ClassInfo>?.self)[index(of: id)] =
-                Unmanaged.passRetained(info)
+            slotarena_class_publish(table, id, Unmanaged.passRetained(info).toOpaque())
             if fresh { r.nextIndex += 1 } else { r.free.removeLast() }
             return info
         }
@@ -77,11 +70,10 @@ enum ClassTable {
     /// generation, or retired once it has had them all.
     static func unregister(_ id: UInt32) {
         registry.withLock { r in
-            guard let table = entries, let entry = table[index(of: id)],
-                  entry._withUnsafeGuaranteedRef({ $0.id == id })
+            guard let table = slotarena_class_table.pointee,
+                  let entry = slotarena_class_withdraw(table, id)
             else { return }
-            table[index(of: id)] = nil
-            entry.release()
+            Unmanaged<ClassInfo>.fromOpaque(entry).release()
             let next = generation(of: id) + 1
             if next < generationsPerIndex && index(of: id) < r.limit {
                 r.free.append(UInt32(next) << indexBits | UInt32(index(of: id)))
@@ -109,11 +101,8 @@ enum ClassTable {
     /// it holds the class of this very id, not one that reused the index.
     @inline(__always)
     static func lookupUnmanaged(_ id: UInt32) -> Unmanaged<ClassInfo>? {
-        let i = index(of: id)
-        guard let table = entries, let entry = table[i],
-              entry._withUnsafeGuaranteedRef({ $0.id == id })
-        else { return nil }
-        return entry
+        guard let entry = slotarena_class_lookup(id) else { return nil }
+        return Unmanaged<ClassInfo>.fromOpaque(entry)
     }
 }
 

@@ -55,7 +55,7 @@ public final class ObjectSpace: @unchecked Sendable {
 
     private init(arena: OpaquePointer) {
         // The class registry's lock exists before any lock is held (see Locked).
-        _ = ClassTable.nextID
+        _ = ClassTable.registry
         self.arena = arena
         #if SLOTTED_INTERNAL_CHECKS
         _checkHeaderConstants()
