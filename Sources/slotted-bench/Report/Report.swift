@@ -49,6 +49,8 @@ struct BenchReport: Encodable {
     var constructNs: Double
     /// The same through the dynamic call, `EventSlots(.int(i), "click", .double(v))`.
     var constructDynamicCallNs: Double
+    /// The same from a buffer of `Value`s, `EventSlots.construct(positional: values)`.
+    var constructPositionalNs: Double
     /// Per instance of `EventSlots.new(count: n) { i, e in ... }`, all cells in one call.
     var constructBulkNs: Double
     /// Construction of a `NativeEvent`.
@@ -151,6 +153,7 @@ extension BenchReport {
             dictSetNs: access.dictSet.ns,
             constructNs: access.constructTypedInitializer.ns,
             constructDynamicCallNs: access.constructTyped.ns,
+            constructPositionalNs: access.constructPositional.ns,
             constructBulkNs: access.constructBulk.ns,
             nativeConstructNs: access.constructTypedInitializer.baselineNs,
             freeNs: access.free.ns,

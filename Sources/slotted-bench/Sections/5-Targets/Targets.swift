@@ -84,6 +84,22 @@ func judgeTargets(
                 + " (not judged: new(count:) in bulk \(speed(access.constructBulk)))",
             value: speedup))
 
+    // Construction from values, the embedding host's path, against the typed initializer
+    // (both measured in the same run, from the same warm state).
+    for (id, goal, ns, limit) in [
+        ("construct_positional_vs_typed", "construct(positional:) from values within 2x of the typed initializer",
+         access.constructPositional.ns, 2.0),
+        ("construct_dynamic_call_vs_typed", "EventSlots(i, \"click\", v) (@dynamicCallable) within 3.5x of the typed initializer",
+         access.constructTyped.ns, 3.5),
+    ] {
+        let comparison = Comparison(ns: ns, baselineNs: construct.ns)
+        results.append(
+            TargetResult(
+                id: id, status: comparison.ratio <= limit ? .pass : .miss, goal: goal,
+                measured: "\(times(comparison.ratio)) (\(nanos(comparison.ns)) vs \(nanos(comparison.baselineNs)))",
+                value: comparison.ratio))
+    }
+
     // The @SlotClass targets.
     for (id, goal, comparison, limit) in [
         ("macro_read_vs_typed", "@SlotClass property read within 1.1x of the typed subscript", macro.readVsTyped, 1.1),
