@@ -114,10 +114,13 @@ extension SlotClass {
             throw tooManyPositional(given: values.count, surplus: values[_slotCount])
         }
         var build = try _beginConstruction()
-        let info = self.info
+        // The space once, outside the loop: a method call on `info.space` (an unowned
+        // reference) retains and releases it around every call.
+        let info = self.info, space = info.space
+        let cell = build.instance._cell
         do {
             for k in values.indices {
-                try info.space.storeSlot(info, k, values[k], build.instance._cell, header: &build.header)
+                try space.storeSlot(info, k, values[k], cell, header: &build.header)
             }
         } catch {
             _abandon(build)
@@ -170,15 +173,15 @@ extension SlotClass {
             throw tooManyPositional(given: positional, surplus: values[_slotCount])
         }
         var build = try _beginConstruction()
-        let cell = build.instance._cell
+        let cell = build.instance._cell, space = info.space
         do {
             for k in 0..<positional {
-                try info.space.storeSlot(info, k, values[k], cell, header: &build.header)
+                try space.storeSlot(info, k, values[k], cell, header: &build.header)
             }
             for k in 0..<keywords {
                 let target = signature.targets[k]
                 if target >= 0 {
-                    try info.space.storeSlot(info, target, values[positional + k], cell, header: &build.header)
+                    try space.storeSlot(info, target, values[positional + k], cell, header: &build.header)
                 } else {
                     try Instance.setInDict(info, cell, signature.keywords[k], values[positional + k])
                 }
