@@ -26,12 +26,11 @@ func registerConstructionBenchmarks() {
     Benchmark(
         "Construct.EventSlots.keyword",
         configuration: SuiteConfiguration.timing(gated: true, extraMetrics: [SlottedMetric.arenaBytes])
-    ) { benchmark, fixture in
-        let (cls, signature) = fixture
-        try construct(benchmark, cls.space) { values in try cls.construct(signature, values) }
+    ) { (benchmark: Benchmark, fixture: SignatureFixture) in
+        let (cls, signature) = (fixture.classes.typed, fixture.signature)
+        try construct(benchmark, fixture.classes.space) { values in try cls.construct(signature, values) }
     } setup: {
-        let classes = try EventClasses()
-        return (classes.typed, try ConstructionSignature(classes.typed, keywords: ["ts", "kind", "value"]))
+        try SignatureFixture()
     }
 
     Benchmark(
@@ -43,6 +42,17 @@ func registerConstructionBenchmarks() {
         }
     } setup: {
         try EventClasses()
+    }
+}
+
+/// The event classes, and a signature of `EventSlots`' three slots as keywords.
+final class SignatureFixture {
+    let classes: EventClasses
+    let signature: ConstructionSignature
+
+    init() throws {
+        classes = try EventClasses()
+        signature = try ConstructionSignature(classes.typed, keywords: ["ts", "kind", "value"])
     }
 }
 
