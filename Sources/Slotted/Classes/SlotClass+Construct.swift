@@ -114,13 +114,13 @@ extension SlotClass {
             throw tooManyPositional(given: values.count, surplus: values[_slotCount])
         }
         var build = try _beginConstruction()
-        // The space once, outside the loop: a method call on `info.space` (an unowned
-        // reference) retains and releases it around every call.
-        let info = self.info, space = info.space
+        // The class's own `space`, a `let` of `self`, is borrowed; a call on `info.space` (an
+        // unowned reference) would retain and release it.
+        let info = self.info
         let cell = build.instance._cell
         do {
             for k in values.indices {
-                try space.storeSlot(info, k, values[k], cell, header: &build.header)
+                try self.space.storeSlot(info, k, values[k], cell, header: &build.header)
             }
         } catch {
             _abandon(build)
@@ -173,15 +173,15 @@ extension SlotClass {
             throw tooManyPositional(given: positional, surplus: values[_slotCount])
         }
         var build = try _beginConstruction()
-        let cell = build.instance._cell, space = info.space
+        let cell = build.instance._cell
         do {
             for k in 0..<positional {
-                try space.storeSlot(info, k, values[k], cell, header: &build.header)
+                try self.space.storeSlot(info, k, values[k], cell, header: &build.header)
             }
             for k in 0..<keywords {
                 let target = signature.targets[k]
                 if target >= 0 {
-                    try space.storeSlot(info, target, values[positional + k], cell, header: &build.header)
+                    try self.space.storeSlot(info, target, values[positional + k], cell, header: &build.header)
                 } else {
                     try Instance.setInDict(info, cell, signature.keywords[k], values[positional + k])
                 }
@@ -206,7 +206,7 @@ extension SlotClass {
     /// Stores the next positional value (the caller checked there is a slot for it).
     @usableFromInline
     func _store(positional value: Value, _ build: inout _ValueConstruction) throws {
-        try info.space.storeSlot(info, build.position, value, build.instance._cell, header: &build.header)
+        try self.space.storeSlot(info, build.position, value, build.instance._cell, header: &build.header)
         build.position += 1
     }
 
