@@ -1,3 +1,4 @@
+import Dispatch
 import Slotted
 import Testing
 
@@ -239,5 +240,51 @@ struct SignatureConstructionTests {
             _ = try A.construct(signature, [1] as [Value])
         }
         #expect(stderrText(result).contains("Slotted: 1 values for a ConstructionSignature of 2 keywords"))
+    }
+}
+
+@Suite("Constructing from values while another thread resets", .serialized)
+struct ValueConstructionConcurrencyTests {
+    @Test("constructions from a buffer racing with reset() leave no block or instance behind the last reset")
+    func racingReset() throws {
+        let space = ObjectSpace()
+        let E = try space.defineClass("EventSlots", slots: ["ts": .int, "kind": .string, "value": .double])
+        let signature = try ConstructionSignature(E, keywords: ["kind", "value"])
+        let text = "a string long enough for a block of its own"
+        DispatchQueue.concurrentPerform(iterations: 3) { thread in
+            if thread == 0 {
+                for _ in 0..<200 { space.reset() }
+                return
+            }
+            let values = UnsafeMutableBufferPointer<Value>.allocate(capacity: 3)
+            _ = values.initialize(from: [0, .string(text), 1.5])
+            defer {
+                values.deinitialize()
+                values.deallocate()
+            }
+            for i in 0..<20_000 {
+                values[0] = .int(i)
+                let e = thread == 1
+                    ? try? E.construct(positional: UnsafeBufferPointer(values))
+                    : try? E.construct(signature, UnsafeBufferPointer(values))
+                #expect(e != nil)
+            }
+        }
+        space.reset()
+        #expect(space.memory.liveInstances == 0)
+        #expect(space.memory.stats.liveBlocks == 0)
+        #expect(space.memory.allocatedBytes == 0)
+    }
+
+    @Test("run-time argument lists with too many positional values allocate nothing")
+    func runTimeArgumentsTooMany() throws {
+        let space = ObjectSpace()
+        let P = try space.defineClass("PointSlots", slots: ["x", "y"])
+        let error = #expect(throws: TypeError("PointSlots() takes at most 2 positional arguments (3 given)")) {
+            try P.construct([("", 1.0), ("y", 2.0), ("", 3.0), ("", 4.0)])
+        }
+        #expect(error?.culprit == "4.0")
+        #expect(space.memory.liveInstances == 0)
+        #expect(space.memory.allocatedBytes == 0)
     }
 }
