@@ -117,6 +117,23 @@ struct PositionalConstructionTests {
         #expect(f.space.memory.liveInstances == 1)
     }
 
+    @Test("an int for a float slot is converted, as setattr converts it")
+    func intIntoDoubleSlot() throws {
+        let f = try Events()
+        let e = try f.E.construct(positional: [1, "click", 2] as [Value])
+        #expect(try e.get("value") == .double(2.0))
+    }
+
+    @Test("a keyword after a positional value of the same slot replaces it and releases its block")
+    func keywordReplacesPositional() throws {
+        let f = try Events()
+        let signature = try ConstructionSignature(f.E, keywords: ["kind", "ts"])
+        let long = String(repeating: "long text ", count: 5)
+        let e = try f.E.construct(signature, [1, .string(long), "view", 2] as [Value])
+        #expect("\(e)" == "EventSlots(ts=2, kind='view')")
+        #expect(f.space.memory.stats.liveBlocks == 0)
+    }
+
     @Test("a dynamic call mixing positional values and keywords fills slots, then sets attributes")
     func dynamicCallMixed() throws {
         let f = try Events()

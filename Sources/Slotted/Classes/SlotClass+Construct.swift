@@ -114,13 +114,11 @@ extension SlotClass {
             throw tooManyPositional(given: values.count, surplus: values[_slotCount])
         }
         var build = try _beginConstruction()
-        // The class's own `space`, a `let` of `self`, is borrowed; a call on `info.space` (an
-        // unowned reference) would retain and release it.
         let info = self.info
         let cell = build.instance._cell
         do {
             for k in values.indices {
-                try self.space.storeSlot(info, k, values[k], cell, header: &build.header)
+                try store(info, k, values[k], cell, &build.header)
             }
         } catch {
             _abandon(build)
@@ -176,12 +174,12 @@ extension SlotClass {
         let cell = build.instance._cell
         do {
             for k in 0..<positional {
-                try self.space.storeSlot(info, k, values[k], cell, header: &build.header)
+                try store(info, k, values[k], cell, &build.header)
             }
             for k in 0..<keywords {
                 let target = signature.targets[k]
                 if target >= 0 {
-                    try self.space.storeSlot(info, target, values[positional + k], cell, header: &build.header)
+                    try store(info, target, values[positional + k], cell, &build.header)
                 } else {
                     try Instance.setInDict(info, cell, signature.keywords[k], values[positional + k])
                 }
@@ -195,6 +193,27 @@ extension SlotClass {
 
     // MARK: - The steps of a construction
 
+    /// Stores a value into slot `index` of an instance under construction: a number into a
+    /// slot of its own type needs no check, and neither it nor what it replaces owns
+    /// anything, so it is stored here; every other value takes the general store
+    /// (`storeSlot`), which checks and converts it and releases what it replaces.
+    @inline(__always)
+    private func store(_ info: ClassInfo, _ index: Int, _ value: Value, _ cell: _SlotCell,
+                       _ header: inout UInt64) throws
+    {
+        let slot = info.hot[index]
+        switch (slot.type, value) {
+        case (.int, .int(let v)): cell.store(v, slot.offset)
+        case (.double, .double(let v)): cell.store(v, slot.offset)
+        default:
+            // The class's own `space`, a `let` of `self`, is borrowed; a call on `info.space`
+            // (an unowned reference) would retain and release it.
+            try space.storeSlot(info, index, value, cell, header: &header)
+            return
+        }
+        cell.markPresent(slot.presenceOffset, slot.presenceMask, header: &header)
+    }
+
     /// Takes a cell for a new instance, born holding its writer bit.
     @usableFromInline
     func _beginConstruction() throws -> _ValueConstruction {
@@ -206,7 +225,7 @@ extension SlotClass {
     /// Stores the next positional value (the caller checked there is a slot for it).
     @usableFromInline
     func _store(positional value: Value, _ build: inout _ValueConstruction) throws {
-        try self.space.storeSlot(info, build.position, value, build.instance._cell, header: &build.header)
+        try store(info, build.position, value, build.instance._cell, &build.header)
         build.position += 1
     }
 
