@@ -208,6 +208,27 @@ struct AttributeSiteTests {
         #expect(failures.withLock { $0 } == [])
     }
 
+    @Test("the README's example for embedding hosts runs and reads what it says")
+    func readmeHostExample() throws {
+        let space = ObjectSpace()
+        let PointSlots = try space.defineClass("PointSlots", slots: ["x", "y"])
+        let PointDict = try space.defineClass("PointDict")
+        let Event = try space.defineClass("EventSlots", slots: ["ts": .int, "kind": .string, "value": .double])
+        let p = try PointSlots(x: 1.0, y: 2.0), d = try PointDict(x: 1.0)
+        let value = try Event.slot("value", as: Double.self)
+        let e = try Event(ts: 1, kind: "click")
+        let x = AttributeSite("x")
+        #expect(try x.get(p) == .double(1.0))
+        try x.set(d, 2.0)
+        #expect(try d.get("x") == .double(2.0))
+        try p.delete("x")
+        #expect(try p.getIfPresent("x") == Value?.none)
+        #expect(e[ifSet: value] == nil)
+        let any = try Event.anySlot("kind")
+        try any.set(e, "view")
+        #expect(try any.get(e) == "view")
+    }
+
     @Test("a site keeps its name interned in the space of the dict instances it read, until it is released")
     func pinsName() throws {
         let space = ObjectSpace()
