@@ -39,6 +39,10 @@ struct HostSiteFigures: Codable {
     var getMissing: Comparison
     /// `w[s17]` against `w[s1]` on a class of 20 int slots, sequential.
     var slot17Read: Comparison
+    /// `site.get(p)` against `p.get("x")` on the hot `PointSlots` (what the cache saves).
+    var siteGetVsByName: Comparison
+    /// `site.set(p, v)` against `p.set("x", v)` on the hot `PointSlots`.
+    var siteSetVsByName: Comparison
 
     var siteGetNs: Double
     var sitePolyGetNs: Double
@@ -48,8 +52,11 @@ struct HostSiteFigures: Codable {
     var slot17ReadNs: Double
 
     init(siteGet: Comparison, siteGetDict: Comparison, sitePolyGet: Comparison, siteSet: Comparison,
-         optionalRead: Comparison, isSetRead: Comparison, getMissing: Comparison, slot17Read: Comparison)
+         optionalRead: Comparison, isSetRead: Comparison, getMissing: Comparison, slot17Read: Comparison,
+         siteGetVsByName: Comparison, siteSetVsByName: Comparison)
     {
+        self.siteGetVsByName = siteGetVsByName
+        self.siteSetVsByName = siteSetVsByName
         self.siteGet = siteGet
         self.siteGetDict = siteGetDict
         self.sitePolyGet = sitePolyGet
@@ -122,6 +129,14 @@ extension AccessBenchmark {
             { try Self.getIfPresent(unset, ops: opsPerSample) },
             { try Self.getByName(set, ops: opsPerSample) })
 
+        let pointSite = AttributeSite("x")
+        let siteGetVsByName = try interleaveThrowing(
+            { try Self.siteRead(set, pointSite, passes: hotPasses) },
+            { try Self.getByName(set, ops: hotPasses * Self.hotSet) })
+        let siteSetVsByName = try interleaveThrowing(
+            { try Self.siteWrite(set, pointSite, passes: hotPasses) },
+            { try Self.setByName(set, ops: hotPasses * Self.hotSet) })
+
         let wide = try space.defineClass("Wide", typedSlots: (0..<20).map { ("s\($0)", .int) })
         let s1 = try wide.slot("s1", as: Int.self), s17 = try wide.slot("s17", as: Int.self)
         let wides = try wide.new(count: events.count) { i, w in
@@ -134,7 +149,8 @@ extension AccessBenchmark {
         withExtendedLifetime((hotDicts, mixed, unset, set, wides)) {}
         return HostSiteFigures(
             siteGet: siteGet, siteGetDict: siteGetDict, sitePolyGet: sitePolyGet, siteSet: siteSet,
-            optionalRead: optionalRead, isSetRead: isSetRead, getMissing: getMissing, slot17Read: slot17Read)
+            optionalRead: optionalRead, isSetRead: isSetRead, getMissing: getMissing, slot17Read: slot17Read,
+            siteGetVsByName: siteGetVsByName, siteSetVsByName: siteSetVsByName)
     }
 
     @inline(never)
@@ -243,6 +259,18 @@ extension AccessBenchmark {
         }
         let elapsed = nanoseconds(since: start)
         blackHole(accumulator)
+        return elapsed / Double(ops)
+    }
+
+    @inline(never)
+    private static func setByName(_ instances: ContiguousArray<Instance>, ops: Int) throws -> Double {
+        let mask = instances.count - 1
+        let start = ContinuousClock.now
+        for i in 0..<ops {
+            try instances[i & mask].set("x", .double(Double(i)))
+        }
+        let elapsed = nanoseconds(since: start)
+        blackHole(bits(of: try instances[0].get("x")))
         return elapsed / Double(ops)
     }
 
