@@ -22,6 +22,16 @@ struct AttributeSiteTests {
         #expect(try site.get(try P(x: 1.5, y: 2.0)) == .double(1.5))
     }
 
+    @Test("a site reads None, a boolean, an int, a double and a string from untyped slots")
+    func untypedValues() throws {
+        let C = try ObjectSpace().defineClass("C", slots: ["v"])
+        let site = AttributeSite("v")
+        for value: Value in [nil, true, 7, 2.5, "text", "a string long enough to need a block"] {
+            #expect(try site.get(try C(v: value)) == value)
+            #expect(try C.anySlot("v").get(try C(v: value)) == value)
+        }
+    }
+
     @Test("a site used on one class is monomorphic and keeps reading right")
     func monomorphic() throws {
         let E = try ObjectSpace().defineClass("E", slots: ["ts": .int, "value": .double])

@@ -83,8 +83,8 @@ public struct AnySlotAccessor: Sendable, BitwiseCopyable {
         }
     }
 
-    /// A number or a boolean in a set slot of an instance of the accessor's own class:
-    /// one validated load. Nil for anything else.
+    /// A number or a boolean in a set slot (or None in an untyped one) of an instance of
+    /// the accessor's own class: one validated load. Nil for anything else.
     @inline(__always)
     private func fastRead(_ instance: Instance) -> Value? {
         let cell = instance._cell
@@ -103,7 +103,10 @@ public struct AnySlotAccessor: Sendable, BitwiseCopyable {
         case .int32: value = .int(Int(Int32(bitPattern: cell.peek32(o))))
         case .float: value = .double(Double(Float(bitPattern: cell.peek32(o))))
         case .uint8: value = .int(Int(cell.peek8(o)))
-        case .string, .instance, .any: return nil
+        case .any:
+            guard let v = cell.peekSimpleAny(o) else { return nil }
+            value = v
+        case .string, .instance: return nil
         }
         guard slotarena_peek64_sc(cell.base) == h else { return nil }
         return value

@@ -127,8 +127,9 @@ public final class AttributeSite: @unchecked Sendable {
         return try read(instance, throwing: false)
     }
 
-    /// The fast path: a live instance whose class is cached with the name as a set number
-    /// or boolean slot; one validated load. Nil for anything else.
+    /// The fast path: a live instance whose class is cached with the name as a set slot
+    /// holding a number or a boolean (or None, in an untyped slot); one validated load. Nil
+    /// for anything else.
     @inline(__always)
     private func fastRead(_ instance: Instance) -> Value? {
         let cell = instance._cell
@@ -152,6 +153,9 @@ public final class AttributeSite: @unchecked Sendable {
         case SiteEntry.int32: value = .int(Int(Int32(bitPattern: cell.peek32(o))))
         case SiteEntry.float: value = .double(Double(Float(bitPattern: cell.peek32(o))))
         case SiteEntry.uint8: value = .int(Int(cell.peek8(o)))
+        case SiteEntry.any:
+            guard let v = cell.peekSimpleAny(o) else { return nil }
+            value = v
         default: return nil
         }
         guard slotarena_peek64_sc(cell.base) == h else { return nil }

@@ -21,6 +21,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+internal import CSlotArena
+
 enum SiteEntry {
     static let slot: UInt64 = 0
     static let dict: UInt64 = 1
@@ -99,5 +101,26 @@ enum SiteEntry {
             d = missing
         }
         return d
+    }
+}
+
+extension _SlotCell {
+    /// An untyped slot's value when it is a number, a boolean or None, read as a validated
+    /// read's peeks (the tag word's sequence checked around the payload); nil for a string,
+    /// a reference, or a value a store was changing. The caller validates the header after.
+    @inline(__always)
+    func peekSimpleAny(_ offset: Int) -> Value? {
+        let p = base + offset
+        let t1 = slotarena_peek64_acquire(p)
+        guard t1 & AnyWord.writing == 0 else { return nil }
+        let payload = slotarena_peek64(p + 8)
+        guard slotarena_peek64_sc(p) == t1 else { return nil }
+        switch UInt8(truncatingIfNeeded: t1) {
+        case AnyTag.double.rawValue: return .double(Double(bitPattern: payload))
+        case AnyTag.int.rawValue: return .int(Int(Int64(bitPattern: payload)))
+        case AnyTag.bool.rawValue: return .bool(payload != 0)
+        case AnyTag.none.rawValue: return Value.none
+        default: return nil
+        }
     }
 }
