@@ -25,7 +25,8 @@ internal import CSlotArena
 public struct AnySlotAccessor: Sendable, BitwiseCopyable {
     let hot: _SlotAccessorHot
     let slotIndex: Int
-    /// The slot's type.
+    /// The slot's type: ``SlotType/any`` for a Python-style untyped slot, which accepts any
+    /// ``Value``.
     public let type: SlotType
     let isReadOnly: Bool
 
@@ -40,16 +41,17 @@ public struct AnySlotAccessor: Sendable, BitwiseCopyable {
         isReadOnly = owner.frozenSlots.contains(AttributeName(slot.name))
     }
 
-    /// The class the accessor was resolved on. Traps if its space was destroyed.
+    /// The class the accessor was resolved on (the descriptor's `__objclass__`). Traps if
+    /// its space was destroyed.
     public var owner: SlotClass {
         let info = hot.classInfo
         return SlotClass(info: info, space: info.space)
     }
 
-    /// The slot's name. Traps if its space was destroyed.
+    /// The slot's name (the descriptor's `__name__`). Traps if its space was destroyed.
     public var name: String { hot.classInfo.slots[slotIndex].name }
 
-    /// Byte offset of the value.
+    /// Byte offset of the value in the instance (CPython's `PyMemberDef.offset`).
     public var offset: Int { hot.offset }
 
     /// Reads the slot, as `C.x.__get__(p)`.

@@ -47,10 +47,12 @@ import Synchronization
 /// instances a site interns its name in the first space where it meets one and keeps it
 /// interned there (one entry of ``MemoryStats/internedNames``) until the site is released.
 public final class AttributeSite: @unchecked Sendable {
-    /// The attribute name, as given.
+    /// The attribute name, as given: `getattr`'s second argument, used in error messages as
+    /// CPython uses it.
     public let name: String
 
-    /// How many classes a site caches before it becomes megamorphic (V8's polymorphic limit).
+    /// How many classes a site caches before it becomes megamorphic (V8's polymorphic limit;
+    /// CPython's specialized `LOAD_ATTR` caches one type and deoptimizes on any other).
     public static let maxCachedClasses = 4
 
     /// The entries: key and data words, `maxCachedClasses` of each, side by side.
@@ -67,7 +69,8 @@ public final class AttributeSite: @unchecked Sendable {
     private static let megamorphicBit = 1 << 8
     private static let filled: UInt64 = 1 << 32
 
-    /// A site for the attribute `name`. Nothing is looked up until the first access.
+    /// A site for the attribute `name` (`getattr(p, name)` at one place in the code). Nothing
+    /// is looked up until the first access, when the name is resolved on that class once.
     public init(_ name: String) {
         self.name = name
         words = .allocate(capacity: 2 * Self.maxCachedClasses)
@@ -79,7 +82,8 @@ public final class AttributeSite: @unchecked Sendable {
         words.deallocate()
     }
 
-    /// What the cache holds now, as an inline cache's state.
+    /// What the cache holds now, as an inline cache's state (the analog of whether CPython's
+    /// adaptive interpreter has specialized a `LOAD_ATTR`, and for how many types).
     public enum CacheState: Equatable, Sendable {
         /// No class has been seen yet.
         case empty
@@ -92,7 +96,8 @@ public final class AttributeSite: @unchecked Sendable {
         case megamorphic
     }
 
-    /// The cache's state: how many classes the site has resolved, or that it gave up.
+    /// The cache's state: how many classes the site has resolved, or that it gave up. A
+    /// racing update may not be visible yet.
     public var cacheState: CacheState {
         let m = mode.load(ordering: .relaxed)
         if m & Self.megamorphicBit != 0 { return .megamorphic }
