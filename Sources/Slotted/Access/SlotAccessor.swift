@@ -42,10 +42,10 @@ public struct SlotAccessor<T: SlotValue>: Sendable, BitwiseCopyable {
             readMask = writeMask | bit
             readExpected = classBits | bit
         } else {
-            // Presence lives outside the header: make the fast compare always fail so the
-            // slow path checks the presence byte.
+            // Presence lives in a byte after the header: the compare checks the generation
+            // and the class, and the read then tests that byte (`headerBit` is 0).
             readMask = writeMask
-            readExpected = classBits | 1
+            readExpected = classBits
         }
         hot = _SlotAccessorHot(classID: owner.info.id, offset: slot.offset, readMask: readMask, readExpected: readExpected,
                                writeMask: writeMask, writeExpected: writeExpected,
@@ -60,6 +60,13 @@ public struct SlotAccessor<T: SlotValue>: Sendable, BitwiseCopyable {
             let className = ClassTable.lookup(HeaderBits.classID(cell.header))?.name ?? classInfo.name
             _slottedTrap("AttributeError: '\(className)' object has no attribute '\(name)'")
         }
+    }
+
+    /// The slow path of `instance[ifSet: accessor]`: true when the read may proceed, false
+    /// for an unset slot; traps on a stale handle or an unrelated class.
+    @usableFromInline
+    func _checkReadIfSet(_ instance: Instance) -> Bool {
+        checkInstance(instance, "read").isPresent(presenceOffset, presenceMask)
     }
 
     /// The slow path of a write: returns when the write may proceed, traps otherwise.
@@ -97,9 +104,51 @@ extension Instance {
     /// descriptor. False for a stale handle (also one whose space was destroyed) or an
     /// instance the accessor does not apply to; when it is true, reading `self[slot]` does
     /// not trap.
+    ///
+    /// On an instance of the accessor's own class this is the typed read's header compare
+    /// (and, past the 16th slot, one test of the presence byte); subclass instances and
+    /// stale handles take a slower path that looks the class up.
+    @inlinable
     public func isSet<T: SlotValue>(_ slot: SlotAccessor<T>) -> Bool {
-        guard let (info, cell) = resolveIfAlive(), info.ancestorIDs.contains(slot.hot.classID) else { return false }
-        return cell.isPresent(slot.presenceOffset, slot.presenceMask)
+        let cell = _cell
+        let hot = slot.hot
+        if _fastPath(cell.header & hot.readMask == _generationBits | hot.readExpected) {
+            return hot.headerBit != 0 || cell.isPresent(hot.presenceOffset, hot.presenceMask)
+        }
+        if cell.header & hot.writeMask == _generationBits | (hot.readExpected & ~hot.headerBit) {
+            return false  // the accessor's own class, the slot's header bit clear
+        }
+        return _isSetSlow(hot)
+    }
+
+    /// `isSet` for what the header compare does not settle: an unset slot among the first
+    /// 16, a subclass instance, a stale handle.
+    @usableFromInline
+    func _isSetSlow(_ hot: _SlotAccessorHot) -> Bool {
+        guard let (info, cell) = resolveIfAlive(), info.ancestorIDs.contains(hot.classID) else { return false }
+        return cell.isPresent(hot.presenceOffset, hot.presenceMask)
+    }
+
+    /// Reads a typed slot through a pre-resolved accessor, or returns nil when the slot is
+    /// unset: the member descriptor's `__get__` with its `AttributeError` turned into nil,
+    /// as `getattr(p, 'x', None)` does for a slot.
+    ///
+    /// On an instance of the accessor's class the set case costs what `self[slot]` costs: the
+    /// same masked header compare (past the 16th slot, one test of the presence byte), then
+    /// one load. Only an unset slot is nil: like the subscript, it traps on a stale handle
+    /// or an instance the accessor does not apply to.
+    @inlinable
+    public subscript<T: SlotValue>(ifSet slot: SlotAccessor<T>) -> T? {
+        @inline(__always) get {
+            let cell = _cell
+            let hot = slot.hot
+            if _slowPath(cell.header & hot.readMask != _generationBits | hot.readExpected
+                || (hot.headerBit == 0 && !cell.isPresent(hot.presenceOffset, hot.presenceMask)))
+            {
+                if !slot._checkReadIfSet(self) { return nil }
+            }
+            return T._load(cell, hot.offset)
+        }
     }
 
     /// Reads or writes a typed slot through a pre-resolved accessor: one header compare and
@@ -115,7 +164,9 @@ extension Instance {
         @inline(__always) get {
             let cell = _cell
             let hot = slot.hot
-            if _slowPath(cell.header & hot.readMask != _generationBits | hot.readExpected) {
+            if _slowPath(cell.header & hot.readMask != _generationBits | hot.readExpected
+                || (hot.headerBit == 0 && !cell.isPresent(hot.presenceOffset, hot.presenceMask)))
+            {
                 slot._checkRead(self)
             }
             return T._load(cell, hot.offset)

@@ -34,7 +34,32 @@ extension Instance {
     /// `getattr(p, name, default)`: the attribute, or `default` when it is missing or unset.
     /// Stale handles still throw.
     public func get(_ name: String, default fallback: Value) throws -> Value {
-        do { return try get(name) } catch is AttributeError { return fallback }
+        try getIfPresent(name) ?? fallback
+    }
+
+    /// Reads an attribute by name, or returns nil when the instance does not have it (an
+    /// unset slot, a name neither in the `__dict__` nor a class attribute): CPython's
+    /// `getattr(p, name, None)` where None can be told apart from a value. It throws no
+    /// error for a missing attribute, so it costs what a successful ``get(_:)`` costs.
+    ///
+    /// - Throws: ``ReferenceError`` for a stale handle or a slot that refers to a freed
+    ///   instance, as ``get(_:)``: a freed instance is not an instance without the attribute.
+    public func getIfPresent(_ name: String) throws -> Value? {
+        try withValidatedRead { info, read in
+            let target = info.target(name)
+            if let i = target, i >= 0 {
+                let slot = info.hot[i]
+                // Not a ternary: `Value` is ExpressibleByNilLiteral, and `nil` there would be None.
+                guard read.isPresent(slot) else { return Optional<Value>.none }
+                return try ObjectSpace.peekSlot(slot, &read)
+            }
+            if info.dictOffset >= 0, let id = info.space.nameID(name),
+               let v = try InstanceDict.peekGet(&read, info.dictOffset, id)
+            {
+                return v
+            }
+            return target.map { info.attributeValues[-1 - $0] }
+        }
     }
 
     /// `hasattr(p, name)`; false for a stale handle, also when the handle's space was

@@ -56,6 +56,18 @@ struct BenchReport: Encodable {
     /// Construction of a `NativeEvent`.
     var nativeConstructNs: Double
     var freeNs: Double
+    /// `AttributeSite.get` of `value` on one class (`EventSlots`), sequential.
+    var siteGetNs: Double
+    /// The same site over four classes in turn (hot set).
+    var sitePolyGetNs: Double
+    /// `AttributeSite.set` of `value` on `EventSlots`, sequential.
+    var siteSetNs: Double
+    /// `e[ifSet: value]`, sequential.
+    var optionalReadNs: Double
+    /// `getIfPresent("x")` of an unset slot of `PointSlots`.
+    var getMissingNs: Double
+    /// A typed read of slot 17 of a class of 20 int slots, sequential.
+    var slot17ReadNs: Double
 
     /// CPython's figures, or `null` when it was skipped.
     var cpython: CPythonField
@@ -157,6 +169,12 @@ extension BenchReport {
             constructBulkNs: access.constructBulk.ns,
             nativeConstructNs: access.constructTypedInitializer.baselineNs,
             freeNs: access.free.ns,
+            siteGetNs: access.hostSites.siteGetNs,
+            sitePolyGetNs: access.hostSites.sitePolyGetNs,
+            siteSetNs: access.hostSites.siteSetNs,
+            optionalReadNs: access.hostSites.optionalReadNs,
+            getMissingNs: access.hostSites.getMissingNs,
+            slot17ReadNs: access.hostSites.slot17ReadNs,
             cpython: CPythonField(figures: cpython.figures),
             cpythonSkipped: {
                 if case .skipped(let reason) = cpython { return reason }

@@ -53,6 +53,7 @@ struct AccessBenchmark {
         }
         let ops = opsPerSample
         let byName = try measureByName(hotSlots, hotDicts, &nativeDicts, ops: ops)
+        let hostSites = try measureHostSites(space, events, valueSlot, passes: passes)
         withExtendedLifetime((events, natives, mutables, hotSlots, hotDicts)) {}
 
         let construction = try measureConstructionAndFree()
@@ -70,6 +71,6 @@ struct AccessBenchmark {
             constructTypedInitializer: construction.typedInitializer,
             constructBulk: construction.bulk,
             constructUntyped: construction.untyped, constructDict: construction.dict,
-            free: construction.free, spaceRelease: release)
+            free: construction.free, spaceRelease: release, hostSites: hostSites)
     }
 }

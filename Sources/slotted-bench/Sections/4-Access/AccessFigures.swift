@@ -75,4 +75,6 @@ struct AccessFigures: Codable {
     /// `space.free(e)` against releasing the last reference to a native object.
     var free: Comparison
     var spaceRelease: SpaceRelease
+    /// The embedding host's rows: attribute sites, reads that do not throw, slot 17.
+    var hostSites: HostSiteFigures
 }

@@ -41,6 +41,17 @@ extension BenchReport {
         row("construct EventSlots (untyped)", a.constructUntyped, "NativeEvent(...)", "")
         row("construct EventDict (keyword)", a.constructDict, "NativeEvent(...)", py("EventDict(...)", \.constructDictNs))
         row("space.free(e)", a.free, "last release of object", "")
+        let host = a.hostSites
+        row("site.get(e), EventSlots (one class)", host.siteGet, "read e[value]", "")
+        row("site.get(d), EventDict (one class) \u{00A7}", host.siteGetDict, "read e[value]", "")
+        row("site.get(e), 4 classes in turn \u{00A7}", host.sitePolyGet, "read e[value]", "")
+        row("site.set(e, x), EventSlots", host.siteSet, "write e[value] = x", "")
+        row("site.get(p), PointSlots \u{00A7}", host.siteGetVsByName, "get(\"x\") by name", "")
+        row("site.set(p, v), PointSlots \u{00A7}", host.siteSetVsByName, "set(\"x\", v) by name", "")
+        row("read e[ifSet: value], sequential", host.optionalRead, "read e[value]", "")
+        row("e.isSet(value), sequential", host.isSetRead, "read e[value]", "")
+        row("getIfPresent(\"x\"), unset slot \u{00A7}", host.getMissing, "get(\"x\"), set slot", "")
+        row("read w[s17] (20 int slots)", host.slot17Read, "read w[s1]", "")
         row("construct @SlotClass MacroEvent(in:...)", macro.constructVsTyped, "typed initializer", "")
         row("construct @SlotClass MacroEvent(in:...)", macro.constructVsNative, "NativeEvent(...)", "")
         row("read @SlotClass e.value, sequential", macro.readVsTyped, "read e[value]", "")
@@ -57,6 +68,8 @@ extension BenchReport {
         lines.append("  * a native var write includes Swift's dynamic exclusivity check; a let cannot be written.")
         lines.append("  \u{2020} the ratio is the cost of the header check that detects stale handles, foreign classes and unset slots.")
         lines.append("  \u{2021} one call builds all \(a.workingSet.grouped) instances (one arena lock for every cell); per instance, beside one-at-a-time native construction.")
+        lines.append("  site.set, like set by name, takes the instance's writer bit with a compare-and-swap (safe against a concurrent free).")
+        lines.append("  \u{00A7} over \(a.hotSet.grouped) hot instances, beside the baseline over as many.")
         lines.append("  Every construction is timed into preallocated storage, each kind right after an untimed pass that builds and frees as many.")
         if let python {
             lines.append(

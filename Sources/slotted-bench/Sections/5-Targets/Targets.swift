@@ -122,6 +122,25 @@ func judgeTargets(
             measured: "native/macro \(times(macroSpeedup)) (\(nanos(macro.constructVsNative.ns)) vs native \(nanos(macro.constructVsNative.baselineNs)))",
             value: macroSpeedup))
 
+    // The embedding host's fast path (issue #12).
+    let host = access.hostSites
+    for (id, goal, comparison, limit) in [
+        ("site_get_vs_typed", "monomorphic site get within 1.5x of a typed read (sequential), slotted", host.siteGet, 1.5),
+        ("site_get_dict_vs_typed", "monomorphic site get within 1.5x of a typed read, dict instances", host.siteGetDict, 1.5),
+        ("site_poly_get_vs_typed", "4-way polymorphic site get within 3x of a typed read", host.sitePolyGet, 3),
+        ("site_set_vs_typed", "site set within 2x of a typed write", host.siteSet, 2),
+        ("optional_read_vs_typed", "optional typed read e[ifSet:] within 1.2x of a typed read", host.optionalRead, 1.2),
+        ("is_set_vs_typed", "isSet within 1.2x of a typed read", host.isSetRead, 1.2),
+        ("get_missing_vs_get", "getIfPresent of an unset slot within 1.5x of get of a set slot", host.getMissing, 1.5),
+        ("slot17_read_vs_slot1", "typed read of slot 17 within 1.3x of slot 1", host.slot17Read, 1.3),
+    ] {
+        results.append(
+            TargetResult(
+                id: id, status: comparison.ratio <= limit ? .pass : .miss, goal: goal,
+                measured: "\(times(comparison.ratio)) (\(nanos(comparison.ns)) vs \(nanos(comparison.baselineNs)))",
+                value: comparison.ratio))
+    }
+
     // By-name get >= 3x faster than CPython's getattr.
     switch cpython {
     case .measured(let figures):

@@ -1,0 +1,306 @@
+//===----------------------------------------------------------------------===//
+//
+// AttributeSite.swift: an inline cache as public API. A site is made once per
+// place in the host's code that reads or writes one attribute name; it
+// remembers, for the last few classes it saw, where that name lives on each.
+//
+// The cache holds up to four entries, each two words: a key (the class id, a
+// flag saying the entry is filled) and the entry's data (what the name is on
+// that class: a slot with its offset, type and presence bit, the dictionary
+// with the name's interned id, a class attribute, or nothing). An entry is
+// written once and never replaced: its data is stored first, then its key
+// with a release store, and a reader that loads the key with acquire sees
+// the data. Only one thread fills entries at a time (a try-lock: a thread that
+// does not get it just does not fill); a fifth class makes the site
+// megamorphic and later classes take the by-name path with no cache update.
+//
+// What an entry says depends only on the class (a layout never changes, and a
+// class id names one class for ever), so a stale entry cannot exist. Reads of
+// the instance itself are validated reads (ConcurrentAccess.swift): a
+// concurrent free gives ReferenceError, never a wrong value.
+//
+//===----------------------------------------------------------------------===//
+
+internal import CSlotArena
+import Synchronization
+
+/// A pre-resolved attribute access site: `getattr(p, "x")` and `setattr(p, "x", v)` for
+/// one name, with an inline cache of where the name lives on the classes it has seen.
+///
+/// Make one per place in the code that accesses an attribute (a host's bytecode
+/// instruction, a serializer's field) and keep it: CPython's specializing interpreter caches
+/// a type version and an offset per `LOAD_ATTR` instruction in the same way
+/// (`LOAD_ATTR_SLOT`, `LOAD_ATTR_INSTANCE_VALUE`). The name is resolved on each class once,
+/// when the site first meets it; later accesses on that class hash and compare no strings.
+/// A site works on every instance whose class has the name as a slot, a dictionary entry
+/// or a class attribute, subclasses included, in any space.
+///
+/// The cache is monomorphic for one class, polymorphic for up to four
+/// (``maxCachedClasses``) and megamorphic beyond: from the fifth class on, classes not
+/// cached take the by-name path, and the cache no longer changes. ``get(_:)`` and
+/// ``set(_:_:)`` have the semantics and throw the very errors of ``Instance/get(_:)`` and
+/// ``Instance/set(_:_:)``.
+///
+/// A site is `Sendable` and may be shared between threads: reads are validated against a
+/// concurrent `free` of the instance as by-name reads are, and a cache update racing a
+/// read makes that read miss the cache, never return a wrong value. For dictionary
+/// instances a site interns its name in the first space where it meets one and keeps it
+/// interned there (one entry of ``MemoryStats/internedNames``) until the site is released.
+public final class AttributeSite: @unchecked Sendable {
+    /// The attribute name, as given: `getattr`'s second argument, used in error messages as
+    /// CPython uses it.
+    public let name: String
+
+    /// How many classes a site caches before it becomes megamorphic (V8's polymorphic limit;
+    /// CPython's specialized `LOAD_ATTR` caches one type and deoptimizes on any other).
+    public static let maxCachedClasses = 4
+
+    /// The entries: key and data words, `maxCachedClasses` of each, side by side.
+    private let words: UnsafeMutablePointer<UInt64>
+    /// Held (1) by the thread that fills an entry or pins the name.
+    private let writer = Atomic<UInt32>(0)
+    /// Filled entries in the low byte, ``Self/megamorphicBit`` once the site gave up caching.
+    private let mode = Atomic<Int>(0)
+    /// The space where the name is interned for the site, and its id there; written under
+    /// `writer`, read under it and in `deinit`.
+    private weak var pinnedSpace: ObjectSpace?
+    private var pinnedID: UInt32 = 0
+
+    private static let megamorphicBit = 1 << 8
+    private static let filled: UInt64 = 1 << 32
+
+    /// A site for the attribute `name` (`getattr(p, name)` at one place in the code). Nothing
+    /// is looked up until the first access, when the name is resolved on that class once.
+    public init(_ name: String) {
+        self.name = name
+        words = .allocate(capacity: 2 * Self.maxCachedClasses)
+        words.initialize(repeating: 0, count: 2 * Self.maxCachedClasses)
+    }
+
+    deinit {
+        if let space = pinnedSpace { space.unpinName(pinnedID) }
+        words.deallocate()
+    }
+
+    /// What the cache holds now, as an inline cache's state (the analog of whether CPython's
+    /// adaptive interpreter has specialized a `LOAD_ATTR`, and for how many types).
+    public enum CacheState: Equatable, Sendable {
+        /// No class has been seen yet.
+        case empty
+        /// One class is cached.
+        case monomorphic
+        /// This many classes (2 to ``AttributeSite/maxCachedClasses``) are cached.
+        case polymorphic(Int)
+        /// More classes were seen than the cache holds; those not cached take the by-name
+        /// path.
+        case megamorphic
+    }
+
+    /// The cache's state: how many classes the site has resolved, or that it gave up. A
+    /// racing update may not be visible yet.
+    public var cacheState: CacheState {
+        let m = mode.load(ordering: .relaxed)
+        if m & Self.megamorphicBit != 0 { return .megamorphic }
+        switch m & 0xff {
+        case 0: return .empty
+        case 1: return .monomorphic
+        case let n: return .polymorphic(n)
+        }
+    }
+
+    // MARK: - Reads
+
+    /// Reads the attribute, as `getattr(p, name)`: a slot first (an unset one throws), then
+    /// the instance `__dict__`, then class attributes along the MRO.
+    ///
+    /// - Throws: what ``Instance/get(_:)`` throws, with the same messages:
+    ///   ``AttributeError`` for a missing or unset attribute, ``ReferenceError`` for a stale
+    ///   handle or a slot that refers to a freed instance.
+    public func get(_ instance: Instance) throws -> Value {
+        if let value = fastRead(instance) { return value }
+        return try read(instance, throwing: true)!
+    }
+
+    /// Reads the attribute, or returns nil when the instance does not have it (an unset
+    /// slot, a name neither in the `__dict__` nor a class attribute): `getattr(p, name, None)`
+    /// for hosts where None is a value. Costs what a successful ``get(_:)`` costs.
+    ///
+    /// - Throws: ``ReferenceError`` for a stale handle or a slot that refers to a freed
+    ///   instance, as ``Instance/getIfPresent(_:)``.
+    public func getIfPresent(_ instance: Instance) throws -> Value? {
+        if let value = fastRead(instance) { return value }
+        return try read(instance, throwing: false)
+    }
+
+    /// The fast path: a live instance whose class is cached with the name as a set slot
+    /// holding a number or a boolean (or None, in an untyped slot); one validated load. Nil
+    /// for anything else.
+    @inline(__always)
+    private func fastRead(_ instance: Instance) -> Value? {
+        let cell = instance._cell
+        let h = cell.peekHeader
+        guard h & (HeaderBits.genMask | HeaderBits.busy) == instance._generationBits,
+              let d = probe(HeaderBits.classID(h)), SiteEntry.kind(d) == SiteEntry.slot
+        else { return nil }
+        let present: Bool
+        if d & SiteEntry.presenceInHeader != 0 {
+            present = h & SiteEntry.headerBit(d) != 0
+        } else {
+            present = cell.peek8(SiteEntry.presenceOffset(d)) & SiteEntry.presenceMask(d) != 0
+        }
+        guard present else { return nil }
+        let o = SiteEntry.offset(d)
+        let value: Value
+        switch SiteEntry.typeCode(d) {
+        case SiteEntry.int: value = .int(Int(Int64(bitPattern: cell.peek64(o))))
+        case SiteEntry.double: value = .double(Double(bitPattern: cell.peek64(o)))
+        case SiteEntry.bool: value = .bool(cell.peek8(o) != 0)
+        case SiteEntry.int32: value = .int(Int(Int32(bitPattern: cell.peek32(o))))
+        case SiteEntry.float: value = .double(Double(Float(bitPattern: cell.peek32(o))))
+        case SiteEntry.uint8: value = .int(Int(cell.peek8(o)))
+        case SiteEntry.any:
+            guard let v = cell.peekSimpleAny(o) else { return nil }
+            value = v
+        default: return nil
+        }
+        guard slotarena_peek64_sc(cell.base) == h else { return nil }
+        return value
+    }
+
+    /// Every read the fast path does not serve, as a validated read driven by the entry.
+    @inline(never)
+    private func read(_ instance: Instance, throwing: Bool) throws -> Value? {
+        try instance.withValidatedRead { info, read in
+            let d = probe(info.id) ?? resolve(info)
+            switch SiteEntry.kind(d) {
+            case SiteEntry.slot:
+                let slot = info.hot[SiteEntry.slotIndex(d)]
+                if read.isPresent(slot) { return try ObjectSpace.peekSlot(slot, &read) }
+            case SiteEntry.dict:
+                let pinned = SiteEntry.nameID(d)
+                if let id = pinned != 0 ? pinned : info.space.nameID(name),
+                   let v = try InstanceDict.peekGet(&read, info.dictOffset, id)
+                {
+                    return v
+                }
+                if let a = SiteEntry.attributeIndex(d) { return info.attributeValues[a] }
+            case SiteEntry.attribute:
+                return info.attributeValues[SiteEntry.attributeIndex(d)!]
+            default:
+                break
+            }
+            if throwing { throw AttributeError.missing(info.name, name) }
+            return Optional<Value>.none
+        }
+    }
+
+    // MARK: - Writes
+
+    /// Writes the attribute, as `setattr(p, name, value)`.
+    ///
+    /// - Throws: what ``Instance/set(_:_:)`` throws, with the same messages:
+    ///   ``AttributeError`` for an undeclared name on an instance without a dict or a
+    ///   read-only attribute, ``TypeError`` for a value a typed slot refuses,
+    ///   ``MemoryError``, ``ReferenceError`` for a stale handle. The instance is unchanged
+    ///   when it throws.
+    public func set(_ instance: Instance, _ value: Value) throws {
+        try instance.withWriteLock { info, cell, header in
+            let d = probe(info.id) ?? resolve(info)
+            if d & SiteEntry.frozen != 0 { throw AttributeError.readOnly(info.name, name) }
+            switch SiteEntry.kind(d) {
+            case SiteEntry.slot:
+                try info.space.storeSlot(info, SiteEntry.slotIndex(d), value, cell, header: &header)
+            case SiteEntry.dict:
+                let id = SiteEntry.nameID(d)
+                if id != 0 {
+                    try Instance.setInDict(info, cell, id, value)
+                } else {
+                    try Instance.setInDict(info, cell, name, value)
+                }
+            case SiteEntry.attribute:
+                throw AttributeError.readOnly(info.name, name)
+            default:
+                throw AttributeError.missing(info.name, name)
+            }
+        }
+    }
+
+    // MARK: - The cache
+
+    /// The data of the entry for `classID`, if one is filled.
+    @inline(__always)
+    private func probe(_ classID: UInt32) -> UInt64? {
+        let key = UInt64(classID) | Self.filled
+        for i in 0..<Self.maxCachedClasses where slotarena_peek64_acquire(entry(i)) == key {
+            return slotarena_peek64(entry(i) + 1)
+        }
+        return nil
+    }
+
+    /// The key word of entry `i`; its data word follows.
+    @inline(__always)
+    private func entry(_ i: Int) -> UnsafeMutablePointer<UInt64> { words.advanced(by: 2 &* i) }
+
+    /// Resolves the name on `info` and caches the result when the cache has room and no
+    /// other thread is filling it.
+    @inline(never)
+    private func resolve(_ info: ClassInfo) -> UInt64 {
+        let m = mode.load(ordering: .relaxed)
+        guard m & Self.megamorphicBit == 0,
+              writer.compareExchange(expected: 0, desired: 1, ordering: .acquiring).exchanged
+        else { return SiteEntry.make(info, name, nameID: 0) }
+        defer { writer.store(0, ordering: .releasing) }
+        if let d = probe(info.id) { return d }
+        let count = mode.load(ordering: .relaxed) & 0xff
+        guard count < Self.maxCachedClasses else {
+            mode.store(Self.megamorphicBit | count, ordering: .relaxed)
+            return SiteEntry.make(info, name, nameID: 0)
+        }
+        let d = SiteEntry.make(info, name, nameID: info.dictOffset >= 0 ? pin(info.space) : 0)
+        slotarena_store_release64(entry(count) + 1, d)
+        slotarena_store_release64(entry(count), UInt64(info.id) | Self.filled)
+        mode.store(count + 1, ordering: .relaxed)
+        return d
+    }
+
+    /// The name's id in `space`, interned for the site's lifetime; 0 when the site keeps it
+    /// interned in another space that is still alive. Called with `writer` held.
+    private func pin(_ space: ObjectSpace) -> UInt32 {
+        if let pinned = pinnedSpace { return pinned === space ? pinnedID : 0 }
+        pinnedID = space.pinName(name)
+        pinnedSpace = space
+        return pinnedID
+    }
+}
+
+extension ObjectSpace {
+    /// Interns `name` and counts one use of it that only ``unpinName(_:)`` gives back: its id
+    /// stays the name's while the pin lasts.
+    func pinName(_ name: String) -> UInt32 {
+        state.withLock { $0.names.retain(name) { _ in false }.id }
+    }
+
+    /// Gives back a use counted by ``pinName(_:)``.
+    func unpinName(_ id: UInt32) {
+        state.withLock { $0.names.release(id) }
+    }
+}
+
+extension Instance {
+    /// ``setInDict(_:_:_:_:)`` with the name's id known (and kept interned by the caller).
+    static func setInDict(_ info: ClassInfo, _ cell: _SlotCell, _ id: UInt32, _ value: Value) throws {
+        let space = info.space
+        let table = InstanceDict.table(cell, info.dictOffset)
+        let counted = space.state.withLock { s -> Bool in
+            if let table, InstanceDict.find(table, id) != nil { return false }
+            s.names.retain(id: id)
+            return true
+        }
+        do {
+            try InstanceDict.set(cell, info.dictOffset, id, value, space: space, counted: counted)
+        } catch {
+            if counted { space.state.withLock { $0.names.release(id) } }
+            throw error
+        }
+    }
+}

@@ -1,0 +1,256 @@
+import Dispatch
+import Slotted
+import Synchronization
+import Testing
+
+/// The error a call throws, as its type and message (nil when it returns).
+private func thrown(_ body: () throws -> Any) -> String? {
+    do {
+        _ = try body()
+        return nil
+    } catch {
+        return "\(type(of: error)): \(error)"
+    }
+}
+
+@Suite("Attribute sites: an inline cache of where a name lives")
+struct AttributeSiteTests {
+    @Test("a site reads the slot of a slotted instance")
+    func readsSlot() throws {
+        let P = try ObjectSpace().defineClass("PointSlots", slots: ["x", "y"])
+        let site = AttributeSite("x")
+        #expect(try site.get(try P(x: 1.5, y: 2.0)) == .double(1.5))
+    }
+
+    @Test("a site reads None, a boolean, an int, a double and a string from untyped slots")
+    func untypedValues() throws {
+        let C = try ObjectSpace().defineClass("C", slots: ["v"])
+        let site = AttributeSite("v")
+        for value: Value in [nil, true, 7, 2.5, "text", "a string long enough to need a block"] {
+            #expect(try site.get(try C(v: value)) == value)
+            #expect(try C.anySlot("v").get(try C(v: value)) == value)
+        }
+    }
+
+    @Test("a site used on one class is monomorphic and keeps reading right")
+    func monomorphic() throws {
+        let E = try ObjectSpace().defineClass("E", slots: ["ts": .int, "value": .double])
+        let site = AttributeSite("value")
+        #expect(site.cacheState == .empty)
+        for i in 0..<100 {
+            #expect(try site.get(try E(ts: .int(i), value: .double(Double(i)))) == .double(Double(i)))
+        }
+        #expect(site.cacheState == .monomorphic)
+    }
+
+    @Test("a site used on four classes with the name at four offsets reads each right")
+    func polymorphic() throws {
+        let space = ObjectSpace()
+        let classes = try (0..<4).map { k in
+            try space.defineClass("C\(k)", typedSlots: (0...k).map { ("p\($0)", .int) } + [("v", .int)])
+        }
+        let site = AttributeSite("v")
+        for round in 0..<3 {
+            for (k, C) in classes.enumerated() {
+                let c = try C.new()
+                try c.set("v", .int(k * 10 + round))
+                #expect(try site.get(c) == .int(k * 10 + round))
+            }
+        }
+        #expect(site.cacheState == .polymorphic(4))
+    }
+
+    @Test("a fifth class makes the site megamorphic, and every class still reads right")
+    func megamorphic() throws {
+        let space = ObjectSpace()
+        let classes = try (0..<8).map { k in
+            try space.defineClass("C\(k)", typedSlots: (0...k).map { ("p\($0)", .int) } + [("v", .string)])
+        }
+        let site = AttributeSite("v")
+        for round in 0..<3 {
+            for (k, C) in classes.enumerated() {
+                let c = try C.new()
+                try c.set("v", .string("value \(k) of round \(round), long enough for a block"))
+                #expect(try site.get(c) == .string("value \(k) of round \(round), long enough for a block"))
+            }
+        }
+        #expect(site.cacheState == .megamorphic)
+    }
+
+    @Test("a site reads a base's slot on a subclass instance and the subclass's own slot")
+    func subclass() throws {
+        let space = ObjectSpace()
+        let Base = try space.defineClass("Base", slots: ["x": .int])
+        let Sub = try space.defineClass("Sub", base: Base, slots: ["y": .double])
+        let x = AttributeSite("x"), y = AttributeSite("y")
+        let s = try Sub(x: 3, y: 4.5)
+        #expect(try x.get(s) == .int(3))
+        #expect(try y.get(s) == .double(4.5))
+        #expect(try x.get(try Base(x: 7)) == .int(7))
+    }
+
+    @Test("a site reads a class attribute through an instance")
+    func classAttribute() throws {
+        let C = try ObjectSpace().defineClass("C", slots: ["x"], attributes: ["kind": "point"])
+        let site = AttributeSite("kind")
+        #expect(try site.get(try C(x: 1)) == .string("point"))
+        #expect(try site.get(try C(x: 2)) == .string("point"))
+    }
+
+    @Test("a site reads and writes a dict instance's attributes, which shadow a class attribute")
+    func dictInstance() throws {
+        let space = ObjectSpace()
+        let D = try space.defineClass("PointDict", attributes: ["z": "class"])
+        let d = try D(x: 1.0)
+        let x = AttributeSite("x"), z = AttributeSite("z"), w = AttributeSite("w")
+        #expect(try x.get(d) == .double(1.0))
+        #expect(try z.get(d) == .string("class"))
+        try z.set(d, "own")
+        #expect(try z.get(d) == .string("own"))
+        try w.set(d, .int(5))
+        #expect(try d.get("w") == .int(5))
+        #expect(try d.vars() == ["x": 1.0, "z": "own", "w": 5])
+    }
+
+    @Test("a site writes a typed slot and the value reads back by name")
+    func setsSlot() throws {
+        let E = try ObjectSpace().defineClass("E", slots: ["ts": .int, "kind": .string])
+        let e = try E.new()
+        try AttributeSite("ts").set(e, .int(9))
+        try AttributeSite("kind").set(e, "a string that needs a block")
+        #expect(try e.get("ts") == .int(9))
+        #expect(try e.get("kind") == .string("a string that needs a block"))
+    }
+
+    @Test("a site's get throws the errors Instance.get throws, with the same messages")
+    func getErrorsMatch() throws {
+        let space = ObjectSpace()
+        let P = try space.defineClass("PointSlots", slots: ["x", "y"])
+        let D = try space.defineClass("PointDict")
+        let p = try P(y: 1), d = try D(y: 1)
+        let freed = try P(x: 1)
+        space.free(freed)
+        for (instance, name) in [(p, "x"), (p, "z"), (d, "x"), (freed, "x")] {
+            let site = AttributeSite(name)
+            let expected = thrown { try instance.get(name) }
+            #expect(expected != nil)
+            #expect(thrown { try site.get(instance) } == expected)
+            #expect(thrown { try site.get(instance) } == expected)
+        }
+    }
+
+    @Test("a site's set throws the errors Instance.set throws, with the same messages")
+    func setErrorsMatch() throws {
+        let space = ObjectSpace()
+        let E = try space.defineClass("E", slots: ["ts": .int], attributes: ["k": 1])
+        let e = try E()
+        let freed = try E()
+        space.free(freed)
+        for (instance, name, value) in [(e, "ts", Value.string("no")), (e, "z", .int(1)), (e, "k", .int(2)),
+                                        (freed, "ts", .int(1))]
+        {
+            let site = AttributeSite(name)
+            let expected = thrown { try instance.set(name, value) }
+            #expect(expected != nil)
+            #expect(thrown { try site.set(instance, value) } == expected)
+            #expect(thrown { try site.set(instance, value) } == expected)
+        }
+    }
+
+    @Test("a site's getIfPresent is nil for an unset slot and a missing name, the value otherwise")
+    func siteGetIfPresent() throws {
+        let space = ObjectSpace()
+        let P = try space.defineClass("PointSlots", slots: ["x": .double, "y": .double])
+        let D = try space.defineClass("PointDict")
+        let x = AttributeSite("x"), z = AttributeSite("z")
+        #expect(try x.getIfPresent(try P(y: 1)) == Value?.none)
+        #expect(try x.getIfPresent(try P(x: 2)) == .double(2))
+        #expect(try z.getIfPresent(try P(x: 2)) == Value?.none)
+        #expect(try z.getIfPresent(try D(x: 2)) == Value?.none)
+        #expect(try x.getIfPresent(try D(x: 2.0)) == .double(2))
+    }
+
+    @Test("a site shared by reader threads while another frees and reconstructs reads right values or ReferenceError")
+    func sharedWhileFreeing() throws {
+        let space = ObjectSpace()
+        let C = try space.defineClass("C", slots: ["n": .int, "text": .string])
+        let D = try space.defineClass("D")
+        let count = 64, rounds = 300, reads = 60_000
+        @Sendable func make(_ token: Int) throws -> Instance {
+            let text = "token \(token) in a string too long to be inline"
+            return token % 2 == 0 ? try C(n: .int(token), text: .string(text)) : try D(n: .int(token), text: .string(text))
+        }
+        let live = Mutex<[(Instance, Int)]>(try (0..<count).map { (try make($0), $0) })
+        let n = AttributeSite("n"), text = AttributeSite("text")
+        let failures = Mutex<[String]>([])
+        let freedReads = Mutex(0)
+        DispatchQueue.concurrentPerform(iterations: 4) { thread in
+            if thread == 0 {
+                for round in 1...rounds {
+                    for j in 0..<count {
+                        let old = live.withLock { $0[j].0 }
+                        space.free(old)
+                        do {
+                            let fresh = try make(round * count + j)
+                            live.withLock { $0[j] = (fresh, round * count + j) }
+                        } catch { failures.withLock { $0.append("construct: \(error)") } }
+                    }
+                }
+                return
+            }
+            var stale = 0
+            for r in 0..<reads {
+                let (handle, token) = live.withLock { $0[(r &* 7 &+ thread) % count] }
+                do {
+                    let v = try n.get(handle)
+                    let t = try text.get(handle)
+                    if v != .int(token) || t != .string("token \(token) in a string too long to be inline") {
+                        failures.withLock { $0.append("token \(token): read \(v), \(t)") }
+                    }
+                } catch is ReferenceError {
+                    stale += 1
+                } catch {
+                    failures.withLock { $0.append("token \(token): \(error)") }
+                }
+            }
+            freedReads.withLock { $0 += stale }
+        }
+        #expect(failures.withLock { $0 } == [])
+    }
+
+    @Test("the README's example for embedding hosts runs and reads what it says")
+    func readmeHostExample() throws {
+        let space = ObjectSpace()
+        let PointSlots = try space.defineClass("PointSlots", slots: ["x", "y"])
+        let PointDict = try space.defineClass("PointDict")
+        let Event = try space.defineClass("EventSlots", slots: ["ts": .int, "kind": .string, "value": .double])
+        let p = try PointSlots(x: 1.0, y: 2.0), d = try PointDict(x: 1.0)
+        let value = try Event.slot("value", as: Double.self)
+        let e = try Event(ts: 1, kind: "click")
+        let x = AttributeSite("x")
+        #expect(try x.get(p) == .double(1.0))
+        try x.set(d, 2.0)
+        #expect(try d.get("x") == .double(2.0))
+        try p.delete("x")
+        #expect(try p.getIfPresent("x") == Value?.none)
+        #expect(e[ifSet: value] == nil)
+        let any = try Event.anySlot("kind")
+        try any.set(e, "view")
+        #expect(try any.get(e) == "view")
+    }
+
+    @Test("a site keeps its name interned in the space of the dict instances it read, until it is released")
+    func pinsName() throws {
+        let space = ObjectSpace()
+        let D = try space.defineClass("D")
+        let d = try D(x: 1)
+        do {
+            let site = AttributeSite("unused")
+            let read = try site.getIfPresent(d)
+            #expect(read == Value?.none)
+            #expect(space.memory.stats.internedNames == 2)
+            withExtendedLifetime(site) {}
+        }
+        #expect(space.memory.stats.internedNames == 1)
+    }
+}
