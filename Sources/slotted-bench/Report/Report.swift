@@ -69,6 +69,17 @@ struct BenchReport: Encodable {
     /// A typed read of slot 17 of a class of 20 int slots, sequential.
     var slot17ReadNs: Double
 
+    /// Threads of section 6's N-thread runs; construct+free throughput at N threads over
+    /// one thread's, per working set, and the native class's at the largest.
+    var threads: Int
+    var threadScaling_32: Double
+    var threadScaling_1000: Double
+    var threadScaling_100000: Double
+    var nativeThreadScaling_100000: Double
+    /// ns per free on a consumer thread (a producer builds), and on the building thread.
+    var crossThreadFreeNs: Double
+    var sameThreadFreeNs: Double
+
     /// CPython's figures, or `null` when it was skipped.
     var cpython: CPythonField
     /// Why CPython was skipped (absent when it ran).
@@ -83,6 +94,7 @@ struct BenchReport: Encodable {
     var access: AccessFigures
     /// The `@SlotClass` row.
     var macro: MacroFigures
+    var threadFigures: ThreadFigures
     var targets: [TargetResult]
     /// What the timed loops folded together (keeps them honest; no meaning).
     var checksum: String
@@ -135,8 +147,8 @@ extension BenchReport {
     /// Assembles the report from the sections' figures.
     init(
         environment: RunEnvironment, arena: ArenaFigures, perInstance: PerInstanceFigures, memory: MemoryAtScale,
-        scaling: [ScalingPoint], access: AccessFigures, macro: MacroFigures, cpython: CPythonOutcome,
-        targets: [TargetResult]
+        scaling: [ScalingPoint], access: AccessFigures, macro: MacroFigures, threads: ThreadFigures,
+        cpython: CPythonOutcome, targets: [TargetResult]
     ) {
         self.init(
             n: memory.n,
@@ -175,6 +187,13 @@ extension BenchReport {
             optionalReadNs: access.hostSites.optionalReadNs,
             getMissingNs: access.hostSites.getMissingNs,
             slot17ReadNs: access.hostSites.slot17ReadNs,
+            threads: threads.threads,
+            threadScaling_32: threads.row(32)?.slottedScaling ?? 0,
+            threadScaling_1000: threads.row(1_000)?.slottedScaling ?? 0,
+            threadScaling_100000: threads.row(100_000)?.slottedScaling ?? 0,
+            nativeThreadScaling_100000: threads.row(100_000)?.nativeScaling ?? 0,
+            crossThreadFreeNs: threads.crossThreadFreeNs,
+            sameThreadFreeNs: threads.sameThreadFreeNs,
             cpython: CPythonField(figures: cpython.figures),
             cpythonSkipped: {
                 if case .skipped(let reason) = cpython { return reason }
@@ -187,6 +206,7 @@ extension BenchReport {
             scaling: scaling,
             access: access,
             macro: macro,
+            threadFigures: threads,
             targets: targets,
             checksum: String(Sink.bits, radix: 16))
     }

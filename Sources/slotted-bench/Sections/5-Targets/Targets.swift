@@ -164,3 +164,33 @@ func judgeTargets(
     }
     return results
 }
+
+/// The threads section's targets: construct+free at N threads at least 0.9 x N times one
+/// thread's throughput (1.8x at two) for each working set, and a free from another thread
+/// within 1.5x of one on the building thread.
+func judgeThreadTargets(_ figures: ThreadFigures) -> [TargetResult] {
+    var results: [TargetResult] = []
+    let n = figures.threads
+    let wanted = 0.9 * Double(n)
+    for row in figures.rows {
+        let id = "thread_scaling_\(row.workingSet)"
+        let goal = "construct+free with \(n) threads >= \(fixed(wanted, 1))x one thread (working set \(row.workingSet.grouped))"
+        guard n > 1 else {
+            results.append(TargetResult(id: id, status: .skip, goal: goal, measured: "one thread only (--threads 1)", value: nil))
+            continue
+        }
+        results.append(
+            TargetResult(
+                id: id, status: row.slottedScaling >= wanted ? .pass : .miss, goal: goal,
+                measured: "\(times(row.slottedScaling)) (native \(times(row.nativeScaling)))",
+                value: row.slottedScaling))
+    }
+    let ratio = figures.sameThreadFreeNs > 0 ? figures.crossThreadFreeNs / figures.sameThreadFreeNs : 0
+    results.append(
+        TargetResult(
+            id: "cross_thread_free", status: ratio <= 1.5 ? .pass : .miss,
+            goal: "free from another thread within 1.5x of a free on the building thread",
+            measured: "\(times(ratio)) (\(nanos(figures.crossThreadFreeNs)) vs \(nanos(figures.sameThreadFreeNs)))",
+            value: ratio))
+    return results
+}
