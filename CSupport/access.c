@@ -6,7 +6,7 @@
  * the writer bit of the cell's header (SLOTARENA_BUSY_BIT) while it changes
  * the instance; slotarena_cell_claim and reset wait for the bit, so no store
  * lands in a freed cell, and readers that see the bit, or see the header
- * change, read again (include/slotarena.h, "Concurrent access"). The bit is
+ * change, read again (include/slotarena_access.h, "Concurrent access"). The bit is
  * taken with a compare-and-swap that the thread sanitizer does not see,
  * followed by an acquire load it does see: a writer whose handle went stale
  * while a new instance is being built in the same cell (a race the library

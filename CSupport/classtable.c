@@ -5,7 +5,7 @@
  * id it was published under), one per class-table index, reserved once per
  * process as virtual memory only (MAP_NORESERVE): a page becomes resident
  * when the Swift side first publishes an entry on it. Lookups, publishing
- * and withdrawing are the inline functions of include/slotarena.h.
+ * and withdrawing are the inline functions of include/slotarena_access.h.
  *
  * Invariants. The region is reserved at most once and never unmapped, so a
  * pointer read through slotarena_class_table stays valid for the life of the

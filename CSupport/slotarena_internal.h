@@ -1,6 +1,7 @@
 /*
  * slotarena_internal.h: what the C files of the arena share, and nothing that
- * Swift sees (the module map lists only include/slotarena.h).
+ * Swift sees (the module map lists only include/slotarena.h, which includes
+ * include/slotarena_access.h).
  *
  * Model. An arena keeps a list of pools, one per cell size, and a list of
  * blocks; each thread keeps a cache of free cells in a few bins. The work is
