@@ -192,8 +192,8 @@ public final class AttributeSite: @unchecked Sendable {
     /// `e[accessor] = v` writes it: one check of the header, one plain store, no writer bit.
     /// Racing that write with a `free` of the same instance or a `reset()` of its space is
     /// then a data race the caller must prevent, as for an accessor: the write may be lost,
-    /// or land in an instance constructed in the freed cell in between (ThreadSanitizer
-    /// reports the race). Every other write (an unset slot, a `.float`, `.string`,
+    /// or land in an instance (of any class) constructed in the freed cell in between
+    /// (ThreadSanitizer reports the race). Every other write (an unset slot, a `.float`, `.string`,
     /// `.instance` or untyped slot, a value the slot refuses, a dictionary entry, a class the
     /// site has not cached) takes the instance's writer bit as ``Instance/set(_:_:)`` does,
     /// and a concurrent `free` makes it throw ``ReferenceError``.
