@@ -235,15 +235,16 @@ struct AttributeSiteTests {
     @Test("a site shared by reader threads while another frees and reconstructs reads right values or ReferenceError")
     func sharedWhileFreeing() throws {
         let space = ObjectSpace()
-        let C = try space.defineClass("C", slots: ["n": .int, "text": .string])
+        let C = try space.defineClass("C", slots: ["n": .int, "text": .string, "u": .any])
         let D = try space.defineClass("D")
         let count = 64, rounds = 300, reads = 60_000
         @Sendable func make(_ token: Int) throws -> Instance {
             let text = "token \(token) in a string too long to be inline"
-            return token % 2 == 0 ? try C(n: .int(token), text: .string(text)) : try D(n: .int(token), text: .string(text))
+            let u = Value.double(Double(token) + 0.5)
+            return token % 2 == 0 ? try C(n: .int(token), text: .string(text), u: u) : try D(n: .int(token), text: .string(text), u: u)
         }
         let live = Mutex<[(Instance, Int)]>(try (0..<count).map { (try make($0), $0) })
-        let n = AttributeSite("n"), text = AttributeSite("text")
+        let n = AttributeSite("n"), text = AttributeSite("text"), u = AttributeSite("u")
         let failures = Mutex<[String]>([])
         let freedReads = Mutex(0)
         DispatchQueue.concurrentPerform(iterations: 4) { thread in
@@ -266,8 +267,11 @@ struct AttributeSiteTests {
                 do {
                     let v = try n.get(handle)
                     let t = try text.get(handle)
-                    if v != .int(token) || t != .string("token \(token) in a string too long to be inline") {
-                        failures.withLock { $0.append("token \(token): read \(v), \(t)") }
+                    let w = try u.get(handle)
+                    if v != .int(token) || t != .string("token \(token) in a string too long to be inline")
+                        || w != .double(Double(token) + 0.5)
+                    {
+                        failures.withLock { $0.append("token \(token): read \(v), \(t), \(w)") }
                     }
                 } catch is ReferenceError {
                     stale += 1
