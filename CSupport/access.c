@@ -19,6 +19,15 @@
  * marked itself active backs out and waits, so the child never inherits a
  * writer bit that no thread of its own will clear.
  *
+ * The writer's "mark active, then look at the gate" and the fork's "close
+ * the gate, then look at the records" need a full fence on each side (a
+ * Dekker handshake). Writes are frequent and forks rare, so on Linux the
+ * fence is asymmetric, as in liburcu and folly: the writer orders its store
+ * and load with a compiler barrier only, and the fork side runs
+ * membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED), which makes every running
+ * thread of the process execute a full fence. Where membarrier is missing
+ * or refused, both sides use a sequentially consistent fence.
+ *
  * Invariants.
  *   5. Nothing waits for a writer bit while holding the arena lock, and a
  *      writer never waits for the gate while holding a writer bit: writers
@@ -31,6 +40,10 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <unistd.h>
+#if defined(__linux__)
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
+#endif
 
 /* Spins, then yields, then sleeps 50 us at a time: the thread waited for may
  * be descheduled or waiting for a lock itself. */
@@ -74,8 +87,40 @@ static void writer_exit(void *arg) {
     free(w);
 }
 
+/* 1 when the process is registered for expedited private membarriers: the
+ * writers' side of the handshake is then a compiler barrier (see above). */
+static int asymmetric_fence;
+
+static void asymmetric_fence_setup(void) {
+#if defined(__linux__) && defined(SYS_membarrier)
+    long cmds = syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
+    if (cmds > 0 && (cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED) != 0 &&
+        syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0)
+        asymmetric_fence = 1;
+#endif
+}
+
+/* The writers' half of the fence: cheap when the fork side is heavy. */
+static inline void light_fence(void) {
+    if (__atomic_load_n(&asymmetric_fence, __ATOMIC_RELAXED))
+        atomic_signal_fence(memory_order_seq_cst);
+    else
+        atomic_thread_fence(memory_order_seq_cst);
+}
+
+/* The fork's half: a fence in every running thread of the process. */
+static void heavy_fence(void) {
+#if defined(__linux__) && defined(SYS_membarrier)
+    if (__atomic_load_n(&asymmetric_fence, __ATOMIC_RELAXED) &&
+        syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) == 0)
+        return;
+#endif
+    atomic_thread_fence(memory_order_seq_cst);
+}
+
 static void fork_prepare(void) {
     atomic_store_explicit(&fork_gate, 1, memory_order_seq_cst);
+    heavy_fence();
     pthread_mutex_lock(&writers_lock);
     unsigned spins = 0;
     for (slotarena_writer *w = writers; w != NULL; w = w->next)
@@ -108,6 +153,7 @@ static void fork_child(void) {
 }
 
 static void writer_setup(void) {
+    asymmetric_fence_setup();
     writer_key_made = pthread_key_create(&writer_key, writer_exit) == 0;
     /* Registered after the allocator's handlers and after fork.c's (an arena
      * exists before any write; the call below makes sure), so this prepare
@@ -141,11 +187,13 @@ void slotarena_writer_enter(void) {
     _Atomic uint32_t *flag = w != NULL ? &w->active : &unrecorded_active;
     unsigned spins = 0;
     for (;;) {
-        if (w != NULL)
-            atomic_store_explicit(flag, 1, memory_order_seq_cst);
-        else
+        if (w != NULL) {
+            atomic_store_explicit(flag, 1, memory_order_relaxed);
+            light_fence();
+        } else {
             atomic_fetch_add_explicit(flag, 1, memory_order_seq_cst);
-        if (atomic_load_explicit(&fork_gate, memory_order_seq_cst) == 0) return;
+        }
+        if (atomic_load_explicit(&fork_gate, memory_order_relaxed) == 0) return;
         if (w != NULL)
             atomic_store_explicit(flag, 0, memory_order_release);
         else

@@ -13,8 +13,9 @@
  *   - access.c's own child handler forgets other threads' writer records.
  * What another thread was doing without a lock at the fork is lost in the
  * child: a cell popped from its bin and not yet handed out, or claimed by a
- * free and not yet recycled, stays counted as live (out of its pool) and is
- * never reused; blocks such a free had not yet released stay counted as live
+ * free and not yet recycled, or a batch moving between a bin's two chains,
+ * stays counted as live (out of its pool) and is never reused (a bin's
+ * stores are ordered so that the child never finds a cell twice: tcache.c); blocks such a free had not yet released stay counted as live
  * blocks. The child leaks them, and its statistics say so.
  *
  * The Swift library's mutexes (Locked: each space's state, the class

@@ -11,7 +11,12 @@
  * destroyed, whose cells start at its floor generation).
  * Most allocations pop a cell from the calling thread's bin and most frees
  * push one there (tcache.c keeps the bins), without the arena lock; the rest
- * take the lock and use the free list or carve. The thread's cache pointer is
+ * take the lock and use the free list or carve. Bins trade whole batches with
+ * the pool: a pool whose cells have room for a second link (24 bytes or
+ * more) keeps the batches bins give back on a stack, `batches`, linked
+ * through +16 of each batch's first cell, so a trade is O(1) under the lock;
+ * smaller cells go through the free list one by one. The free list and the
+ * batches together are the pool's free cells. The thread's cache pointer is
  * a `static _Thread_local` of this file, so the fast paths read it directly
  * (an extern thread-local read from another -fPIC file may cost a call to
  * __tls_get_addr); tcache.c makes a thread's cache and reads or clears the
@@ -23,7 +28,9 @@
  *      cell whose generation reaches SLOTARENA_GEN_RETIRED leaves circulation.
  *      After destroy, slab.c keeps them growing (invariant 4).
  *   2. A free cell's header holds only its (already advanced) generation;
- *      class and presence bits are zero, so no handle can match it.
+ *      class and presence bits are zero, so no handle can match it. Its
+ *      payload is zero but for its links (+8, and +16 for a batch's first
+ *      cell on `batches`), which are cleared as it leaves the pool or bin.
  * Every cell taken out of a pool or put back is counted with count_out, which
  * keeps invariant 3 (stats.c).
  */
@@ -105,9 +112,15 @@ static bool add_slab(slotarena_pool *p) {
 /* Cells                                                                   */
 
 /* The newest cell of the pool's free list, taken off it (link cleared), or
- * NULL. Lock held. */
+ * NULL; an empty free list takes the newest whole batch first. Lock held. */
 SLOTARENA_NO_ASAN
 static char *pop_free(slotarena_pool *p) {
+    if (p->free_list == NULL && p->batches != NULL) {
+        char *first = p->batches;
+        p->batches = *(void **)(first + BATCH_LINK_OFFSET);
+        *(void **)(first + BATCH_LINK_OFFSET) = NULL;
+        p->free_list = first;
+    }
     char *cell = p->free_list;
     if (cell != NULL) {
         p->free_list = *(void **)(cell + FREE_LINK_OFFSET);
@@ -122,7 +135,7 @@ static char *pop_free(slotarena_pool *p) {
  * after its header. When that slab is full, a new slab if `may_add_slab`,
  * else NULL; NULL too when memory is refused. Lock held. */
 SLOTARENA_NO_ASAN
-static char *carve(slotarena_pool *p, bool may_add_slab) {
+char *slotarena_pool_carve(slotarena_pool *p, bool may_add_slab) {
     slotarena_slab *s = p->slabs;
     if (s == NULL || s->carved == s->capacity) {
         if (!may_add_slab || !add_slab(p)) return NULL;
@@ -138,27 +151,12 @@ static char *carve(slotarena_pool *p, bool may_add_slab) {
     return cell;
 }
 
-/* Up to `max` free cells for a bin, in the order the free list or the slab
- * has them: from the free list first, else carved from the newest slab (a
- * new slab only when no cell is left). Not counted out: the caller does that.
- * Lock held. */
-SLOTARENA_NO_ASAN
-uint32_t slotarena_pool_take_batch(slotarena_pool *p, void **cells, uint32_t max) {
-    uint32_t n = 0;
-    char *cell;
-    while (n < max && (cell = pop_free(p)) != NULL) cells[n++] = cell;
-    if (n == 0) {
-        while (n < max && (cell = carve(p, n == 0)) != NULL) cells[n++] = cell;
-    }
-    return n;
-}
-
 /* Allocation without a thread cache (no memory for one): the newest free
  * cell, else a fresh one. Lock held. */
 SLOTARENA_NO_ASAN
 static char *pool_take(slotarena_pool *p) {
     char *cell = pop_free(p);
-    if (cell == NULL && (cell = carve(p, true)) == NULL) return NULL;
+    if (cell == NULL && (cell = slotarena_pool_carve(p, true)) == NULL) return NULL;
     count_out(p, 1);
     return cell;
 }
@@ -190,6 +188,53 @@ static bool owns_cell(slotarena_pool *p, const char *cell) {
     return false;
 }
 
+/* Pops the newest cell of a bin holding `n` > 0 cells of its pool, the
+ * spare batch becoming the loaded chain when that is empty. The signal
+ * fences keep the stores in an order a fork child can walk (fork.c): a chain
+ * is never reachable from both `spare` and `head`. */
+SLOTARENA_NO_ASAN
+static inline char *bin_pop(slotarena_bin *bin, uint32_t n) {
+    if (bin->loaded == 0) {
+        void *full = bin->spare;
+        bin->spare = NULL;
+        atomic_signal_fence(memory_order_seq_cst);
+        bin->head = full;
+        bin->loaded = n;
+    }
+    char *cell = bin->head;
+    bin->head = *(void **)(cell + FREE_LINK_OFFSET);
+    *(void **)(cell + FREE_LINK_OFFSET) = NULL;
+    bin->loaded--;
+    n--;
+    atomic_store_explicit(&bin->count, n, RELAXED);
+    if (n < atomic_load_explicit(&bin->low, RELAXED)) atomic_store_explicit(&bin->low, n, RELAXED);
+    return cell;
+}
+
+/* Pushes a free cell on a bin of its pool; a full loaded chain becomes the
+ * spare batch first, and a spare batch already there goes back to the pool,
+ * whole, under the lock. */
+SLOTARENA_NO_ASAN
+static inline void bin_push(slotarena_bin *bin, slotarena_pool *p, char *cell) {
+    if (bin->loaded == p->batch) {
+        if (bin->spare != NULL) {
+            lock(p->arena);
+            slotarena_bin_flush_spare(bin, p);
+            unlock(p->arena);
+        }
+        void *full = bin->head;
+        bin->head = NULL;
+        bin->loaded = 0;
+        atomic_signal_fence(memory_order_seq_cst);
+        bin->spare = full;
+    }
+    *(void **)(cell + FREE_LINK_OFFSET) = bin->head;
+    atomic_signal_fence(memory_order_seq_cst);
+    bin->head = cell;
+    bin->loaded++;
+    atomic_store_explicit(&bin->count, atomic_load_explicit(&bin->count, RELAXED) + 1, RELAXED);
+}
+
 SLOTARENA_NO_ASAN __attribute__((noinline))
 static void *cell_alloc_slow(slotarena_pool *p, uint64_t header_bits) {
     slotarena *a = p->arena;
@@ -203,10 +248,7 @@ static void *cell_alloc_slow(slotarena_pool *p, uint64_t header_bits) {
             cell = pool_take(p);
             slotarena_note_growth(a);
         } else if (atomic_load_explicit(&bin->count, RELAXED) > 0 || slotarena_bin_refill(bin, p) > 0) {
-            uint32_t n = atomic_load_explicit(&bin->count, RELAXED) - 1;
-            cell = bin->cells[n];
-            atomic_store_explicit(&bin->count, n, RELAXED);
-            atomic_store_explicit(&bin->low, n, RELAXED);
+            cell = bin_pop(bin, atomic_load_explicit(&bin->count, RELAXED));
         }
     }
     unlock(a);
@@ -215,17 +257,14 @@ static void *cell_alloc_slow(slotarena_pool *p, uint64_t header_bits) {
 
 /* The allocation itself: a pop from the calling thread's bin when it holds a
  * cell of this pool, else the slow path. */
+SLOTARENA_NO_ASAN
 static inline void *cell_alloc(slotarena_pool *p, uint64_t header_bits) {
     slotarena_tcache *t = tcache;
     if (t != NULL) {
         slotarena_bin *bin = &t->bins[p->bin];
         uint32_t n = atomic_load_explicit(&bin->count, RELAXED);
-        if (atomic_load_explicit(&bin->pool, RELAXED) == p && n > 0 && !fail_armed(p->arena)) {
-            n--;
-            atomic_store_explicit(&bin->count, n, RELAXED);
-            if (n < atomic_load_explicit(&bin->low, RELAXED)) atomic_store_explicit(&bin->low, n, RELAXED);
-            return hand_out(bin->cells[n], p->cell_size, header_bits);
-        }
+        if (atomic_load_explicit(&bin->pool, RELAXED) == p && n > 0 && !fail_armed(p->arena))
+            return hand_out(bin_pop(bin, n), p->cell_size, header_bits);
     }
     return cell_alloc_slow(p, header_bits);
 }
@@ -258,7 +297,7 @@ size_t slotarena_cell_alloc_many(slotarena_pool *p, uint64_t header_bits, uint64
     slotarena_note_growth(a);
     for (; n < count; n++) {
         char *cell = pop_free(p);
-        if (cell == NULL && (cell = carve(p, true)) == NULL) break;
+        if (cell == NULL && (cell = slotarena_pool_carve(p, true)) == NULL) break;
         out[n] = (uint64_t)(uintptr_t)cell;
     }
     if (n < count) {
@@ -323,8 +362,8 @@ int slotarena_cell_claim(slotarena_pool *p, void *cell_ptr, uint32_t generation,
 }
 
 /* Returns a claimed cell to its pool: zeroes its payload, then pushes it on
- * the calling thread's bin (a full bin flushes its oldest cells to the free
- * list under the lock), or retires it when it has no generation left. */
+ * the calling thread's bin (a full bin gives its spare batch back under the
+ * lock), or retires it when it has no generation left. */
 SLOTARENA_NO_ASAN
 void slotarena_cell_recycle(slotarena_pool *p, void *cell_ptr) {
     slotarena *a = p->arena;
@@ -342,15 +381,7 @@ void slotarena_cell_recycle(slotarena_pool *p, void *cell_ptr) {
     slotarena_bin *bin = t != NULL ? &t->bins[p->bin] : NULL;
     if (bin != NULL) {
         if (atomic_load_explicit(&bin->pool, memory_order_acquire) != p) slotarena_bin_claim(bin, p);
-        uint32_t n = atomic_load_explicit(&bin->count, RELAXED);
-        if (n == 2 * p->batch) {
-            lock(a);
-            slotarena_bin_flush(bin, p, p->batch);
-            unlock(a);
-            n = atomic_load_explicit(&bin->count, RELAXED);
-        }
-        bin->cells[n] = cell;
-        atomic_store_explicit(&bin->count, n + 1, RELAXED);
+        bin_push(bin, p, cell);
         return;
     }
     lock(a);

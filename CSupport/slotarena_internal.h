@@ -109,32 +109,42 @@ struct slotarena_pool {
     uint32_t cell_size;          /* offset 32: bytes per cell */
     uint32_t slab_count;         /* offset 36 */
     uint64_t out;                /* offset 40: cells handed to users or to thread caches */
-    uint64_t free_count;         /* offset 48: cells on the free list */
+    uint64_t free_count;         /* offset 48: cells on the free list or in `batches` */
     uint64_t carved;             /* offset 56: cells ever carved */
     uint64_t retired;            /* offset 64: cells out of generations */
     uint64_t slab_bytes;         /* offset 72 */
     uint32_t bin;                /* offset 80: the thread-cache bin this pool uses */
     uint32_t batch;              /* offset 84: cells per refill or flush; a bin holds 2x */
+    void *batches;               /* offset 88: newest full batch (cells of BATCH_LINK_MIN_CELL
+                                    bytes or more): a chain of `batch` cells through +8, the
+                                    first cell of the next batch at +16 of its first */
 };
 
+/* Cells at least this large carry a second link, so a pool keeps whole
+ * batches on `batches` and a bin trades one with it in O(1). */
+#define BATCH_LINK_OFFSET 16
+#define BATCH_LINK_MIN_CELL 24
+
 /* Thread caches (tcache.c): TCACHE_BINS bins a thread, each holding free
- * cells of one pool at a time, traded with the pool TCACHE_BATCH at a time
- * (fewer for large cells, so a bin holds at most about TCACHE_BIN_BYTES). */
+ * cells of one pool at a time as two chains, `loaded` (allocations pop and
+ * frees push here) and `spare` (one full batch or none), traded with the pool
+ * a whole batch at a time: TCACHE_BATCH cells, fewer for large cells, so a
+ * bin holds at most 2 * TCACHE_BATCH cells and about TCACHE_BIN_BYTES. */
 #define TCACHE_BINS 8
-#define TCACHE_CAP 64
 #define TCACHE_BATCH 32
 #define TCACHE_BIN_BYTES 16384
 
 typedef struct slotarena_bin {
     _Atomic(slotarena_pool *) pool; /* offset 0: whose cells; NULL when unused */
-    _Atomic uint32_t count;         /* offset 8: cells held */
+    _Atomic uint32_t count;         /* offset 8: cells held, loaded + spare */
     _Atomic uint32_t low;           /* offset 12: lowest count since the last sample */
     uint32_t cell_size;             /* offset 16: bytes per cell of `pool` */
+    uint32_t loaded;                /* offset 20: cells on the `head` chain */
     struct slotarena_bin *next;     /* offset 24: next bin of the same arena (arena lock) */
-    void *cells[TCACHE_CAP];        /* offset 32: free cells, newest at count - 1 */
+    void *head;                     /* offset 32: newest free cell of the loaded chain; link at +8 */
+    void *spare;                    /* offset 40: a chain of exactly `batch` cells, or NULL */
 } slotarena_bin;
-_Static_assert(sizeof(slotarena_bin) == 32 + 8 * TCACHE_CAP, "bin layout as commented");
-_Static_assert(2 * TCACHE_BATCH <= TCACHE_CAP, "a bin holds two batches");
+_Static_assert(sizeof(slotarena_bin) == 48, "bin layout as commented");
 
 typedef struct slotarena_tcache {
     slotarena_bin bins[TCACHE_BINS];
@@ -283,14 +293,20 @@ SLOTARENA_HIDDEN void slotarena_slab_shelve(slotarena_slab *s, uint32_t cell_siz
 SLOTARENA_HIDDEN pthread_mutex_t *slotarena_shelf_mutex(void);
 
 /* Pools (pool.c). Lock held, except for the thread-local accessors. */
-SLOTARENA_HIDDEN uint32_t slotarena_pool_take_batch(slotarena_pool *p, void **cells, uint32_t max);
+/* A cell carved from the newest slab (a new slab if that is full and
+ * `may_add_slab`), or NULL. Not counted out. */
+SLOTARENA_HIDDEN char *slotarena_pool_carve(slotarena_pool *p, bool may_add_slab);
 SLOTARENA_HIDDEN void slotarena_pool_sweep(slotarena_pool *p, slotarena_release_fn release, void *context);
 SLOTARENA_HIDDEN slotarena_tcache *slotarena_tcache_current(void);
 SLOTARENA_HIDDEN void slotarena_tcache_forget(slotarena_tcache *t);
 
 /* Thread caches (tcache.c). */
 SLOTARENA_HIDDEN slotarena_tcache *slotarena_tcache_create(void);
-SLOTARENA_HIDDEN void slotarena_bin_flush(slotarena_bin *bin, slotarena_pool *p, uint32_t n);
+SLOTARENA_HIDDEN uint32_t slotarena_pool_take_batch(slotarena_pool *p, void **head);
+SLOTARENA_HIDDEN void slotarena_pool_put_batch(slotarena_pool *p, void *head);
+SLOTARENA_HIDDEN uint32_t slotarena_pool_put_chain(slotarena_pool *p, void *head);
+SLOTARENA_HIDDEN void slotarena_bin_flush_spare(slotarena_bin *bin, slotarena_pool *p);
+SLOTARENA_HIDDEN void slotarena_bin_empty(slotarena_bin *bin, slotarena_pool *p);
 SLOTARENA_HIDDEN uint32_t slotarena_bin_refill(slotarena_bin *bin, slotarena_pool *p);
 SLOTARENA_HIDDEN void slotarena_bin_claim(slotarena_bin *bin, slotarena_pool *p);
 SLOTARENA_HIDDEN void slotarena_detach_bins(slotarena *a);

@@ -4,20 +4,32 @@
  *
  * Model. Each thread keeps TCACHE_BINS bins of free cells, each for one pool
  * at a time (a pool's `bin` says which), so that the common allocation and
- * free take no lock: a pop or a push on a thread-private array (pool.c does
- * those, and keeps the thread's pointer to its cache). A bin trades cells
- * with its pool in batches (TCACHE_BATCH cells, fewer for large cells so that
- * a bin holds at most about TCACHE_BIN_BYTES), under the arena lock. A bin
- * switching pools empties itself into the old pool first; a thread that exits
- * gives every bin back; an arena destroyed while threads still hold bins of
- * it detaches them.
+ * free take no lock: a pop or a push on a thread-private chain (pool.c does
+ * those, and keeps the thread's pointer to its cache). A bin holds its cells
+ * as two chains through the cells' free-list link, as Bonwick's magazines
+ * do: `loaded`, which allocations pop and frees push, and `spare`, one full
+ * batch or none. A free finding the loaded chain full makes it the spare,
+ * first giving an older spare back to the pool; an allocation finding it
+ * empty loads the spare, else refills one batch from the pool. A batch is
+ * TCACHE_BATCH cells, fewer for large cells so that a bin holds at most about
+ * TCACHE_BIN_BYTES; the pool keeps whole batches on a stack (its `batches`), so a
+ * trade under the arena lock is a few stores, never a walk over cells that
+ * another core may hold in its cache: threads that construct and free large
+ * working sets, or free cells another thread built, contend only for those
+ * few stores, once per batch. A bin switching pools empties itself into the
+ * old pool first; a thread that exits gives every bin back; an arena
+ * destroyed while threads still hold bins of it detaches them.
  *
  * Invariants. The counters stay exact (invariant 3, stats.c): a pool counts
  * the cells out of it, to users or to bins; a bin publishes how many cells it
  * holds and the lowest that count reached since the arena last looked
  * (relaxed atomics, written only by the owning thread); the arena walks its
  * bins, linked through `next` under its lock, to report live cells and the
- * peak. A bin with a non-NULL `pool` is on that pool's arena's list. Lock
+ * peak. A bin holds count == loaded + (spare ? batch : 0) cells, and its
+ * stores are ordered (signal fences) so that at any instant each of its
+ * chains is NULL-terminated and reachable from one field only: a fork child
+ * can walk another thread's bin (slotarena_bin_empty counts what it finds).
+ * A bin with a non-NULL `pool` is on that pool's arena's list. Lock
  * order: the registry lock, then an arena's. The registry lock guards a bin's
  * `pool` while another thread may detach it (destroy) or while its owner
  * evicts it (a bin switching pools) or exits, and the list of every thread's
@@ -38,47 +50,126 @@ static bool tcache_key_made;
 static _Thread_local bool tcache_off; /* debug hook: this thread uses no cache */
 #endif
 
-/* Moves the `n` oldest cells of a bin (the bottom) to its pool's free list,
- * oldest first, and keeps the newest: freeing cells in some order and then
- * allocating gives them back in exactly the reverse order, as one LIFO list
- * would, so a run of instances built together stays together. Lock held. */
+/* ---------------------------------------------------------------------- */
+/* Batches: what a bin trades with its pool                                */
+
+/* Up to p->batch free cells for an empty bin, as a chain through +8 whose
+ * first cell goes out first; `*head` receives it. The newest whole batch if
+ * there is one (O(1): its cells are not touched), else cells from the free
+ * list in its order, else cells carved from the newest slab in address order
+ * (a new slab only when no cell is left). Not counted out: the caller does
+ * that. Lock held. */
 SLOTARENA_NO_ASAN
-void slotarena_bin_flush(slotarena_bin *bin, slotarena_pool *p, uint32_t n) {
-    slotarena *a = p->arena;
-    uint32_t count = atomic_load_explicit(&bin->count, RELAXED);
-    if (n > count) n = count;
-    slotarena_note_growth(a);
-    for (uint32_t k = 0; k < n; k++) {
-        char *cell = bin->cells[k];
+uint32_t slotarena_pool_take_batch(slotarena_pool *p, void **head) {
+    char *first = p->batches;
+    if (first != NULL) {
+        p->batches = *(void **)(first + BATCH_LINK_OFFSET);
+        *(void **)(first + BATCH_LINK_OFFSET) = NULL;
+        p->free_count -= p->batch;
+        *head = first;
+        return p->batch;
+    }
+    uint32_t n = 0;
+    first = p->free_list;
+    if (first != NULL) {
+        char *last = first;
+        for (n = 1; n < p->batch && *(void **)(last + FREE_LINK_OFFSET) != NULL; n++)
+            last = *(void **)(last + FREE_LINK_OFFSET);
+        p->free_list = *(void **)(last + FREE_LINK_OFFSET);
+        *(void **)(last + FREE_LINK_OFFSET) = NULL;
+        p->free_count -= n;
+        *head = first;
+        return n;
+    }
+    char *cell, *last = NULL;
+    while (n < p->batch && (cell = slotarena_pool_carve(p, n == 0)) != NULL) {
+        if (last == NULL) first = cell;
+        else *(void **)(last + FREE_LINK_OFFSET) = cell;
+        last = cell;
+        n++;
+    }
+    *head = first;
+    return n;
+}
+
+/* Takes back a full batch, a chain of exactly p->batch cells: whole, in O(1),
+ * when its cells have room for the second link, else cell by cell. Lock
+ * held. */
+SLOTARENA_NO_ASAN
+void slotarena_pool_put_batch(slotarena_pool *p, void *head) {
+    if (p->cell_size < BATCH_LINK_MIN_CELL) {
+        (void)slotarena_pool_put_chain(p, head);
+        return;
+    }
+    *(void **)((char *)head + BATCH_LINK_OFFSET) = p->batches;
+    p->batches = head;
+    p->free_count += p->batch;
+}
+
+/* Takes back a chain of cells onto the free list, the first cell deepest, so
+ * that the chain's last cell goes out first. Returns how many. Lock held. */
+SLOTARENA_NO_ASAN
+uint32_t slotarena_pool_put_chain(slotarena_pool *p, void *head) {
+    uint32_t n = 0;
+    for (char *cell = head; cell != NULL; n++) {
+        char *next = *(void **)(cell + FREE_LINK_OFFSET);
         *(void **)(cell + FREE_LINK_OFFSET) = p->free_list;
         p->free_list = cell;
+        cell = next;
     }
-    memmove(bin->cells, bin->cells + n, (count - n) * sizeof(void *));
-    count -= n;
     p->free_count += n;
-    count_out(p, -(int64_t)n);
+    return n;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Bins                                                                    */
+
+/* Gives a bin's spare batch back to its pool, whole: the batch's cells are
+ * not touched, so the lock is held for a few stores whatever the working
+ * set. Freeing cells in some order and then allocating gives them back in
+ * exactly the reverse order, as one LIFO list would (the pool's batches are a
+ * stack too), so a run of instances built together stays together. Lock
+ * held. */
+void slotarena_bin_flush_spare(slotarena_bin *bin, slotarena_pool *p) {
+    slotarena_note_growth(p->arena);
+    slotarena_pool_put_batch(p, bin->spare);
+    bin->spare = NULL;
+    uint32_t count = atomic_load_explicit(&bin->count, RELAXED) - p->batch;
+    count_out(p, -(int64_t)p->batch);
     atomic_store_explicit(&bin->count, count, RELAXED);
     atomic_store_explicit(&bin->low, count, RELAXED);
 }
 
-/* Takes up to p->batch cells from the pool into an empty bin: from the
- * free list first, then carved from the newest slab (a new slab only when no
- * cell is left). Returns how many. Lock held. */
-uint32_t slotarena_bin_refill(slotarena_bin *bin, slotarena_pool *p) {
-    slotarena *a = p->arena;
-    uint32_t count = atomic_load_explicit(&bin->count, RELAXED);
-    slotarena_note_growth(a);
-    uint32_t n = slotarena_pool_take_batch(p, bin->cells + count, p->batch);
-    /* The bin pops from the top: reverse the batch so cells go out in the
-     * order the free list or the slab had them. */
-    for (uint32_t i = 0, j = n; i + 1 < j; i++, j--) {
-        void *t = bin->cells[count + i];
-        bin->cells[count + i] = bin->cells[count + j - 1];
-        bin->cells[count + j - 1] = t;
+/* Gives every cell of a bin back to its pool, counting the cells its chains
+ * hold (in a fork child, a thread stopped between two stores of a push may
+ * have left `count` one behind). Lock held. */
+void slotarena_bin_empty(slotarena_bin *bin, slotarena_pool *p) {
+    slotarena_note_growth(p->arena);
+    uint32_t n = 0;
+    if (bin->spare != NULL) {
+        slotarena_pool_put_batch(p, bin->spare);
+        n += p->batch;
     }
+    n += slotarena_pool_put_chain(p, bin->head);
+    count_out(p, -(int64_t)n);
+    bin->spare = bin->head = NULL;
+    bin->loaded = 0;
+    atomic_store_explicit(&bin->count, 0, RELAXED);
+    atomic_store_explicit(&bin->low, 0, RELAXED);
+}
+
+/* Takes up to p->batch cells from the pool into an empty bin: a whole batch
+ * if the pool has one, else from the free list, else carved from the newest
+ * slab (a new slab only when no cell is left). Returns how many. Lock held. */
+uint32_t slotarena_bin_refill(slotarena_bin *bin, slotarena_pool *p) {
+    slotarena_note_growth(p->arena);
+    void *head = NULL;
+    uint32_t n = slotarena_pool_take_batch(p, &head);
+    bin->head = head;
+    bin->loaded = n;
     count_out(p, n);
-    atomic_store_explicit(&bin->count, count + n, RELAXED);
-    atomic_store_explicit(&bin->low, count + n, RELAXED);
+    atomic_store_explicit(&bin->count, n, RELAXED);
+    atomic_store_explicit(&bin->low, n, RELAXED);
     return n;
 }
 
@@ -100,7 +191,7 @@ static void bin_release(slotarena_bin *bin) {
     if (old == NULL) return;
     slotarena *a = old->arena;
     lock(a);
-    slotarena_bin_flush(bin, old, TCACHE_CAP);
+    slotarena_bin_empty(bin, old);
     bin_unlink(a, bin);
     atomic_store_explicit(&bin->pool, NULL, memory_order_release);
     unlock(a);
@@ -117,6 +208,8 @@ void slotarena_bin_claim(slotarena_bin *bin, slotarena_pool *p) {
     lock(a);
     atomic_store_explicit(&bin->count, 0, RELAXED);
     atomic_store_explicit(&bin->low, 0, RELAXED);
+    bin->head = bin->spare = NULL; /* cells of a destroyed arena, if detached */
+    bin->loaded = 0;
     bin->cell_size = p->cell_size;
     bin->next = a->bins;
     a->bins = bin;
@@ -201,7 +294,7 @@ void slotarena_bins_adopt(slotarena *a, slotarena_tcache *keep) {
             at = &bin->next;
             continue;
         }
-        slotarena_bin_flush(bin, atomic_load_explicit(&bin->pool, RELAXED), TCACHE_CAP);
+        slotarena_bin_empty(bin, atomic_load_explicit(&bin->pool, RELAXED));
         *at = bin->next;
         bin->next = NULL;
         atomic_store_explicit(&bin->pool, NULL, RELAXED);

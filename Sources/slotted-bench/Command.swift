@@ -34,6 +34,9 @@ struct SlottedBench: ParsableCommand {
     @Option(help: "Timed runs per access measurement (the median is reported), and CPython's timeit repeats.")
     var runs: Int = 7
 
+    @Option(help: "Threads of the threads section's N-thread runs (default: the number of cores).")
+    var threads: Int?
+
     @Flag(help: "Print one JSON object (snake_case keys) instead of the table.")
     var json = false
 
@@ -65,6 +68,9 @@ struct SlottedBench: ParsableCommand {
         guard (1...1_000).contains(runs) else {
             throw ValidationError("--runs must be between 1 and 1,000.")
         }
+        if let threads, !(1...256).contains(threads) {
+            throw ValidationError("--threads must be between 1 and 256.")
+        }
         if noPython && python != nil {
             throw ValidationError("--python and --no-python cannot be used together.")
         }
@@ -92,6 +98,10 @@ struct SlottedBench: ParsableCommand {
         let macro = try measureMacroClass(
             count: n, runs: runs, opsPerSample: min(max(n * 10, 20_000), 2_000_000))
 
+        let threadFigures = try measureThreads(
+            threads: threads ?? ProcessInfo.processInfo.activeProcessorCount,
+            opsPerThread: min(max(n * 10, 200_000), 2_000_000), runs: min(runs, 5))
+
         let cpython: CPythonOutcome =
             noPython
             ? .skipped(reason: "--no-python")
@@ -100,11 +110,12 @@ struct SlottedBench: ParsableCommand {
             Progress.note("cpython: skipped (\(reason))")
         }
 
-        let targets = judgeTargets(memory: memory, scaling: scaling, access: access, macro: macro, cpython: cpython)
+        var targets = judgeTargets(memory: memory, scaling: scaling, access: access, macro: macro, cpython: cpython)
+        targets += judgeThreadTargets(threadFigures)
         environment.totalSeconds = nanoseconds(since: started) / 1e9
         let report = BenchReport(
             environment: environment, arena: arena, perInstance: perInstance, memory: memory, scaling: scaling,
-            access: access, macro: macro, cpython: cpython, targets: targets)
+            access: access, macro: macro, threads: threadFigures, cpython: cpython, targets: targets)
 
         if let svgPath {
             try SVGChart(points: scaling).write(to: svgPath)

@@ -13,6 +13,7 @@ import Benchmark
 /// The suite: allocation, typed reads and writes, by-name gets and sets.
 let benchmarks: @Sendable () -> Void = {
     registerAllocationBenchmarks()
+    registerConstructionBenchmarks()
     registerTypedAccessBenchmarks()
     registerByNameBenchmarks()
 }

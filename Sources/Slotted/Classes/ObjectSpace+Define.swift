@@ -67,14 +67,44 @@ extension ObjectSpace {
                    slots: typedSlots.map { ($0.name, $0.type) }, attributes: attributes)
     }
 
+    /// Defines a class from a schema: an ordered list of (name, type) pairs, Python's
+    /// `__slots__` sequence with a type per name. The order of the list is the order of
+    /// `__slots__`: positional construction fills the slots in it.
+    ///
+    /// ```swift
+    /// let schema: [(String, SlotType)] = [("ts", .int), ("kind", .string), ("value", .double)]
+    /// let Event = try space.defineClass("EventSlots", slots: schema)
+    /// ```
+    ///
+    /// - Throws: as the `KeyValuePairs` form; the error's ``TypeError/culprit`` names the
+    ///   slot refused.
+    public func defineClass(_ name: String, base: SlotClass? = nil, bases: [SlotClass] = [],
+                            slots: [(name: String, type: SlotType)],
+                            attributes: [String: Value] = [:]) throws -> SlotClass
+    {
+        try define(name, bases: (base.map { [$0] } ?? []) + bases,
+                   slots: slots.map { ($0.name, $0.type) }, attributes: attributes)
+    }
+
+    /// Refused at compile time: a `Dictionary` has no order, and `__slots__` does (it is the
+    /// order of positional construction, and Python's `__slots__` is a sequence). Pass an
+    /// array of (name, type) pairs, or a literal.
+    @available(*, unavailable, message: "a Dictionary has no order; pass an array of (name, type) pairs")
+    public func defineClass(_ name: String, base: SlotClass? = nil, bases: [SlotClass] = [],
+                            slots: [String: SlotType],
+                            attributes: [String: Value] = [:]) throws -> SlotClass
+    {
+        _slottedTrap("a Dictionary has no order; pass an array of (name, type) pairs")
+    }
+
     func define(_ name: String, bases: [SlotClass], slots: [(String, SlotType)]?,
                 attributes: [String: Value],
                 frozen: some Sequence<String> = [String]()) throws -> SlotClass
     {
         // Names and bases.
-        if name.utf8.contains(0) { throw ValueError("type name must not contain null characters") }
+        if name.utf8.contains(0) { throw ValueError("type name must not contain null characters", culprit: name) }
         if name.utf8.count > Limits.maxNameLength {
-            throw ValueError("class name is \(name.utf8.count) bytes long; the maximum is \(Limits.maxNameLength)")
+            throw ValueError("class name is \(name.utf8.count) bytes long; the maximum is \(Limits.maxNameLength)", culprit: name)
         }
         if bases.count > Limits.maxBases {
             throw ValueError("\(bases.count) bases; a class may have at most \(Limits.maxBases)")
@@ -82,9 +112,9 @@ extension ObjectSpace {
         var seenBases: Set<UInt32> = []
         for b in bases {
             guard b.space === self else {
-                throw TypeError("base class '\(b.name)' belongs to another ObjectSpace")
+                throw TypeError("base class '\(b.name)' belongs to another ObjectSpace", culprit: b.name)
             }
-            guard seenBases.insert(b.info.id).inserted else { throw TypeError("duplicate base class \(b.name)") }
+            guard seenBases.insert(b.info.id).inserted else { throw TypeError("duplicate base class \(b.name)", culprit: b.name) }
         }
         let baseInfos = bases.map(\.info)
         // A class attribute that refers to an instance is checked as a slot's value is: alive,
@@ -107,18 +137,19 @@ extension ObjectSpace {
         // (c) Per item: identifier, then __dict__ / __weakref__.
         var own: [(name: String, type: SlotType)] = []
         for (slot, type) in slots ?? [] {
-            guard Self.isIdentifier(slot) else { throw TypeError("__slots__ must be identifiers") }
+            guard Self.isIdentifier(slot) else { throw TypeError("__slots__ must be identifiers", culprit: slot) }
             if slot.hasSameCodePoints(as: "__dict__") {
-                if hasDict { throw TypeError("__dict__ slot disallowed: we already got one") }
-                if type != .any { throw TypeError("__dict__ slot cannot have a type") }
+                if hasDict { throw TypeError("__dict__ slot disallowed: we already got one", culprit: slot) }
+                if type != .any { throw TypeError("__dict__ slot cannot have a type", culprit: slot) }
                 hasDict = true
                 continue
             }
             if slot.hasSameCodePoints(as: "__weakref__") {
                 if hasWeakref {
-                    throw TypeError("__weakref__ slot disallowed: either we already got one, or __itemsize__ != 0")
+                    throw TypeError("__weakref__ slot disallowed: either we already got one, or __itemsize__ != 0",
+                                    culprit: slot)
                 }
-                if type != .any { throw TypeError("__weakref__ slot cannot have a type") }
+                if type != .any { throw TypeError("__weakref__ slot cannot have a type", culprit: slot) }
                 hasWeakref = true
                 continue
             }
@@ -132,7 +163,7 @@ extension ObjectSpace {
         for slot in own where attributeNames.contains(AttributeName(slot.name))
             && !slot.name.hasSameCodePoints(as: "__qualname__") && !slot.name.hasSameCodePoints(as: "__classcell__")
         {
-            throw ValueError("'\(slot.name)' in __slots__ conflicts with class variable")
+            throw ValueError("'\(slot.name)' in __slots__ conflicts with class variable", culprit: slot.name)
         }
 
         // Where CPython silently wastes a cell, Slotted refuses.
@@ -141,19 +172,21 @@ extension ObjectSpace {
                                    uniquingKeysWith: { a, _ in a })
         for slot in own {
             if slot.name.utf8.count > Limits.maxNameLength {
-                throw ValueError("slot name is \(slot.name.utf8.count) bytes long; the maximum is \(Limits.maxNameLength)")
+                throw ValueError("slot name is \(slot.name.utf8.count) bytes long; the maximum is \(Limits.maxNameLength)",
+                                 culprit: slot.name)
             }
             guard seen.insert(AttributeName(slot.name)).inserted else {
-                throw ValueError("'\(slot.name)' appears more than once in __slots__")
+                throw ValueError("'\(slot.name)' appears more than once in __slots__", culprit: slot.name)
             }
             if let owner = inherited[AttributeName(slot.name)] {
-                throw ValueError("'\(slot.name)' in __slots__ is already a slot of base class '\(owner)'")
+                throw ValueError("'\(slot.name)' in __slots__ is already a slot of base class '\(owner)'",
+                                 culprit: slot.name)
             }
         }
         // Read-only slots (`let` fields of @SlotClass types): only this class's own.
         let frozen = Set(frozen.map(AttributeName.init))
         for slot in frozen where !seen.contains(slot) {
-            throw ValueError("read-only slot '\(slot.text)' is not a slot of '\(name)'")
+            throw ValueError("read-only slot '\(slot.text)' is not a slot of '\(name)'", culprit: slot.text)
         }
         let frozenSlots = (layoutBase?.frozenSlots ?? []).union(frozen)
         let baseSlots = layoutBase?.slots ?? []

@@ -15,6 +15,9 @@ public final class SlotClass: Hashable, Sendable, CustomStringConvertible {
     /// The class id (the header bits 16...43 of its instances), for the inlinable
     /// ``new(_:)`` with slot values.
     @usableFromInline let _classID: UInt32
+    /// How many slots an instance has, base slots included: the most positional values a
+    /// construction takes.
+    @usableFromInline let _slotCount: Int
     /// The header bits of a new instance and the pool of its cells, kept here so that
     /// ``new()`` reads them from the class object it was called on.
     let headerBits: UInt64
@@ -24,6 +27,7 @@ public final class SlotClass: Hashable, Sendable, CustomStringConvertible {
         self.info = info
         self.space = space
         self._classID = info.id
+        self._slotCount = info.slots.count
         self.headerBits = UInt64(info.id) << HeaderBits.classShift
         self.pool = info.pool
     }
@@ -143,53 +147,7 @@ public final class SlotClass: Hashable, Sendable, CustomStringConvertible {
     }
 
     @inline(never)
-    private func refusal() -> MemoryError {
+    func refusal() -> MemoryError {
         MemoryError("out of memory: the arena refused a \(info.cellSize)-byte instance of '\(info.name)'")
-    }
-
-    /// Constructs an instance: `try C(1.0, 2.0)` or `try C(x: 1.0, y: 2.0)`.
-    ///
-    /// - Throws: ``TypeError`` for too many positional arguments, positional arguments to a
-    ///   class without slots, or a value of the wrong type; ``AttributeError`` for an unknown
-    ///   keyword; ``MemoryError``. Nothing is left allocated when it throws.
-    public func dynamicallyCall(withKeywordArguments args: KeyValuePairs<String, Value>) throws -> Instance {
-        try construct(args)
-    }
-
-    /// Constructs an instance from arguments built at run time: a pair with an empty label
-    /// is positional, any other is a keyword. The same as calling the class.
-    public func construct(_ arguments: [(label: String, value: Value)]) throws -> Instance {
-        try construct(arguments.lazy.map { (key: $0.label, value: $0.value) })
-    }
-
-    private func construct<Args: Collection<(key: String, value: Value)>>(_ args: Args) throws -> Instance {
-        // The new instance is born holding its writer bit, so a concurrent `reset` waits for
-        // the stores below instead of freeing the cell under them.
-        guard let fresh = slotarena_cell_alloc(pool, headerBits | HeaderBits.busy) else { throw refusal() }
-        let instance = Instance(cell: fresh)
-        let cell = instance._cell
-        var header = cell.header & ~HeaderBits.busy
-        do {
-            var position = 0
-            for (label, value) in args {
-                if label.isEmpty {
-                    guard position < info.slots.count else {
-                        throw TypeError(info.slots.isEmpty
-                            ? "\(info.name)() takes no positional arguments"
-                            : "\(info.name)() takes at most \(info.slots.count) positional arguments (\(args.filter { $0.key.isEmpty }.count) given)")
-                    }
-                    try info.space.storeSlot(info, position, value, cell, header: &header)
-                    position += 1
-                } else {
-                    try Instance.set(info, cell, label, value, header: &header)
-                }
-            }
-        } catch {
-            slotarena_cell_unlock(fresh, header)
-            space.freeIfLive(instance)
-            throw error
-        }
-        slotarena_cell_unlock(fresh, header)
-        return instance
     }
 }

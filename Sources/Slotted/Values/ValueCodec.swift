@@ -89,7 +89,8 @@ extension ObjectSpace {
     func checkReference(_ target: Instance) throws {
         let info = try target.resolve().0
         guard info.space === self else {
-            throw ValueError("an instance of another ObjectSpace cannot be stored here")
+            throw ValueError("an instance of another ObjectSpace cannot be stored here",
+                             culprit: Value.instance(target).description)
         }
     }
 
@@ -172,7 +173,8 @@ extension ObjectSpace {
     func storeSlot(_ info: ClassInfo, _ index: Int, _ value: Value, _ cell: _SlotCell, header: inout UInt64) throws {
         let slot = info.hot[index]
         guard slot.type.accepts(value) else {
-            throw TypeError("slot '\(info.slots[index].name)' of '\(info.name)' objects holds \(slot.type), not '\(value.typeName)'")
+            throw TypeError("slot '\(info.slots[index].name)' of '\(info.name)' objects holds \(slot.type), not '\(value.typeName)'",
+                            culprit: value.description)
         }
         let present = cell.isPresent(slot.presenceOffset, slot.presenceMask, header: header)
         let o = slot.offset
@@ -193,7 +195,7 @@ extension ObjectSpace {
         case (.int32, .int(let v)): cell.store(Int32(v), o)
         case (.float, .double(let v)):
             let f = Float(v)
-            if f.isInfinite, v.isFinite { throw OverflowError.floatTooLarge }
+            if f.isInfinite, v.isFinite { throw OverflowError.floatTooLarge(v) }
             cell.store(f, o)
         case (.float, .int(let v)): cell.store(Float(v), o)
         case (.uint8, .int(let v)): cell.store(UInt8(v), o)

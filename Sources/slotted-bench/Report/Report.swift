@@ -49,6 +49,8 @@ struct BenchReport: Encodable {
     var constructNs: Double
     /// The same through the dynamic call, `EventSlots(.int(i), "click", .double(v))`.
     var constructDynamicCallNs: Double
+    /// The same from a buffer of `Value`s, `EventSlots.construct(positional: values)`.
+    var constructPositionalNs: Double
     /// Per instance of `EventSlots.new(count: n) { i, e in ... }`, all cells in one call.
     var constructBulkNs: Double
     /// Construction of a `NativeEvent`.
@@ -67,6 +69,17 @@ struct BenchReport: Encodable {
     /// A typed read of slot 17 of a class of 20 int slots, sequential.
     var slot17ReadNs: Double
 
+    /// Threads of section 6's N-thread runs; construct+free throughput at N threads over
+    /// one thread's, per working set, and the native class's at the largest.
+    var threads: Int
+    var threadScaling_32: Double
+    var threadScaling_1000: Double
+    var threadScaling_100000: Double
+    var nativeThreadScaling_100000: Double
+    /// ns per free on a consumer thread (a producer builds), and on the building thread.
+    var crossThreadFreeNs: Double
+    var sameThreadFreeNs: Double
+
     /// CPython's figures, or `null` when it was skipped.
     var cpython: CPythonField
     /// Why CPython was skipped (absent when it ran).
@@ -81,6 +94,7 @@ struct BenchReport: Encodable {
     var access: AccessFigures
     /// The `@SlotClass` row.
     var macro: MacroFigures
+    var threadFigures: ThreadFigures
     var targets: [TargetResult]
     /// What the timed loops folded together (keeps them honest; no meaning).
     var checksum: String
@@ -133,8 +147,8 @@ extension BenchReport {
     /// Assembles the report from the sections' figures.
     init(
         environment: RunEnvironment, arena: ArenaFigures, perInstance: PerInstanceFigures, memory: MemoryAtScale,
-        scaling: [ScalingPoint], access: AccessFigures, macro: MacroFigures, cpython: CPythonOutcome,
-        targets: [TargetResult]
+        scaling: [ScalingPoint], access: AccessFigures, macro: MacroFigures, threads: ThreadFigures,
+        cpython: CPythonOutcome, targets: [TargetResult]
     ) {
         self.init(
             n: memory.n,
@@ -163,6 +177,7 @@ extension BenchReport {
             dictSetNs: access.dictSet.ns,
             constructNs: access.constructTypedInitializer.ns,
             constructDynamicCallNs: access.constructTyped.ns,
+            constructPositionalNs: access.constructPositional.ns,
             constructBulkNs: access.constructBulk.ns,
             nativeConstructNs: access.constructTypedInitializer.baselineNs,
             freeNs: access.free.ns,
@@ -172,6 +187,13 @@ extension BenchReport {
             optionalReadNs: access.hostSites.optionalReadNs,
             getMissingNs: access.hostSites.getMissingNs,
             slot17ReadNs: access.hostSites.slot17ReadNs,
+            threads: threads.threads,
+            threadScaling_32: threads.row(32)?.slottedScaling ?? 0,
+            threadScaling_1000: threads.row(1_000)?.slottedScaling ?? 0,
+            threadScaling_100000: threads.row(100_000)?.slottedScaling ?? 0,
+            nativeThreadScaling_100000: threads.row(100_000)?.nativeScaling ?? 0,
+            crossThreadFreeNs: threads.crossThreadFreeNs,
+            sameThreadFreeNs: threads.sameThreadFreeNs,
             cpython: CPythonField(figures: cpython.figures),
             cpythonSkipped: {
                 if case .skipped(let reason) = cpython { return reason }
@@ -184,6 +206,7 @@ extension BenchReport {
             scaling: scaling,
             access: access,
             macro: macro,
+            threadFigures: threads,
             targets: targets,
             checksum: String(Sink.bits, radix: 16))
     }

@@ -66,6 +66,7 @@ struct AccessBenchmark {
             typedWriteSequential: typed.writeSequential, typedWriteRandom: typed.writeRandom,
             byNameGet: byName.nameGet, byNameSet: byName.nameSet, dictGet: byName.dictGet, dictSet: byName.dictSet,
             constructTyped: construction.typed, constructTypedKeyword: construction.typedKeyword,
+            constructPositional: construction.positional, constructSignature: construction.signature,
             constructTypedStores: construction.typedStores,
             constructTypedInitializer: construction.typedInitializer,
             constructBulk: construction.bulk,

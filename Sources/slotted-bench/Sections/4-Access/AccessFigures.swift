@@ -56,6 +56,12 @@ struct AccessFigures: Codable {
     var constructTyped: Comparison
     /// Keyword construction of the typed class.
     var constructTypedKeyword: Comparison
+    /// `EventSlots.construct(positional: values)` from a buffer of `Value`s the caller
+    /// owns (a host's arguments), against `NativeEvent(...)`.
+    var constructPositional: Comparison
+    /// `EventSlots.construct(signature, values)`: the same values as keywords, through a
+    /// `ConstructionSignature` made once.
+    var constructSignature: Comparison
     /// `new()` followed by three typed accessor stores: construction without
     /// the `Value` arguments of the dynamic call.
     var constructTypedStores: Comparison

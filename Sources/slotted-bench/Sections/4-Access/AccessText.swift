@@ -33,6 +33,8 @@ extension BenchReport {
         row("set(\"x\", v) by name, PointDict", a.dictSet, "[String: Double] set", py("setattr(p, 'x', v)", \.dictSetattrNs))
         row("construct EventSlots (typed, positional)", a.constructTyped, "NativeEvent(...)", py("EventSlots(...)", \.constructSlotsNs))
         row("construct EventSlots (typed, keyword)", a.constructTypedKeyword, "NativeEvent(...)", "")
+        row("construct EventSlots (construct(positional:) from values)", a.constructPositional, "NativeEvent(...)", "")
+        row("construct EventSlots (ConstructionSignature, keywords)", a.constructSignature, "NativeEvent(...)", "")
         row("construct EventSlots (new() + typed stores)", a.constructTypedStores, "NativeEvent(...)", "")
         row("construct EventSlots (typed initializer)", a.constructTypedInitializer, "NativeEvent(...)", "")
         row("construct EventSlots (new(count:), bulk) \u{2021}", a.constructBulk, "NativeEvent(...)", "")

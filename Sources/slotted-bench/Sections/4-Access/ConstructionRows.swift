@@ -11,6 +11,8 @@ extension AccessBenchmark {
     struct ConstructionFigures {
         var typed: Comparison
         var typedKeyword: Comparison
+        var positional: Comparison
+        var signature: Comparison
         var typedStores: Comparison
         var typedInitializer: Comparison
         var bulk: Comparison
@@ -43,8 +45,17 @@ extension AccessBenchmark {
         let tsSlot = try typedClass.slot("ts", as: Int.self)
         let kindSlot = try typedClass.slot("kind", as: String.self)
         let valueSlot = try typedClass.slot("value", as: Double.self)
+        // The values a host holds: a buffer it owns, rewritten before each construction.
+        let values = UnsafeMutableBufferPointer<Value>.allocate(capacity: 3)
+        _ = values.initialize(from: [0, "click", 0.0])
+        defer {
+            values.deinitialize()
+            values.deallocate()
+        }
+        let byName = try ConstructionSignature(typedClass, keywords: ["ts", "kind", "value"])
 
         var typed: [Double] = [], typedKeyword: [Double] = [], typedStores: [Double] = []
+        var positional: [Double] = [], signature: [Double] = []
         var typedInitializer: [Double] = [], bulk: [Double] = [], untyped: [Double] = [], dict: [Double] = []
         var native: [Double] = [], free: [Double] = [], nativeRelease: [Double] = []
 
@@ -107,6 +118,18 @@ extension AccessBenchmark {
                 try typedClass(.int(i), "click", .double(Double(i) * 1.5))
             }
             _ = freeAll(typedSpace)
+            let fromValuesNs = try timed(typedSpace) { i in
+                values[0] = .int(i)
+                values[2] = .double(Double(i) * 1.5)
+                return try typedClass.construct(positional: UnsafeBufferPointer(values))
+            }
+            _ = freeAll(typedSpace)
+            let signatureNs = try timed(typedSpace) { i in
+                values[0] = .int(i)
+                values[2] = .double(Double(i) * 1.5)
+                return try typedClass.construct(byName, UnsafeBufferPointer(values))
+            }
+            _ = freeAll(typedSpace)
             let keywordNs = try timed(typedSpace) { i in
                 try typedClass(ts: .int(i), kind: "click", value: .double(Double(i) * 1.5))
             }
@@ -128,6 +151,8 @@ extension AccessBenchmark {
             typedStores.append(storesNs)
             typed.append(positionalNs)
             typedKeyword.append(keywordNs)
+            positional.append(fromValuesNs)
+            signature.append(signatureNs)
             untyped.append(untypedNs)
             dict.append(dictNs)
         }
@@ -136,6 +161,8 @@ extension AccessBenchmark {
         return ConstructionFigures(
             typed: Comparison(ns: median(typed), baselineNs: nativeMedian),
             typedKeyword: Comparison(ns: median(typedKeyword), baselineNs: nativeMedian),
+            positional: Comparison(ns: median(positional), baselineNs: nativeMedian),
+            signature: Comparison(ns: median(signature), baselineNs: nativeMedian),
             typedStores: Comparison(ns: median(typedStores), baselineNs: nativeMedian),
             typedInitializer: Comparison(ns: median(typedInitializer), baselineNs: nativeMedian),
             bulk: Comparison(ns: median(bulk), baselineNs: nativeMedian),

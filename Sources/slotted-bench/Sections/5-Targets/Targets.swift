@@ -84,6 +84,22 @@ func judgeTargets(
                 + " (not judged: new(count:) in bulk \(speed(access.constructBulk)))",
             value: speedup))
 
+    // Construction from values, the embedding host's path, against the typed initializer
+    // (both measured in the same run, from the same warm state).
+    for (id, goal, ns, limit) in [
+        ("construct_positional_vs_typed", "construct(positional:) from values within 2x of the typed initializer",
+         access.constructPositional.ns, 2.0),
+        ("construct_dynamic_call_vs_typed", "EventSlots(i, \"click\", v) (@dynamicCallable) within 3.5x of the typed initializer",
+         access.constructTyped.ns, 3.5),
+    ] {
+        let comparison = Comparison(ns: ns, baselineNs: construct.ns)
+        results.append(
+            TargetResult(
+                id: id, status: comparison.ratio <= limit ? .pass : .miss, goal: goal,
+                measured: "\(times(comparison.ratio)) (\(nanos(comparison.ns)) vs \(nanos(comparison.baselineNs)))",
+                value: comparison.ratio))
+    }
+
     // The @SlotClass targets.
     for (id, goal, comparison, limit) in [
         ("macro_read_vs_typed", "@SlotClass property read within 1.1x of the typed subscript", macro.readVsTyped, 1.1),
@@ -146,5 +162,35 @@ func judgeTargets(
                 measured: "CPython skipped: \(reason)",
                 value: nil))
     }
+    return results
+}
+
+/// The threads section's targets: construct+free at N threads at least 0.9 x N times one
+/// thread's throughput (1.8x at two) for each working set, and a free from another thread
+/// within 1.5x of one on the building thread.
+func judgeThreadTargets(_ figures: ThreadFigures) -> [TargetResult] {
+    var results: [TargetResult] = []
+    let n = figures.threads
+    let wanted = 0.9 * Double(n)
+    for row in figures.rows {
+        let id = "thread_scaling_\(row.workingSet)"
+        let goal = "construct+free with \(n) threads >= \(fixed(wanted, 1))x one thread (working set \(row.workingSet.grouped))"
+        guard n > 1 else {
+            results.append(TargetResult(id: id, status: .skip, goal: goal, measured: "one thread only (--threads 1)", value: nil))
+            continue
+        }
+        results.append(
+            TargetResult(
+                id: id, status: row.slottedScaling >= wanted ? .pass : .miss, goal: goal,
+                measured: "\(times(row.slottedScaling)) (native \(times(row.nativeScaling)))",
+                value: row.slottedScaling))
+    }
+    let ratio = figures.sameThreadFreeNs > 0 ? figures.crossThreadFreeNs / figures.sameThreadFreeNs : 0
+    results.append(
+        TargetResult(
+            id: "cross_thread_free", status: ratio <= 1.5 ? .pass : .miss,
+            goal: "free from another thread within 1.5x of a free on the building thread",
+            measured: "\(times(ratio)) (\(nanos(figures.crossThreadFreeNs)) vs \(nanos(figures.sameThreadFreeNs)))",
+            value: ratio))
     return results
 }

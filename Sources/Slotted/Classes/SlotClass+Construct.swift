@@ -1,0 +1,285 @@
+//===----------------------------------------------------------------------===//
+//
+// SlotClass+Construct.swift: constructing an instance from `Value`s, as
+// calling a Python class does: positional values fill the slots in order,
+// keywords set attributes by name.
+//
+// Every form takes its values where they already are and stores each once:
+// from a buffer (`construct(positional:)`), through a signature whose
+// keywords were resolved once (`construct(_:_:)` with a
+// `ConstructionSignature`), or from the argument list of a call
+// (`C(1, "click", 1.5)`, `C(ts: 1)`), whose array the compiler may keep on
+// the stack because the calls are inlined into the caller. The new instance
+// is born holding its writer bit (`slotarena_cell_alloc(bits | busy)`), so a
+// concurrent `reset` waits for the stores instead of freeing the cell under
+// them, and it is freed when a store throws. Too many positional values are
+// refused before any memory is taken.
+//
+//===----------------------------------------------------------------------===//
+
+internal import CSlotArena
+
+extension SlotClass {
+    /// Calls the class with positional values only: `try EventSlots(1, "click", 1.5)` is
+    /// Python's `EventSlots(1, 'click', 1.5)`, the values filling the slots in declaration
+    /// order, base slots first.
+    ///
+    /// - Throws: ``TypeError`` for more values than slots (`EventSlots() takes at most 3
+    ///   positional arguments (4 given)`, before anything is allocated), for positional
+    ///   values to a class without slots (`C() takes no positional arguments`) or for a value
+    ///   of the wrong type; ``MemoryError``. Nothing is left allocated when it throws.
+    @inlinable
+    public func dynamicallyCall(withArguments values: [Value]) throws -> Instance {
+        try values.withUnsafeBufferPointer { try construct(positional: $0) }
+    }
+
+    /// Calls the class with keywords: `try C(x: 1.0, y: 2.0)` is Python's `C(x=1.0, y=2.0)`
+    /// for a class whose `__init__` assigns each keyword to the attribute of the same name.
+    /// Arguments without a label are positional and fill the slots in order (`C(1.0, y: 2.0)`).
+    ///
+    /// - Throws: ``TypeError`` for too many positional arguments (before anything is
+    ///   allocated), positional arguments to a class without slots, or a value of the wrong
+    ///   type; ``AttributeError`` for an unknown keyword (`'C' object has no attribute 'z'`);
+    ///   ``MemoryError``. Nothing is left allocated when it throws.
+    @inlinable
+    public func dynamicallyCall(withKeywordArguments arguments: KeyValuePairs<String, Value>) throws -> Instance {
+        var positional = 0
+        for i in arguments.indices where arguments[i].key.isEmpty { positional &+= 1 }
+        if _slowPath(positional > _slotCount) { throw _tooManyPositional(arguments) }
+        var build = try _beginConstruction()
+        do {
+            for i in arguments.indices {
+                if arguments[i].key.isEmpty {
+                    try _store(positional: arguments[i].value, &build)
+                } else {
+                    try _store(keyword: arguments[i].key, arguments[i].value, &build)
+                }
+            }
+        } catch {
+            _abandon(build)
+            throw error
+        }
+        return _finish(build)
+    }
+
+    /// Constructs an instance from arguments built at run time: a pair with an empty label
+    /// is positional, any other is a keyword. The same as calling the class.
+    public func construct(_ arguments: [(label: String, value: Value)]) throws -> Instance {
+        let positional = arguments.lazy.filter { $0.label.isEmpty }
+        if positional.count > _slotCount {
+            throw tooManyPositional(given: positional.count, surplus: Array(positional)[_slotCount].value)
+        }
+        var build = try _beginConstruction()
+        do {
+            for argument in arguments {
+                if argument.label.isEmpty {
+                    try _store(positional: argument.value, &build)
+                } else {
+                    try _store(keyword: argument.label, argument.value, &build)
+                }
+            }
+        } catch {
+            _abandon(build)
+            throw error
+        }
+        return _finish(build)
+    }
+
+    /// Constructs an instance from positional values: Python's `C(*values)`, the values
+    /// filling the slots in declaration order, base slots first. The values are read where
+    /// they are (an `Array`, a `ContiguousArray`, a slice of one); a collection without
+    /// contiguous storage is copied first.
+    ///
+    /// - Throws: as the buffer form of `construct(positional:)`.
+    @inlinable
+    public func construct<Values: Collection<Value>>(positional values: Values) throws -> Instance {
+        if let built = try values.withContiguousStorageIfAvailable({ try construct(positional: $0) }) {
+            return built
+        }
+        return try ContiguousArray(values).withUnsafeBufferPointer { try construct(positional: $0) }
+    }
+
+    /// Constructs an instance from positional values in a buffer the caller owns: Python's
+    /// `C(*values)`, with no allocation but the instance's cell. The values are borrowed, not
+    /// copied; a long string is copied into the arena, as every store does.
+    ///
+    /// - Throws: ``TypeError`` for more values than slots (`EventSlots() takes at most 3
+    ///   positional arguments (4 given)`, with the first value that has no slot as its
+    ///   ``TypeError/culprit``) or for values to a class without slots (`C() takes no
+    ///   positional arguments`), both before anything is allocated; ``TypeError`` or
+    ///   ``OverflowError`` for a value its slot refuses; ``MemoryError``. Nothing is left
+    ///   allocated when it throws.
+    public func construct(positional values: UnsafeBufferPointer<Value>) throws -> Instance {
+        if _slowPath(values.count > _slotCount) {
+            throw tooManyPositional(given: values.count, surplus: values[_slotCount])
+        }
+        var build = try _beginConstruction()
+        let info = self.info
+        let cell = build.instance._cell
+        do {
+            for k in values.indices {
+                try store(info, k, values[k], cell, &build.header)
+            }
+        } catch {
+            _abandon(build)
+            throw error
+        }
+        return _finish(build)
+    }
+
+    /// Constructs an instance from values whose keywords a signature resolved once:
+    /// CPython's vectorcall, where the last `signature.keywords.count` values are the
+    /// keywords' (`kwnames`) and the ones before them are positional.
+    ///
+    /// ```swift
+    /// let byName = try ConstructionSignature(EventSlots, keywords: ["value", "ts"])
+    /// let e = try EventSlots.construct(byName, [1.5, 7])    // EventSlots(value=1.5, ts=7)
+    /// ```
+    ///
+    /// Traps when the signature was made for another class, or when there are fewer values
+    /// than keywords.
+    ///
+    /// - Throws: as the buffer form of `construct(_:_:)`.
+    @inlinable
+    public func construct<Values: Collection<Value>>(_ signature: ConstructionSignature, _ values: Values) throws -> Instance {
+        if let built = try values.withContiguousStorageIfAvailable({ try construct(signature, $0) }) {
+            return built
+        }
+        return try ContiguousArray(values).withUnsafeBufferPointer { try construct(signature, $0) }
+    }
+
+    /// Constructs an instance from values in a buffer the caller owns, whose last
+    /// `signature.keywords.count` values are the signature's keywords' and the ones before
+    /// them positional: CPython's vectorcall with `kwnames`, with no allocation but the
+    /// instance's cell (and, for a keyword that goes to a `__dict__`, its table).
+    ///
+    /// Traps when the signature was made for another class, or when there are fewer values
+    /// than keywords.
+    ///
+    /// - Throws: ``TypeError`` for too many positional values (before anything is
+    ///   allocated) or a value its slot refuses; ``OverflowError``; ``MemoryError``. Nothing
+    ///   is left allocated when it throws.
+    public func construct(_ signature: ConstructionSignature, _ values: UnsafeBufferPointer<Value>) throws -> Instance {
+        let info = self.info
+        _slottedCheck(signature.owner.info === info,
+                      "a ConstructionSignature made for '\(signature.owner.name)' used to construct '\(info.name)'")
+        let keywords = signature.targets.count
+        _slottedCheck(values.count >= keywords,
+                      "\(values.count) values for a ConstructionSignature of \(keywords) keywords")
+        let positional = values.count - keywords
+        if _slowPath(positional > _slotCount) {
+            throw tooManyPositional(given: positional, surplus: values[_slotCount])
+        }
+        var build = try _beginConstruction()
+        let cell = build.instance._cell
+        do {
+            for k in 0..<positional {
+                try store(info, k, values[k], cell, &build.header)
+            }
+            for k in 0..<keywords {
+                let target = signature.targets[k]
+                if target >= 0 {
+                    try store(info, target, values[positional + k], cell, &build.header)
+                } else {
+                    try Instance.setInDict(info, cell, signature.keywords[k], values[positional + k])
+                }
+            }
+        } catch {
+            _abandon(build)
+            throw error
+        }
+        return _finish(build)
+    }
+
+    // MARK: - The steps of a construction
+
+    /// Stores a value into slot `index` of an instance under construction: a number into a
+    /// slot of its own type needs no check, and neither it nor what it replaces owns
+    /// anything, so it is stored here; every other value takes the general store
+    /// (`storeSlot`), which checks and converts it and releases what it replaces.
+    @inline(__always)
+    private func store(_ info: ClassInfo, _ index: Int, _ value: Value, _ cell: _SlotCell,
+                       _ header: inout UInt64) throws
+    {
+        let slot = info.hot[index]
+        switch (slot.type, value) {
+        case (.int, .int(let v)): cell.store(v, slot.offset)
+        case (.double, .double(let v)): cell.store(v, slot.offset)
+        default:
+            // The class's own `space`, a `let` of `self`, is borrowed; a call on `info.space`
+            // (an unowned reference) would retain and release it.
+            try space.storeSlot(info, index, value, cell, header: &header)
+            return
+        }
+        cell.markPresent(slot.presenceOffset, slot.presenceMask, header: &header)
+    }
+
+    /// Takes a cell for a new instance, born holding its writer bit.
+    @usableFromInline
+    func _beginConstruction() throws -> _ValueConstruction {
+        guard let fresh = slotarena_cell_alloc(pool, headerBits | HeaderBits.busy) else { throw refusal() }
+        let instance = Instance(cell: fresh)
+        return _ValueConstruction(instance: instance, header: instance._cell.header & ~HeaderBits.busy)
+    }
+
+    /// Stores the next positional value (the caller checked there is a slot for it).
+    @usableFromInline
+    func _store(positional value: Value, _ build: inout _ValueConstruction) throws {
+        try store(info, build.position, value, build.instance._cell, &build.header)
+        build.position += 1
+    }
+
+    /// Stores a keyword's value, as `setattr` would (a `let` slot of a `@SlotClass` type too).
+    @usableFromInline
+    func _store(keyword: String, _ value: Value, _ build: inout _ValueConstruction) throws {
+        try Instance.set(info, build.instance._cell, keyword, value, header: &build.header)
+    }
+
+    /// Publishes the header with the stored values' presence bits, which lets go of the
+    /// writer bit.
+    @usableFromInline
+    func _finish(_ build: _ValueConstruction) -> Instance {
+        slotarena_cell_unlock(build.instance._cell.base, build.header)
+        return build.instance
+    }
+
+    /// Lets go of the writer bit and frees the instance of a construction that threw.
+    @usableFromInline
+    func _abandon(_ build: _ValueConstruction) {
+        slotarena_cell_unlock(build.instance._cell.base, build.header)
+        space.freeIfLive(build.instance)
+    }
+
+    /// The error for the positional arguments of a call that has too many.
+    @usableFromInline @inline(never)
+    func _tooManyPositional(_ arguments: KeyValuePairs<String, Value>) -> TypeError {
+        let positional = arguments.filter { $0.key.isEmpty }
+        return tooManyPositional(given: positional.count, surplus: positional[_slotCount].value)
+    }
+
+    /// CPython's `C() takes at most 3 positional arguments (4 given)`, or `C() takes no
+    /// positional arguments` for a class without slots; the culprit is the first value
+    /// without a slot.
+    @inline(never)
+    func tooManyPositional(given: Int, surplus: Value) -> TypeError {
+        TypeError(info.slots.isEmpty
+                    ? "\(info.name)() takes no positional arguments"
+                    : "\(info.name)() takes at most \(info.slots.count) positional arguments (\(given) given)",
+                  culprit: surplus.description)
+    }
+}
+
+/// A construction from values in progress: the new instance, which holds its writer bit,
+/// the header it will publish, and the next positional slot.
+@usableFromInline
+struct _ValueConstruction {
+    @usableFromInline let instance: Instance
+    @usableFromInline var header: UInt64
+    @usableFromInline var position = 0
+
+    @usableFromInline
+    init(instance: Instance, header: UInt64) {
+        self.instance = instance
+        self.header = header
+    }
+}
