@@ -293,6 +293,21 @@ struct SlotClassReadOnlyTests {
         #expect(try e.instance.get("source") == 7)
     }
 
+    @Test("an attribute site refuses to set a let field, on its first use and once cached")
+    func siteSetThrows() throws {
+        let space = ObjectSpace()
+        let e = try Event(in: space, ts: 1, kind: "click", source: 7)
+        let source = AttributeSite("source"), ts = AttributeSite("ts")
+        for round in 0..<3 {
+            #expect(throws: AttributeError("'Event' object attribute 'source' is read-only")) {
+                try source.set(e.instance, .int(round))
+            }
+            try ts.set(e.instance, .int(round))
+        }
+        #expect(try e.source == 7 && source.get(e.instance) == 7)
+        #expect(try e.ts == 2 && ts.get(e.instance) == 2)
+    }
+
     @Test("a subclass inherits the read-only slot")
     func inherited() throws {
         let space = ObjectSpace()

@@ -122,6 +122,68 @@ struct AttributeSiteTests {
         #expect(try e.get("kind") == .string("a string that needs a block"))
     }
 
+    @Test("a site sets numbers and booleans in set typed slots of every type, and refuses what set by name refuses")
+    func setsTypedSlots() throws {
+        let space = ObjectSpace()
+        let T = try space.defineClass("T", typedSlots: [("i", .int), ("d", .double), ("b", .bool), ("i32", .int32),
+                                                        ("u8", .uint8), ("f", .float)])
+        let t = try T(i: 1, d: 1.0, b: false, i32: 1, u8: 1, f: 1.0)
+        let byName = try T(i: 1, d: 1.0, b: false, i32: 1, u8: 1, f: 1.0)
+        let writes: [(String, Value)] = [
+            ("i", .int(-5)), ("i", .int(.max)), ("d", .double(2.5)), ("d", .int(3)), ("d", .double(-.infinity)),
+            ("b", .bool(true)), ("b", .bool(false)), ("i32", .int(Int(Int32.min))), ("i32", .int(1 << 40)),
+            ("u8", .int(255)), ("u8", .int(256)), ("u8", .int(-1)), ("f", .double(1.5)), ("f", .double(1e300)),
+            ("f", .int(7)), ("d", .string("no")), ("b", .int(1)), ("i", .none), ("i", .double(1)),
+        ]
+        for round in 0..<2 {
+            for (name, value) in writes {
+                let site = AttributeSite(name)
+                if round == 1 { _ = try site.get(t) }  // cached before the write: the fast path
+                let expected = thrown { try byName.set(name, value) }
+                #expect(thrown { try site.set(t, value) } == expected, "\(name) = \(value)")
+                #expect(try site.get(t) == byName.get(name), "\(name) = \(value)")
+            }
+        }
+        let i = try T.slot("i", as: Int.self), d = try T.slot("d", as: Double.self)
+        #expect(t[i] == byName[i] && t[d] == byName[d] && t[i] == .max)
+    }
+
+    @Test("a site sets an unset typed slot, past the 16th slot too, and reads it back")
+    func setsUnsetSlots() throws {
+        let W = try ObjectSpace().defineClass("W", typedSlots: (0..<20).map { ("s\($0)", .int) })
+        let s1 = AttributeSite("s1"), s17 = AttributeSite("s17")
+        for k in 0..<3 {
+            let w = try W.new()
+            #expect(try s1.getIfPresent(w) == Value?.none && s17.getIfPresent(w) == Value?.none)
+            try s1.set(w, .int(k))
+            try s17.set(w, .int(k + 100))
+            #expect(try s1.get(w) == .int(k) && s17.get(w) == .int(k + 100))
+            try s17.set(w, .int(k + 200))
+            #expect(try w.get("s17") == .int(k + 200))
+            #expect(try w[W.slot("s17", as: Int.self)] == k + 200)
+        }
+    }
+
+    @Test("a site's get and set through a handle whose instance was freed throw ReferenceError and leave the cell's new instance alone")
+    func staleHandleAfterReuse() throws {
+        let space = ObjectSpace()
+        let E = try space.defineClass("E", slots: ["v": .double, "n": .int])
+        let v = AttributeSite("v"), n = AttributeSite("n")
+        for k in 0..<50 {
+            let old = try E(v: .double(Double(k)), n: .int(k))
+            #expect(try v.get(old) == .double(Double(k)) && n.get(old) == .int(k))
+            try v.set(old, .double(-1))
+            space.free(old)
+            let fresh = try E(v: 0.5, n: 7)
+            #expect(thrown { try v.get(old) } == thrown { try old.get("v") })
+            #expect(thrown { try v.get(old) } != nil)
+            #expect(thrown { try n.set(old, .int(99)) } == thrown { try old.set("n", .int(99)) })
+            #expect(thrown { try n.set(old, .int(99)) } != nil)
+            #expect(try v.get(fresh) == .double(0.5) && n.get(fresh) == .int(7))
+            space.free(fresh)
+        }
+    }
+
     @Test("a site's get throws the errors Instance.get throws, with the same messages")
     func getErrorsMatch() throws {
         let space = ObjectSpace()
@@ -173,15 +235,16 @@ struct AttributeSiteTests {
     @Test("a site shared by reader threads while another frees and reconstructs reads right values or ReferenceError")
     func sharedWhileFreeing() throws {
         let space = ObjectSpace()
-        let C = try space.defineClass("C", slots: ["n": .int, "text": .string])
+        let C = try space.defineClass("C", slots: ["n": .int, "text": .string, "u": .any])
         let D = try space.defineClass("D")
         let count = 64, rounds = 300, reads = 60_000
         @Sendable func make(_ token: Int) throws -> Instance {
             let text = "token \(token) in a string too long to be inline"
-            return token % 2 == 0 ? try C(n: .int(token), text: .string(text)) : try D(n: .int(token), text: .string(text))
+            let u = Value.double(Double(token) + 0.5)
+            return token % 2 == 0 ? try C(n: .int(token), text: .string(text), u: u) : try D(n: .int(token), text: .string(text), u: u)
         }
         let live = Mutex<[(Instance, Int)]>(try (0..<count).map { (try make($0), $0) })
-        let n = AttributeSite("n"), text = AttributeSite("text")
+        let n = AttributeSite("n"), text = AttributeSite("text"), u = AttributeSite("u")
         let failures = Mutex<[String]>([])
         let freedReads = Mutex(0)
         DispatchQueue.concurrentPerform(iterations: 4) { thread in
@@ -204,8 +267,11 @@ struct AttributeSiteTests {
                 do {
                     let v = try n.get(handle)
                     let t = try text.get(handle)
-                    if v != .int(token) || t != .string("token \(token) in a string too long to be inline") {
-                        failures.withLock { $0.append("token \(token): read \(v), \(t)") }
+                    let w = try u.get(handle)
+                    if v != .int(token) || t != .string("token \(token) in a string too long to be inline")
+                        || w != .double(Double(token) + 0.5)
+                    {
+                        failures.withLock { $0.append("token \(token): read \(v), \(t), \(w)") }
                     }
                 } catch is ReferenceError {
                     stale += 1

@@ -4,8 +4,8 @@
 // place in the host's code that reads or writes one attribute name; it
 // remembers, for the last few classes it saw, where that name lives on each.
 //
-// The cache holds up to four entries, each two words: a key (the class id, a
-// flag saying the entry is filled) and the entry's data (what the name is on
+// The cache holds up to four entries, each two words: a key (the class's
+// header bits, bit 0 saying the entry is filled) and the entry's data (what the name is on
 // that class: a slot with its offset, type and presence bit, the dictionary
 // with the name's interned id, a class attribute, or nothing). An entry is
 // written once and never replaced: its data is stored first, then its key
@@ -18,6 +18,10 @@
 // class id names one class for ever), so a stale entry cannot exist. Reads of
 // the instance itself are validated reads (ConcurrentAccess.swift): a
 // concurrent free gives ReferenceError, never a wrong value.
+//
+// `get`, `getIfPresent` and `set` are inlined into the caller; their fast
+// paths are in SiteFastPath.swift, and what they do not serve goes to the
+// slow paths here.
 //
 //===----------------------------------------------------------------------===//
 
@@ -43,7 +47,12 @@ import Synchronization
 ///
 /// A site is `Sendable` and may be shared between threads: reads are validated against a
 /// concurrent `free` of the instance as by-name reads are, and a cache update racing a
-/// read makes that read miss the cache, never return a wrong value. For dictionary
+/// read makes that read miss the cache, never return a wrong value. Writes are not all
+/// alike: see ``set(_:_:)``.
+///
+/// `get`, `getIfPresent` and `set` are inlined into the caller. On a cached class, a read
+/// of a set slot holding a number or a boolean (or None, in an untyped slot) makes no call
+/// and no reference counting: a few compares, one load and a second look at the header. For dictionary
 /// instances a site interns its name in the first space where it meets one and keeps it
 /// interned there (one entry of ``MemoryStats/internedNames``) until the site is released.
 public final class AttributeSite: @unchecked Sendable {
@@ -55,8 +64,9 @@ public final class AttributeSite: @unchecked Sendable {
     /// CPython's specialized `LOAD_ATTR` caches one type and deoptimizes on any other).
     public static let maxCachedClasses = 4
 
-    /// The entries: key and data words, `maxCachedClasses` of each, side by side.
-    private let words: UnsafeMutablePointer<UInt64>
+    /// The entries: key and data words, `maxCachedClasses` of each, side by side. A key is
+    /// the class's header bits (`HeaderBits.classMask`) with bit 0 set once filled.
+    @usableFromInline let _words: UnsafeMutablePointer<UInt64>
     /// Held (1) by the thread that fills an entry or pins the name.
     private let writer = Atomic<UInt32>(0)
     /// Filled entries in the low byte, ``Self/megamorphicBit`` once the site gave up caching.
@@ -67,19 +77,17 @@ public final class AttributeSite: @unchecked Sendable {
     private var pinnedID: UInt32 = 0
 
     private static let megamorphicBit = 1 << 8
-    private static let filled: UInt64 = 1 << 32
-
     /// A site for the attribute `name` (`getattr(p, name)` at one place in the code). Nothing
     /// is looked up until the first access, when the name is resolved on that class once.
     public init(_ name: String) {
         self.name = name
-        words = .allocate(capacity: 2 * Self.maxCachedClasses)
-        words.initialize(repeating: 0, count: 2 * Self.maxCachedClasses)
+        _words = .allocate(capacity: 2 * Self.maxCachedClasses)
+        _words.initialize(repeating: 0, count: 2 * Self.maxCachedClasses)
     }
 
     deinit {
         if let space = pinnedSpace { space.unpinName(pinnedID) }
-        words.deallocate()
+        _words.deallocate()
     }
 
     /// What the cache holds now, as an inline cache's state (the analog of whether CPython's
@@ -116,9 +124,10 @@ public final class AttributeSite: @unchecked Sendable {
     /// - Throws: what ``Instance/get(_:)`` throws, with the same messages:
     ///   ``AttributeError`` for a missing or unset attribute, ``ReferenceError`` for a stale
     ///   handle or a slot that refers to a freed instance.
+    @inlinable @inline(__always)
     public func get(_ instance: Instance) throws -> Value {
-        if let value = fastRead(instance) { return value }
-        return try read(instance, throwing: true)!
+        if let value = _fastRead(instance) { return value }
+        return try _getSlow(instance)
     }
 
     /// Reads the attribute, or returns nil when the instance does not have it (an unset
@@ -127,44 +136,22 @@ public final class AttributeSite: @unchecked Sendable {
     ///
     /// - Throws: ``ReferenceError`` for a stale handle or a slot that refers to a freed
     ///   instance, as ``Instance/getIfPresent(_:)``.
+    @inlinable @inline(__always)
     public func getIfPresent(_ instance: Instance) throws -> Value? {
-        if let value = fastRead(instance) { return value }
-        return try read(instance, throwing: false)
+        if let value = _fastRead(instance) { return value }
+        return try _getIfPresentSlow(instance)
     }
 
-    /// The fast path: a live instance whose class is cached with the name as a set slot
-    /// holding a number or a boolean (or None, in an untyped slot); one validated load. Nil
-    /// for anything else.
-    @inline(__always)
-    private func fastRead(_ instance: Instance) -> Value? {
-        let cell = instance._cell
-        let h = cell.peekHeader
-        guard h & (HeaderBits.genMask | HeaderBits.busy) == instance._generationBits,
-              let d = probe(HeaderBits.classID(h)), SiteEntry.kind(d) == SiteEntry.slot
-        else { return nil }
-        let present: Bool
-        if d & SiteEntry.presenceInHeader != 0 {
-            present = h & SiteEntry.headerBit(d) != 0
-        } else {
-            present = cell.peek8(SiteEntry.presenceOffset(d)) & SiteEntry.presenceMask(d) != 0
-        }
-        guard present else { return nil }
-        let o = SiteEntry.offset(d)
-        let value: Value
-        switch SiteEntry.typeCode(d) {
-        case SiteEntry.int: value = .int(Int(Int64(bitPattern: cell.peek64(o))))
-        case SiteEntry.double: value = .double(Double(bitPattern: cell.peek64(o)))
-        case SiteEntry.bool: value = .bool(cell.peek8(o) != 0)
-        case SiteEntry.int32: value = .int(Int(Int32(bitPattern: cell.peek32(o))))
-        case SiteEntry.float: value = .double(Double(Float(bitPattern: cell.peek32(o))))
-        case SiteEntry.uint8: value = .int(Int(cell.peek8(o)))
-        case SiteEntry.any:
-            guard let v = cell.peekSimpleAny(o) else { return nil }
-            value = v
-        default: return nil
-        }
-        guard slotarena_peek64_sc(cell.base) == h else { return nil }
-        return value
+    /// ``get(_:)`` for what the inlined fast path does not serve.
+    @usableFromInline @inline(never)
+    func _getSlow(_ instance: Instance) throws -> Value {
+        try read(instance, throwing: true)!
+    }
+
+    /// ``getIfPresent(_:)`` for what the inlined fast path does not serve.
+    @usableFromInline @inline(never)
+    func _getIfPresentSlow(_ instance: Instance) throws -> Value? {
+        try read(instance, throwing: false)
     }
 
     /// Every read the fast path does not serve, as a validated read driven by the entry.
@@ -198,12 +185,34 @@ public final class AttributeSite: @unchecked Sendable {
 
     /// Writes the attribute, as `setattr(p, name, value)`.
     ///
+    /// A typed write when it can be one: on an instance of a cached class whose slot for the
+    /// name is a writable `.int`, `.double`, `.bool`, `.int32` or `.uint8` slot that is
+    /// already set, a value the slot stores as it is (an int, a double, a boolean; an int in
+    /// a `.double` slot; an int in range in an `.int32` or `.uint8` slot) is written as
+    /// `e[accessor] = v` writes it: one check of the header, one plain store, no writer bit.
+    /// Racing that write with a `free` of the same instance or a `reset()` of its space is
+    /// then a data race the caller must prevent, as for an accessor: the write may be lost,
+    /// or land in an instance (of any class) constructed in the freed cell in between
+    /// (ThreadSanitizer reports the race). Every other write (an unset slot, a `.float`, `.string`,
+    /// `.instance` or untyped slot, a value the slot refuses, a dictionary entry, a class the
+    /// site has not cached) takes the instance's writer bit as ``Instance/set(_:_:)`` does,
+    /// and a concurrent `free` makes it throw ``ReferenceError``.
+    ///
     /// - Throws: what ``Instance/set(_:_:)`` throws, with the same messages:
     ///   ``AttributeError`` for an undeclared name on an instance without a dict or a
     ///   read-only attribute, ``TypeError`` for a value a typed slot refuses,
     ///   ``MemoryError``, ``ReferenceError`` for a stale handle. The instance is unchanged
     ///   when it throws.
+    @inlinable @inline(__always)
     public func set(_ instance: Instance, _ value: Value) throws {
+        if _fastWrite(instance, value) { return }
+        try _setSlow(instance, value)
+    }
+
+    /// ``set(_:_:)`` under the instance's writer bit, as ``Instance/set(_:_:)``: every write
+    /// the inlined fast path does not serve.
+    @usableFromInline @inline(never)
+    func _setSlow(_ instance: Instance, _ value: Value) throws {
         try instance.withWriteLock { info, cell, header in
             let d = probe(info.id) ?? resolve(info)
             if d & SiteEntry.frozen != 0 { throw AttributeError.readOnly(info.name, name) }
@@ -230,7 +239,7 @@ public final class AttributeSite: @unchecked Sendable {
     /// The data of the entry for `classID`, if one is filled.
     @inline(__always)
     private func probe(_ classID: UInt32) -> UInt64? {
-        let key = UInt64(classID) | Self.filled
+        let key = UInt64(classID) << HeaderBits.classShift | 1
         for i in 0..<Self.maxCachedClasses where slotarena_peek64_acquire(entry(i)) == key {
             return slotarena_peek64(entry(i) + 1)
         }
@@ -239,7 +248,7 @@ public final class AttributeSite: @unchecked Sendable {
 
     /// The key word of entry `i`; its data word follows.
     @inline(__always)
-    private func entry(_ i: Int) -> UnsafeMutablePointer<UInt64> { words.advanced(by: 2 &* i) }
+    private func entry(_ i: Int) -> UnsafeMutablePointer<UInt64> { _words.advanced(by: 2 &* i) }
 
     /// Resolves the name on `info` and caches the result when the cache has room and no
     /// other thread is filling it.
@@ -258,7 +267,7 @@ public final class AttributeSite: @unchecked Sendable {
         }
         let d = SiteEntry.make(info, name, nameID: info.dictOffset >= 0 ? pin(info.space) : 0)
         slotarena_store_release64(entry(count) + 1, d)
-        slotarena_store_release64(entry(count), UInt64(info.id) | Self.filled)
+        slotarena_store_release64(entry(count), UInt64(info.id) << HeaderBits.classShift | 1)
         mode.store(count + 1, ordering: .relaxed)
         return d
     }

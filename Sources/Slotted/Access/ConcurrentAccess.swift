@@ -18,9 +18,10 @@
 // slots live in the header: a writer collects them in its copy of the header
 // and publishes it when it lets go.
 //
-// Typed access (accessors, the typed initializer, `@SlotClass` fields) takes
-// none of this: racing it with `free` or `reset` of the same instance is a
-// data race, as for a Swift class's stored property.
+// Typed access (accessors, the typed initializer, `@SlotClass` fields, and an
+// attribute site's write of a number into a set typed slot, SiteFastPath.swift)
+// takes none of this: racing it with `free` or `reset` of the same instance is
+// a data race, as for a Swift class's stored property.
 //
 //===----------------------------------------------------------------------===//
 

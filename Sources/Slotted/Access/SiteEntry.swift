@@ -23,25 +23,26 @@
 
 internal import CSlotArena
 
+@usableFromInline
 enum SiteEntry {
-    static let slot: UInt64 = 0
-    static let dict: UInt64 = 1
-    static let attribute: UInt64 = 2
-    static let missing: UInt64 = 3
+    @inlinable static var slot: UInt64 { 0 }
+    @inlinable static var dict: UInt64 { 1 }
+    @inlinable static var attribute: UInt64 { 2 }
+    @inlinable static var missing: UInt64 { 3 }
 
-    static let frozen: UInt64 = 1 << 3
-    static let presenceInHeader: UInt64 = 1 << 22
+    @inlinable static var frozen: UInt64 { 1 << 3 }
+    @inlinable static var presenceInHeader: UInt64 { 1 << 22 }
 
     // Type codes.
-    static let int: UInt64 = 0
-    static let double: UInt64 = 1
-    static let bool: UInt64 = 2
-    static let int32: UInt64 = 3
-    static let float: UInt64 = 4
-    static let uint8: UInt64 = 5
-    static let string: UInt64 = 6
-    static let instance: UInt64 = 7
-    static let any: UInt64 = 8
+    @inlinable static var int: UInt64 { 0 }
+    @inlinable static var double: UInt64 { 1 }
+    @inlinable static var bool: UInt64 { 2 }
+    @inlinable static var int32: UInt64 { 3 }
+    @inlinable static var float: UInt64 { 4 }
+    @inlinable static var uint8: UInt64 { 5 }
+    @inlinable static var string: UInt64 { 6 }
+    @inlinable static var instance: UInt64 { 7 }
+    @inlinable static var any: UInt64 { 8 }
 
     static func code(_ type: SlotType) -> UInt64 {
         switch type {
@@ -57,14 +58,14 @@ enum SiteEntry {
         }
     }
 
-    @inline(__always) static func kind(_ d: UInt64) -> UInt64 { d & 7 }
-    @inline(__always) static func typeCode(_ d: UInt64) -> UInt64 { (d >> 4) & 0xf }
-    @inline(__always) static func offset(_ d: UInt64) -> Int { Int(truncatingIfNeeded: (d >> 8) & 0x3fff) }
-    @inline(__always) static func headerBit(_ d: UInt64) -> UInt64 { 1 &<< ((d >> 23) & 63) }
-    @inline(__always) static func presenceMask(_ d: UInt64) -> UInt8 { 1 &<< UInt8(truncatingIfNeeded: (d >> 23) & 7) }
-    @inline(__always) static func presenceOffset(_ d: UInt64) -> Int { Int(truncatingIfNeeded: (d >> 29) & 0x3fff) }
-    @inline(__always) static func slotIndex(_ d: UInt64) -> Int { Int(truncatingIfNeeded: (d >> 43) & 0x7ff) }
-    @inline(__always) static func nameID(_ d: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: d >> 32) }
+    @inlinable @inline(__always) static func kind(_ d: UInt64) -> UInt64 { d & 7 }
+    @inlinable @inline(__always) static func typeCode(_ d: UInt64) -> UInt64 { (d >> 4) & 0xf }
+    @inlinable @inline(__always) static func offset(_ d: UInt64) -> Int { Int(truncatingIfNeeded: (d >> 8) & 0x3fff) }
+    @inlinable @inline(__always) static func headerBit(_ d: UInt64) -> UInt64 { 1 &<< ((d >> 23) & 63) }
+    @inlinable @inline(__always) static func presenceMask(_ d: UInt64) -> UInt8 { 1 &<< UInt8(truncatingIfNeeded: (d >> 23) & 7) }
+    @inlinable @inline(__always) static func presenceOffset(_ d: UInt64) -> Int { Int(truncatingIfNeeded: (d >> 29) & 0x3fff) }
+    @inlinable @inline(__always) static func slotIndex(_ d: UInt64) -> Int { Int(truncatingIfNeeded: (d >> 43) & 0x7ff) }
+    @inlinable @inline(__always) static func nameID(_ d: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: d >> 32) }
 
     /// The class attribute's index, for a class attribute entry or a dict entry that has one.
     @inline(__always)
@@ -101,26 +102,5 @@ enum SiteEntry {
             d = missing
         }
         return d
-    }
-}
-
-extension _SlotCell {
-    /// An untyped slot's value when it is a number, a boolean or None, read as a validated
-    /// read's peeks (the tag word's sequence checked around the payload); nil for a string,
-    /// a reference, or a value a store was changing. The caller validates the header after.
-    @inline(__always)
-    func peekSimpleAny(_ offset: Int) -> Value? {
-        let p = base + offset
-        let t1 = slotarena_peek64_acquire(p)
-        guard t1 & AnyWord.writing == 0 else { return nil }
-        let payload = slotarena_peek64(p + 8)
-        guard slotarena_peek64_sc(p) == t1 else { return nil }
-        switch UInt8(truncatingIfNeeded: t1) {
-        case AnyTag.double.rawValue: return .double(Double(bitPattern: payload))
-        case AnyTag.int.rawValue: return .int(Int(Int64(bitPattern: payload)))
-        case AnyTag.bool.rawValue: return .bool(payload != 0)
-        case AnyTag.none.rawValue: return Value.none
-        default: return nil
-        }
     }
 }

@@ -8,14 +8,16 @@ internal import CSlotArena
 // Untyped value (16 bytes): the tag word at +0 (the tag in byte 0, a store sequence in
 //   bytes 1...7: odd while a store is writing, see `storeAny`), the payload at +8.
 
+@usableFromInline
 enum AnyTag: UInt8 {
     case none = 1, int, double, bool, string, instance
 }
 
 /// The tag word of an untyped value.
+@usableFromInline
 enum AnyWord {
     /// The sequence's lowest bit: set while a store writes the value.
-    static let writing: UInt64 = 0x100
+    @inlinable static var writing: UInt64 { 0x100 }
     static let tagMask: UInt64 = 0xFF
 }
 

@@ -68,7 +68,7 @@ extension BenchReport {
         lines.append("  * a native var write includes Swift's dynamic exclusivity check; a let cannot be written.")
         lines.append("  \u{2020} the ratio is the cost of the header check that detects stale handles, foreign classes and unset slots.")
         lines.append("  \u{2021} one call builds all \(a.workingSet.grouped) instances (one arena lock for every cell); per instance, beside one-at-a-time native construction.")
-        lines.append("  site.set, like set by name, takes the instance's writer bit with a compare-and-swap (safe against a concurrent free).")
+        lines.append("  site.set of a number into a set typed slot is a typed write (racing it with a free is the caller's race); into an untyped slot (PointSlots) it takes the writer bit, as set by name does.")
         lines.append("  \u{00A7} over \(a.hotSet.grouped) hot instances, beside the baseline over as many.")
         lines.append("  Every construction is timed into preallocated storage, each kind right after an untimed pass that builds and frees as many.")
         if let python {
