@@ -138,8 +138,24 @@ public final class SlotClass: Hashable, Sendable, CustomStringConvertible {
     ///
     /// - Throws: ``MemoryError`` when the arena refuses memory; the space is unchanged.
     public func new() throws -> Instance {
-        guard let cell = slotarena_cell_alloc(pool, headerBits) else { throw refusal() }
+        guard info.shapes != nil else {
+            guard let cell = slotarena_cell_alloc(pool, headerBits) else { throw refusal() }
+            return Instance(cell: cell)
+        }
+        guard let cell = allocateWithDict(headerBits | HeaderBits.busy) else { throw refusal() }
+        slotarena_cell_unlock(cell, _SlotCell(cell).header & ~HeaderBits.busy)
         return Instance(cell: cell)
+    }
+
+    /// A cell of the class's pool, or, for a class with shapes, of the pool with the inline
+    /// capacity the class learned, its dictionary word recording that capacity.
+    @inline(__always)
+    private func allocateWithDict(_ bits: UInt64, expected: Int = 0) -> UnsafeMutableRawPointer? {
+        guard let tree = info.shapes else { return slotarena_cell_alloc(pool, bits) }
+        let (cellPool, k) = tree.poolForNewInstance(expected: expected)
+        guard let cell = slotarena_cell_alloc(cellPool, bits) else { return nil }
+        if k > 0 { _SlotCell(cell).store(DictWord.make(nil, DictWord.empty, capacity: k), info.dictOffset) }
+        return cell
     }
 
     @inline(never)
@@ -165,7 +181,14 @@ public final class SlotClass: Hashable, Sendable, CustomStringConvertible {
     private func construct<Args: Collection<(key: String, value: Value)>>(_ args: Args) throws -> Instance {
         // The new instance is born holding its writer bit, so a concurrent `reset` waits for
         // the stores below instead of freeing the cell under them.
-        guard let fresh = slotarena_cell_alloc(pool, headerBits | HeaderBits.busy) else { throw refusal() }
+        // Keywords that are not slots will be dictionary entries: room for them inline.
+        var expected = 0
+        if info.shapes != nil {
+            for (label, _) in args where !label.isEmpty && (info.slots.isEmpty || (info.target(label) ?? -1) < 0) {
+                expected += 1
+            }
+        }
+        guard let fresh = allocateWithDict(headerBits | HeaderBits.busy, expected: expected) else { throw refusal() }
         let instance = Instance(cell: fresh)
         let cell = instance._cell
         var header = cell.header & ~HeaderBits.busy

@@ -35,6 +35,11 @@ public struct MemoryStats: Hashable, Sendable, Codable {
     /// the name table's hash table and arrays at their capacities, and the text of names too
     /// long for Swift's inline form (more than 15 UTF-8 bytes). 0 when no name is interned.
     public let internedNameBytes: Int
+    /// Shapes of instance dictionaries, kept until the space is destroyed: each class with a
+    /// `__dict__` has its empty root, and one more for each transition.
+    public let shapeCount: Int
+    /// Transitions between shapes (an attribute added to a shape).
+    public let shapeTransitions: Int
 }
 
 /// The memory meter of a space (`space.memory`), the `tracemalloc` analog.
@@ -46,13 +51,15 @@ public struct SpaceMemory: Sendable {
         var s = slotarena_stats()
         slotarena_stats_read(space.arena, &s)
         let names = space.state.withLock { (count: $0.names.count, bytes: $0.names.bytes) }
+        let shapes = space.shapeCounts
         return MemoryStats(
             allocatedBytes: Int(s.allocated_bytes), peakBytes: Int(s.peak_bytes),
             reservedBytes: Int(s.backend_active), backendAllocatedBytes: Int(s.backend_allocated),
             liveInstances: Int(s.live_cells), instanceBytes: Int(s.cell_bytes),
             liveBlocks: Int(s.live_blocks), blockBytes: Int(s.block_bytes), slabBytes: Int(s.slab_bytes),
             retiredCells: Int(s.retired_cells),
-            internedNames: names.count, internedNameBytes: names.bytes)
+            internedNames: names.count, internedNameBytes: names.bytes,
+            shapeCount: shapes.shapes, shapeTransitions: shapes.transitions)
     }
 
     /// Bytes live in the arena now (tracemalloc's current).
