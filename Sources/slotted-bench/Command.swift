@@ -101,6 +101,7 @@ struct SlottedBench: ParsableCommand {
         }
 
         let targets = judgeTargets(memory: memory, scaling: scaling, access: access, macro: macro, cpython: cpython)
+            + judgeDictTargets(memory: memory, scaling: scaling, perInstance: perInstance, access: access)
         environment.totalSeconds = nanoseconds(since: started) / 1e9
         let report = BenchReport(
             environment: environment, arena: arena, perInstance: perInstance, memory: memory, scaling: scaling,

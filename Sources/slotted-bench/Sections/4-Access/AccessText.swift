@@ -31,12 +31,15 @@ extension BenchReport {
         row("set(\"x\", v) by name, PointSlots", a.byNameSet, "[String: Double] set", py("setattr(p, 'x', v)", \.slotsSetattrNs))
         row("get(\"x\") by name, PointDict", a.dictGet, "[String: Double] get", py("getattr(p, 'x')", \.dictGetattrNs))
         row("set(\"x\", v) by name, PointDict", a.dictSet, "[String: Double] set", py("setattr(p, 'x', v)", \.dictSetattrNs))
+        row("get(\"x\") by name, PointDict, hash table \u{00A7}", a.tableGet, "[String: Double] get", "")
+        row("set(\"x\", v) by name, PointDict, hash table \u{00A7}", a.tableSet, "[String: Double] set", "")
         row("construct EventSlots (typed, positional)", a.constructTyped, "NativeEvent(...)", py("EventSlots(...)", \.constructSlotsNs))
         row("construct EventSlots (typed, keyword)", a.constructTypedKeyword, "NativeEvent(...)", "")
         row("construct EventSlots (new() + typed stores)", a.constructTypedStores, "NativeEvent(...)", "")
         row("construct EventSlots (typed initializer)", a.constructTypedInitializer, "NativeEvent(...)", "")
         row("construct EventSlots (new(count:), bulk) \u{2021}", a.constructBulk, "NativeEvent(...)", "")
         row("construct EventSlots (untyped)", a.constructUntyped, "NativeEvent(...)", "")
+        row("construct EventSlots (untyped, keyword)", a.constructUntypedKeyword, "NativeEvent(...)", "")
         row("construct EventDict (keyword)", a.constructDict, "NativeEvent(...)", py("EventDict(...)", \.constructDictNs))
         row("space.free(e)", a.free, "last release of object", "")
         row("construct @SlotClass MacroEvent(in:...)", macro.constructVsTyped, "typed initializer", "")
@@ -55,6 +58,7 @@ extension BenchReport {
         lines.append("  * a native var write includes Swift's dynamic exclusivity check; a let cannot be written.")
         lines.append("  \u{2020} the ratio is the cost of the header check that detects stale handles, foreign classes and unset slots.")
         lines.append("  \u{2021} one call builds all \(a.workingSet.grouped) instances (one arena lock for every cell); per instance, beside one-at-a-time native construction.")
+        lines.append("  \u{00A7} PointDict instances in dictionary mode (a hash table each) after `del p.x; p.x = v`; the others are shaped (\(a.shapeCount) shapes in the space).")
         lines.append("  Every construction is timed into preallocated storage, each kind right after an untimed pass that builds and frees as many.")
         if let python {
             lines.append(

@@ -15,6 +15,7 @@ extension AccessBenchmark {
         var typedInitializer: Comparison
         var bulk: Comparison
         var untyped: Comparison
+        var untypedKeyword: Comparison
         var dict: Comparison
         var free: Comparison
     }
@@ -46,6 +47,7 @@ extension AccessBenchmark {
 
         var typed: [Double] = [], typedKeyword: [Double] = [], typedStores: [Double] = []
         var typedInitializer: [Double] = [], bulk: [Double] = [], untyped: [Double] = [], dict: [Double] = []
+        var untypedKeyword: [Double] = []
         var native: [Double] = [], free: [Double] = [], nativeRelease: [Double] = []
 
         /// Frees the `n` instances in `instances`; returns ns per free.
@@ -115,6 +117,10 @@ extension AccessBenchmark {
                 try untypedClass(.int(i), "click", .double(Double(i) * 1.5))
             }
             _ = freeAll(untypedSpace)
+            let untypedKeywordNs = try timed(untypedSpace) { i in
+                try untypedClass(ts: .int(i), kind: "click", value: .double(Double(i) * 1.5))
+            }
+            _ = freeAll(untypedSpace)
             let dictNs = try timed(dictSpace) { i in
                 try dictClass(ts: .int(i), kind: "click", value: .double(Double(i) * 1.5))
             }
@@ -129,6 +135,7 @@ extension AccessBenchmark {
             typed.append(positionalNs)
             typedKeyword.append(keywordNs)
             untyped.append(untypedNs)
+            untypedKeyword.append(untypedKeywordNs)
             dict.append(dictNs)
         }
 
@@ -140,6 +147,7 @@ extension AccessBenchmark {
             typedInitializer: Comparison(ns: median(typedInitializer), baselineNs: nativeMedian),
             bulk: Comparison(ns: median(bulk), baselineNs: nativeMedian),
             untyped: Comparison(ns: median(untyped), baselineNs: nativeMedian),
+            untypedKeyword: Comparison(ns: median(untypedKeyword), baselineNs: nativeMedian),
             dict: Comparison(ns: median(dict), baselineNs: nativeMedian),
             free: Comparison(ns: median(free), baselineNs: median(nativeRelease)))
     }
