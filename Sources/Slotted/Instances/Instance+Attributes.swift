@@ -85,7 +85,7 @@ extension Instance {
     }
 
     static func setInDict(_ info: ClassInfo, _ cell: _SlotCell, _ name: String, _ value: Value) throws {
-        if info.shapes != nil { return try ShapedDict.set(info, cell, name, value) }
+        if _fastPath(info.shapes != nil) { return try ShapedDict.set(info, cell, name, value) }
         try setInTable(info, cell, name, value)
     }
 

@@ -81,6 +81,19 @@ enum ShapedDict {
 
     /// Sets `name`; on failure nothing changes.
     static func set(_ info: ClassInfo, _ cell: _SlotCell, _ name: String, _ value: Value) throws {
+        // The common case: an existing attribute, values inline.
+        let w = cell.load(info.dictOffset, as: UInt64.self)
+        if w & DictWord.modeMask == DictWord.inline, let s = DictWord.pointer(w),
+           let p = Unmanaged<Shape>.fromOpaque(s)._withUnsafeGuaranteedRef({ $0.position(of: name) })
+        {
+            return try info.space.storeAny(value, cell, info.cellSize + 16 * p, replacing: true)
+        }
+        try add(info, cell, name, value)
+    }
+
+    /// `set` for all but an existing inline attribute.
+    @inline(never)
+    static func add(_ info: ClassInfo, _ cell: _SlotCell, _ name: String, _ value: Value) throws {
         let o = info.dictOffset, space = info.space, tree = info.shapes!
         let w = cell.load(o, as: UInt64.self)
         guard let (base, shape, room) = layout(info, cell, w) else {
@@ -280,9 +293,25 @@ extension ShapedDict {
         return slotarena_peek64_sc(shapeAt) == DictWord.shapeWord(shape)
     }
 
-    /// `get` within a validated read.
+    /// `get` within a validated read. The common case, values inline, takes no reference
+    /// to the shape (it lives as long as the space) and no reader section.
     @inline(__always)
     static func peekGet(_ read: inout ValidatedRead, _ info: ClassInfo, _ name: String) throws -> Value? {
+        let o = info.dictOffset
+        let w = read.cell.peek64(o)
+        if w & DictWord.modeMask == DictWord.inline, let s = DictWord.pointer(w) {
+            guard read.stillValid else { throw RetryRead() }
+            let p = Unmanaged<Shape>.fromOpaque(s)._withUnsafeGuaranteedRef { $0.position(of: name) }
+            var value: Value? = nil
+            if let p { value = try ObjectSpace.peekAny(read.cell.base + info.cellSize + 16 * p, &read) }
+            guard slotarena_peek64_sc(read.cell.base + o) == w else { throw RetryRead() }
+            return value
+        }
+        return try peekGetOther(&read, info, name)
+    }
+
+    @inline(never)
+    static func peekGetOther(_ read: inout ValidatedRead, _ info: ClassInfo, _ name: String) throws -> Value? {
         guard let (w, base, shape, shapeAt) = try peekLayout(&read, info) else {
             guard let id = info.space.nameID(name) else { return nil }
             return try InstanceDict.peekGet(&read, info.dictOffset, id)
