@@ -34,6 +34,10 @@ final class Shape: @unchecked Sendable {
     private let words: UnsafeMutablePointer<SmallName.Words>
     /// The outgoing transitions, an `Unmanaged<ShapeEdges>` (0: none yet).
     let edgeBits = Atomic<UInt>(0)
+    /// Instances whose dictionary has this shape now (not counted for the root). Their
+    /// entries are what keeps the shape's names interned (``MemoryStats/internedNames``),
+    /// as a hash table's entries keep theirs in the space's name table.
+    let live = Atomic<Int>(0)
 
     init(number: Int, parent: Shape?, names: ContiguousArray<String>) {
         self.number = number
@@ -46,6 +50,13 @@ final class Shape: @unchecked Sendable {
     }
 
     deinit { words.deallocate() }
+
+    /// An instance's dictionary moves from shape `old` to `new` (nil: it leaves its shapes).
+    @inline(__always)
+    static func move(from old: Shape, to new: Shape?) {
+        if let new, new.parent != nil { new.live.wrappingAdd(1, ordering: .relaxed) }
+        if old.parent != nil { old.live.wrappingSubtract(1, ordering: .relaxed) }
+    }
 
     var count: Int { names.count }
 
@@ -222,6 +233,14 @@ final class ShapeTree: @unchecked Sendable {
             shapeTotal.wrappingAdd(1, ordering: .relaxed)
             transitionTotal.wrappingAdd(1, ordering: .relaxed)
             return s
+        }
+    }
+
+    /// Adds the names of every shape some instance has now to `names`. Called under the
+    /// space's lock, which guards the list of shapes.
+    func collectLiveNames(into names: inout Set<AttributeName>) {
+        for s in shapes where s.live.load(ordering: .relaxed) > 0 {
+            for name in s.names { names.insert(AttributeName(name)) }
         }
     }
 

@@ -111,7 +111,7 @@ enum ShapedDict {
         let p = next.count - 1
         if next.count <= room {
             try space.storeAny(value, _SlotCell(base), 16 * p, replacing: false)
-            space.state.withLock { _ = $0.names.retain(name) { _ in false } }
+            Shape.move(from: shape, to: next)
             if w & DictWord.modeMask == DictWord.block {
                 slotarena_store_release64(DictWord.pointer(w)!, DictWord.shapeWord(next))
             } else {
@@ -134,7 +134,7 @@ enum ShapedDict {
         values.copyMemory(from: base, byteCount: 16 * shape.count)
         fresh.storeBytes(of: DictWord.shapeWord(next), as: UInt64.self)
         fresh.storeBytes(of: UInt64(capacity), toByteOffset: 8, as: UInt64.self)
-        space.state.withLock { _ = $0.names.retain(name) { _ in false } }
+        Shape.move(from: shape, to: next)
         slotarena_store_release64(cell.base + o, DictWord.make(fresh, DictWord.block, capacity: k))
         if w & DictWord.modeMask == DictWord.block {
             slotarena_block_free(space.arena, DictWord.pointer(w)!, blockBytes(capacity: room))
@@ -165,7 +165,7 @@ enum ShapedDict {
         }
         let owned = space.clearAny(_SlotCell(base), 16 * p)
         space.releaseAnyWords(owned.0, owned.1)
-        space.state.withLock { $0.names.release(name: shape.names[p]) }
+        Shape.move(from: shape, to: parent)
         return true
     }
 
@@ -181,7 +181,8 @@ enum ShapedDict {
         guard let fresh = slotarena_block_alloc(space.arena, InstanceDict.blockBytes(capacity: capacity), 1) else {
             throw MemoryError("out of memory: the arena refused \(InstanceDict.blockBytes(capacity: capacity)) bytes for an instance dict")
         }
-        let ids = space.state.withLock { s in shape.names.map { s.names.id(of: $0)! } }
+        // Table entries count their uses of names in the space's name table.
+        let ids = space.state.withLock { s in shape.names.map { s.names.retain($0) { _ in false }.id } }
         for (p, id) in ids.enumerated() {
             var i = InstanceDict.home(id, capacity)
             while fresh.load(fromByteOffset: InstanceDict.headerBytes + i * InstanceDict.entryBytes, as: UInt32.self) != 0 {
@@ -195,6 +196,7 @@ enum ShapedDict {
         fresh.storeBytes(of: UInt32(capacity), toByteOffset: 4, as: UInt32.self)
         fresh.storeBytes(of: UInt32(n), toByteOffset: 8, as: UInt32.self)
         slotarena_store_release64(cell.base + o, DictWord.make(fresh, DictWord.table, capacity: DictWord.capacity(w)))
+        Shape.move(from: shape, to: nil)
         if w & DictWord.modeMask == DictWord.block {
             slotarena_block_free(space.arena, DictWord.pointer(w)!, blockBytes(capacity: room))
         } else {
@@ -212,9 +214,7 @@ enum ShapedDict {
             return InstanceDict.release(cell, o, space: space)
         }
         for p in 0..<shape.count { space.releaseAny(_SlotCell(base), 16 * p) }
-        if shape.count > 0 {
-            space.state.withLock { s in for name in shape.names { s.names.release(name: name) } }
-        }
+        Shape.move(from: shape, to: nil)
         if w & DictWord.modeMask == DictWord.block {
             slotarena_block_free(space.arena, DictWord.pointer(w)!, blockBytes(capacity: room))
         } else {
