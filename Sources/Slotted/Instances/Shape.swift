@@ -86,8 +86,9 @@ final class Shape: @unchecked Sendable {
         names.firstIndex { $0.hasSameCodePoints(as: name) }
     }
 
-    /// The shape reached by adding `name`, if that transition exists; takes no lock.
-    func edge(_ name: String) -> Shape? {
+    /// The shape reached by adding `name`, if that transition exists; takes no lock and no
+    /// reference (shapes live as long as their tree).
+    func edge(_ name: String) -> Unmanaged<Shape>? {
         let bits = edgeBits.load(ordering: .acquiring)
         guard bits != 0, let raw = UnsafeRawPointer(bitPattern: bits) else { return nil }
         return Unmanaged<ShapeEdges>.fromOpaque(raw)._withUnsafeGuaranteedRef { edges in
@@ -95,18 +96,24 @@ final class Shape: @unchecked Sendable {
                 for i in edges.words.indices where edges.words[i] == w { return edges.targets[i] }
                 return nil
             }
-            return edges.targets.indices.first { edges.targets[$0].names.last!.hasSameCodePoints(as: name) }
-                .map { edges.targets[$0] }
+            return edges.targets.first { $0._withUnsafeGuaranteedRef { $0.names.last!.hasSameCodePoints(as: name) } }
         }
+    }
+
+    /// `move(from:to:)` without references.
+    @inline(__always)
+    static func move(from old: Unmanaged<Shape>, to new: Unmanaged<Shape>) {
+        new._withUnsafeGuaranteedRef { if $0.parent != nil { $0.live.wrappingAdd(1, ordering: .relaxed) } }
+        old._withUnsafeGuaranteedRef { if $0.parent != nil { $0.live.wrappingSubtract(1, ordering: .relaxed) } }
     }
 }
 
 /// The transitions out of one shape, replaced whole when one is added.
 final class ShapeEdges: @unchecked Sendable {
     let words: [SmallName.Words]
-    let targets: [Shape]
+    let targets: [Unmanaged<Shape>]
 
-    init(words: [SmallName.Words], targets: [Shape]) {
+    init(words: [SmallName.Words], targets: [Unmanaged<Shape>]) {
         self.words = words
         self.targets = targets
     }
@@ -210,23 +217,23 @@ final class ShapeTree: @unchecked Sendable {
     /// or a new shape created under the space's lock; nil past the limits (the instance then
     /// goes to dictionary mode).
     func next(_ shape: Shape, _ name: String) -> Shape? {
-        if let t = shape.edge(name) { return t }
+        if let t = shape.edge(name) { return t.takeUnretainedValue() }
         guard shape.count < Self.maxAttributes else { return nil }
         return space.state.withLock { _ -> Shape? in
-            if let t = shape.edge(name) { return t }
+            if let t = shape.edge(name) { return t.takeUnretainedValue() }
             guard shapes.count < Self.maxShapes else { return nil }
             let kept = Shape.normalized(name)
             let s = Shape(number: shapes.count, parent: shape, names: shape.names + [kept])
             shapes.append(s)
             var words: [SmallName.Words] = []
-            var targets: [Shape] = []
+            var targets: [Unmanaged<Shape>] = []
             if let raw = UnsafeRawPointer(bitPattern: shape.edgeBits.load(ordering: .acquiring)) {
                 let old = Unmanaged<ShapeEdges>.fromOpaque(raw).takeUnretainedValue()
                 words = old.words
                 targets = old.targets
             }
             words.append(SmallName.words(kept) ?? SmallName.Words(low: 0, high: 0))
-            targets.append(s)
+            targets.append(Unmanaged.passUnretained(s))
             let edges = ShapeEdges(words: words, targets: targets)
             edgeLists.append(edges)
             shape.edgeBits.store(UInt(bitPattern: Unmanaged.passUnretained(edges).toOpaque()), ordering: .releasing)

@@ -94,6 +94,29 @@ enum ShapedDict {
     /// `set` for all but an existing inline attribute.
     @inline(never)
     static func add(_ info: ClassInfo, _ cell: _SlotCell, _ name: String, _ value: Value) throws {
+        // The common case: a transition that exists, to a shape that fits in the cell.
+        let w0 = cell.load(info.dictOffset, as: UInt64.self)
+        let mode = w0 & DictWord.modeMask
+        if mode == DictWord.inline || mode == DictWord.empty {
+            let k = DictWord.capacity(w0)
+            let shape: Unmanaged<Shape> = mode == DictWord.inline
+                ? .fromOpaque(DictWord.pointer(w0)!) : .passUnretained(info.shapes.unsafelyUnwrapped.root)
+            if let next = shape._withUnsafeGuaranteedRef({ $0.position(of: name) == nil ? $0.edge(name) : nil }) {
+                let count = next._withUnsafeGuaranteedRef { $0.count }
+                if count <= k {
+                    try info.space.storeAny(value, cell, info.cellSize + 16 * (count - 1), replacing: false)
+                    Shape.move(from: shape, to: next)
+                    slotarena_store_release64(cell.base + info.dictOffset, DictWord.make(next.toOpaque(), DictWord.inline, capacity: k))
+                    return
+                }
+            }
+        }
+        try addOther(info, cell, name, value)
+    }
+
+    /// `add` for all other cases: a new transition, a block, dictionary mode.
+    @inline(never)
+    static func addOther(_ info: ClassInfo, _ cell: _SlotCell, _ name: String, _ value: Value) throws {
         let o = info.dictOffset, space = info.space, tree = info.shapes!
         let w = cell.load(o, as: UInt64.self)
         guard let (base, shape, room) = layout(info, cell, w) else {
