@@ -298,38 +298,6 @@ struct OutOfMemoryTests {
         #expect(try e.get("kind") == "needs a block of its own")
     }
 
-    @Test("a shaped dictionary that cannot move to a larger block throws MemoryError and keeps its attributes")
-    func shapedGrowthFails() throws {
-        let f = try Fixture()
-        let d = try f.bag(a: 1)
-        var k = 0
-        // Past the cell's inline room and the first block: the next set needs a new block.
-        while try !d.shapeDescription().contains("in a block") {
-            try d.set("k\(k)", .int(k))
-            k += 1
-        }
-        while try Self.blockIsFull(d) == false {
-            try d.set("k\(k)", .int(k))
-            k += 1
-        }
-        let count = try d.vars().count
-        try #require(f.space._failNextAllocations(1))
-        #expect(throws: MemoryError.self) { try d.set("next", 4) }
-        #expect(try d.vars().count == count)
-        #expect(throws: AttributeError.self) { try d.get("next") }
-        try d.set("next", 4)
-        #expect(try d.vars().count == count + 1)
-        #expect(!d._isInDictionaryMode)
-    }
-
-    /// Whether the dictionary's block has no room left, from its shape description.
-    static func blockIsFull(_ d: Instance) throws -> Bool? {
-        let text = try d.shapeDescription()
-        guard let r = text.range(of: "in a block of ") else { return nil }
-        let room = Int(text[r.upperBound...].prefix { $0.isNumber })!
-        return try d.vars().count == room
-    }
-
     @Test("a dictionary that cannot grow throws MemoryError and keeps its attributes")
     func dictGrowthFails() throws {
         let f = try Fixture()

@@ -136,6 +136,38 @@ struct ShapeTests {
         #expect(space.memory.allocatedBytes == 0)
     }
 
+    @Test("a shaped dictionary that cannot move to a larger block throws MemoryError and keeps its attributes")
+    func shapedGrowthFails() throws {
+        let space = ObjectSpace()
+        let d = try space.defineClass("Bag")(a: 1)
+        var k = 0
+        // Past the cell's inline room and the first block: the next set needs a new block.
+        while try !d.shapeDescription().contains("in a block") {
+            try d.set("k\(k)", .int(k))
+            k += 1
+        }
+        while try Self.blockIsFull(d) == false {
+            try d.set("k\(k)", .int(k))
+            k += 1
+        }
+        let count = try d.vars().count
+        try #require(space._failNextAllocations(1))
+        #expect(throws: MemoryError.self) { try d.set("next", 4) }
+        #expect(try d.vars().count == count)
+        #expect(throws: AttributeError.self) { try d.get("next") }
+        try d.set("next", 4)
+        #expect(try d.vars().count == count + 1)
+        #expect(!d._isInDictionaryMode)
+    }
+
+    /// Whether the dictionary's block has no room left, from its shape description.
+    static func blockIsFull(_ d: Instance) throws -> Bool? {
+        let text = try d.shapeDescription()
+        guard let r = text.range(of: "in a block of ") else { return nil }
+        let room = Int(text[r.upperBound...].prefix { $0.isNumber })!
+        return try d.vars().count == room
+    }
+
     @Test("two threads adding attributes in different orders to instances of one class read back what they wrote")
     func threads() throws {
         let space = ObjectSpace()
