@@ -111,6 +111,7 @@ struct SlottedBench: ParsableCommand {
         }
 
         var targets = judgeTargets(memory: memory, scaling: scaling, access: access, macro: macro, cpython: cpython)
+        targets += judgeDictTargets(memory: memory, scaling: scaling, perInstance: perInstance, access: access)
         targets += judgeThreadTargets(threadFigures)
         environment.totalSeconds = nanoseconds(since: started) / 1e9
         let report = BenchReport(

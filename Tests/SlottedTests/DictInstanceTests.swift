@@ -200,6 +200,8 @@ struct InternedNameTests {
     func idsRecycled() throws {
         let space = ObjectSpace()
         let d = try space.defineClass("D")(kept: 0)
+        // Ids belong to hash-table entries: a shaped dictionary keeps names in its shape.
+        try d._forceDictionaryMode()
         try d.set("name_first", 1)
         try d.delete("name_first")
         let bytes = space.memory.stats.internedNameBytes

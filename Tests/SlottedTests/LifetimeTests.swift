@@ -302,6 +302,7 @@ struct OutOfMemoryTests {
     func dictGrowthFails() throws {
         let f = try Fixture()
         let d = try f.bag(a: 1)
+        try d._forceDictionaryMode()
         for k in 0..<4 { try d.set("k\(k)", .int(k)) }  // 5 entries: the first table, 2/3 full
         try #require(f.space._failNextAllocations(1))
         #expect(throws: MemoryError.self) { try d.set("k4", 4) }  // the 6th needs a bigger table

@@ -52,8 +52,10 @@ import Synchronization
 ///
 /// `get`, `getIfPresent` and `set` are inlined into the caller. On a cached class, a read
 /// of a set slot holding a number or a boolean (or None, in an untyped slot) makes no call
-/// and no reference counting: a few compares, one load and a second look at the header. For dictionary
-/// instances a site interns its name in the first space where it meets one and keeps it
+/// and no reference counting: a few compares, one load and a second look at the header.
+/// Shaped dictionary instances find the name through their shape. For dictionary instances
+/// of a class without shapes (classes defined with `SLOTTED_DICT_SHAPES=0` in the
+/// environment) a site interns its name in the first space where it meets one and keeps it
 /// interned there (one entry of ``MemoryStats/internedNames``) until the site is released.
 public final class AttributeSite: @unchecked Sendable {
     /// The attribute name, as given: `getattr`'s second argument, used in error messages as
@@ -165,9 +167,10 @@ public final class AttributeSite: @unchecked Sendable {
                 if read.isPresent(slot) { return try ObjectSpace.peekSlot(slot, &read) }
             case SiteEntry.dict:
                 let pinned = SiteEntry.nameID(d)
-                if let id = pinned != 0 ? pinned : info.space.nameID(name),
-                   let v = try InstanceDict.peekGet(&read, info.dictOffset, id)
-                {
+                if pinned == 0 {
+                    // Shaped dictionaries (and unpinned names) look the name up.
+                    if let v = try Instance.peekDict(info, &read, name) { return v }
+                } else if let v = try InstanceDict.peekGet(&read, info.dictOffset, pinned) {
                     return v
                 }
                 if let a = SiteEntry.attributeIndex(d) { return info.attributeValues[a] }
@@ -265,7 +268,8 @@ public final class AttributeSite: @unchecked Sendable {
             mode.store(Self.megamorphicBit | count, ordering: .relaxed)
             return SiteEntry.make(info, name, nameID: 0)
         }
-        let d = SiteEntry.make(info, name, nameID: info.dictOffset >= 0 ? pin(info.space) : 0)
+        // A shaped dictionary finds names through its shape: no id to pin.
+        let d = SiteEntry.make(info, name, nameID: info.dictOffset >= 0 && info.shapes == nil ? pin(info.space) : 0)
         slotarena_store_release64(entry(count) + 1, d)
         slotarena_store_release64(entry(count), UInt64(info.id) << HeaderBits.classShift | 1)
         mode.store(count + 1, ordering: .relaxed)

@@ -57,6 +57,9 @@ final class ClassInfo: @unchecked Sendable {
     let slots: [SlotInfo]
     /// Byte offset of the instance-dict pointer, or -1 when instances have no `__dict__`.
     let dictOffset: Int
+    /// The shapes of the instance dictionaries, or nil when instances have no `__dict__` (or
+    /// shapes are turned off: every dictionary is then a hash table).
+    let shapes: ShapeTree?
     /// Whether instances accept Python weak references (`__weakref__`). Slotted's own
     /// ``ObjectSpace/weakRef(_:)`` works for every instance regardless.
     let hasWeakrefSlot: Bool
@@ -110,6 +113,8 @@ final class ClassInfo: @unchecked Sendable {
         self.declaredSlots = declaredSlots
         self.slots = slots
         self.dictOffset = dictOffset
+        self.shapes = dictOffset >= 0 && ShapeTree.enabled
+            ? ShapeTree(space: space, basePool: pool, baseCellSize: cellSize) : nil
         self.hasWeakrefSlot = hasWeakrefSlot
         self.bases = bases
         self.mroTail = mroTail

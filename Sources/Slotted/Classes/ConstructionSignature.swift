@@ -33,6 +33,8 @@ public struct ConstructionSignature: Sendable {
     public let keywords: [String]
     /// Per keyword: the slot index, or -1 for the instance `__dict__`.
     let targets: [Int]
+    /// How many keywords go to the instance `__dict__` (room inline for a class with shapes).
+    let dictionaryEntries: Int
 
     /// Resolves `keywords` on `cls`, as a call `cls(**{name: value, …})` would resolve them,
     /// once for every construction through the signature.
@@ -66,5 +68,6 @@ public struct ConstructionSignature: Sendable {
         self.owner = cls
         self.keywords = names
         self.targets = targets
+        self.dictionaryEntries = targets.count(where: { $0 < 0 })
     }
 }

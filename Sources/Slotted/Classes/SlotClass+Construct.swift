@@ -46,7 +46,8 @@ extension SlotClass {
         var positional = 0
         for i in arguments.indices where arguments[i].key.isEmpty { positional &+= 1 }
         if _slowPath(positional > _slotCount) { throw _tooManyPositional(arguments) }
-        var build = try _beginConstruction()
+        var build = try _beginConstruction(
+            dictionaryEntries: _hasShapes ? _dictionaryKeywords(arguments.lazy.map(\.key)) : 0)
         do {
             for i in arguments.indices {
                 if arguments[i].key.isEmpty {
@@ -69,7 +70,8 @@ extension SlotClass {
         if positional.count > _slotCount {
             throw tooManyPositional(given: positional.count, surplus: Array(positional)[_slotCount].value)
         }
-        var build = try _beginConstruction()
+        var build = try _beginConstruction(
+            dictionaryEntries: _hasShapes ? _dictionaryKeywords(arguments.lazy.map(\.label)) : 0)
         do {
             for argument in arguments {
                 if argument.label.isEmpty {
@@ -170,7 +172,7 @@ extension SlotClass {
         if _slowPath(positional > _slotCount) {
             throw tooManyPositional(given: positional, surplus: values[_slotCount])
         }
-        var build = try _beginConstruction()
+        var build = try _beginConstruction(dictionaryEntries: signature.dictionaryEntries)
         let cell = build.instance._cell
         do {
             for k in 0..<positional {
@@ -214,10 +216,30 @@ extension SlotClass {
         cell.markPresent(slot.presenceOffset, slot.presenceMask, header: &header)
     }
 
-    /// Takes a cell for a new instance, born holding its writer bit.
+    /// Whether the class's dictionary entries follow shapes (see `Shape.swift`): a
+    /// construction then says how many keywords will be dictionary entries, so the cell has
+    /// room for them inline.
     @usableFromInline
-    func _beginConstruction() throws -> _ValueConstruction {
-        guard let fresh = slotarena_cell_alloc(pool, headerBits | HeaderBits.busy) else { throw refusal() }
+    var _hasShapes: Bool { info.shapes != nil }
+
+    /// How many of these keyword labels name no slot, and so become dictionary entries.
+    @usableFromInline
+    func _dictionaryKeywords<Labels: Sequence<String>>(_ labels: Labels) -> Int {
+        var n = 0
+        for label in labels where !label.isEmpty && (info.slots.isEmpty || (info.target(label) ?? -1) < 0) {
+            n += 1
+        }
+        return n
+    }
+
+    /// Takes a cell for a new instance, born holding its writer bit; for a class with
+    /// shapes, with inline room for `dictionaryEntries` values.
+    @usableFromInline
+    func _beginConstruction(dictionaryEntries: Int = 0) throws -> _ValueConstruction {
+        let bits = headerBits | HeaderBits.busy
+        let cell = info.shapes == nil
+            ? slotarena_cell_alloc(pool, bits) : allocateWithDict(bits, expected: dictionaryEntries)
+        guard let fresh = cell else { throw refusal() }
         let instance = Instance(cell: fresh)
         return _ValueConstruction(instance: instance, header: instance._cell.header & ~HeaderBits.busy)
     }

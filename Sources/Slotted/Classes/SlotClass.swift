@@ -142,8 +142,24 @@ public final class SlotClass: Hashable, Sendable, CustomStringConvertible {
     ///
     /// - Throws: ``MemoryError`` when the arena refuses memory; the space is unchanged.
     public func new() throws -> Instance {
-        guard let cell = slotarena_cell_alloc(pool, headerBits) else { throw refusal() }
+        guard info.shapes != nil else {
+            guard let cell = slotarena_cell_alloc(pool, headerBits) else { throw refusal() }
+            return Instance(cell: cell)
+        }
+        guard let cell = allocateWithDict(headerBits | HeaderBits.busy) else { throw refusal() }
+        slotarena_cell_unlock(cell, _SlotCell(cell).header & ~HeaderBits.busy)
         return Instance(cell: cell)
+    }
+
+    /// A cell of the class's pool, or, for a class with shapes, of the pool with the inline
+    /// capacity the class learned, its dictionary word recording that capacity.
+    @inline(__always)
+    func allocateWithDict(_ bits: UInt64, expected: Int = 0) -> UnsafeMutableRawPointer? {
+        guard let tree = info.shapes else { return slotarena_cell_alloc(pool, bits) }
+        let (cellPool, k) = tree.poolForNewInstance(expected: expected)
+        guard let cell = slotarena_cell_alloc(cellPool, bits) else { return nil }
+        if k > 0 { _SlotCell(cell).store(DictWord.make(nil, DictWord.empty, capacity: k), info.dictOffset) }
+        return cell
     }
 
     @inline(never)

@@ -22,9 +22,7 @@ extension Instance {
     @inline(never)
     private static func getOther(_ info: ClassInfo, _ read: inout ValidatedRead, _ name: String, _ target: Int?) throws -> Value {
         if let i = target, i >= 0 { throw AttributeError.missing(info.name, name) }
-        if info.dictOffset >= 0, let id = info.space.nameID(name),
-           let v = try InstanceDict.peekGet(&read, info.dictOffset, id)
-        {
+        if info.dictOffset >= 0, let v = try Self.peekDict(info, &read, name) {
             return v
         }
         if let t = target { return info.attributeValues[-1 - t] }
@@ -53,9 +51,7 @@ extension Instance {
                 guard read.isPresent(slot) else { return Optional<Value>.none }
                 return try ObjectSpace.peekSlot(slot, &read)
             }
-            if info.dictOffset >= 0, let id = info.space.nameID(name),
-               let v = try InstanceDict.peekGet(&read, info.dictOffset, id)
-            {
+            if info.dictOffset >= 0, let v = try Self.peekDict(info, &read, name) {
                 return v
             }
             return target.map { info.attributeValues[-1 - $0] }
@@ -112,6 +108,12 @@ extension Instance {
     }
 
     static func setInDict(_ info: ClassInfo, _ cell: _SlotCell, _ name: String, _ value: Value) throws {
+        if _fastPath(info.shapes != nil) { return try ShapedDict.set(info, cell, name, value) }
+        try setInTable(info, cell, name, value)
+    }
+
+    /// `set` in a dictionary in dictionary mode (a hash table, or none yet).
+    static func setInTable(_ info: ClassInfo, _ cell: _SlotCell, _ name: String, _ value: Value) throws {
         let space = info.space
         let (id, counted) = space.nameIDForSet(name, in: InstanceDict.table(cell, info.dictOffset))
         do {
@@ -150,6 +152,10 @@ extension Instance {
     }
 
     private static func deleteFromDict(_ info: ClassInfo, _ cell: _SlotCell, _ name: String) throws {
+        if info.shapes != nil {
+            guard try ShapedDict.delete(info, cell, name) else { throw AttributeError.missing(info.name, name) }
+            return
+        }
         guard let id = info.space.nameID(name),
               InstanceDict.delete(cell, info.dictOffset, id, space: info.space)
         else { throw AttributeError.missing(info.name, name) }
@@ -174,7 +180,8 @@ extension Instance {
 
     /// The dictionary's entries with their names, within a validated read.
     static func namedEntries(_ info: ClassInfo, _ read: inout ValidatedRead) throws -> [(String, Value)] {
-        try InstanceDict.peekEntries(&read, info.dictOffset).map { id, value in
+        if info.shapes != nil { return try ShapedDict.peekEntries(&read, info) }
+        return try InstanceDict.peekEntries(&read, info.dictOffset).map { id, value in
             guard let name = info.space.nameIfInterned(id) else { throw RetryRead() }
             return (name, value)
         }

@@ -22,8 +22,16 @@ enum InstanceDict {
 
     static func blockBytes(capacity: Int) -> Int { headerBytes + capacity * entryBytes }
 
+    /// The table, when the dictionary is in dictionary mode (see ``DictWord``).
     static func table(_ cell: _SlotCell, _ dictOffset: Int) -> UnsafeMutableRawPointer? {
-        UnsafeMutableRawPointer(bitPattern: UInt(cell.load(dictOffset, as: UInt64.self)))
+        let w = cell.load(dictOffset, as: UInt64.self)
+        return w & DictWord.modeMask == DictWord.table ? DictWord.pointer(w) : nil
+    }
+
+    /// Publishes `table` in the dictionary word, keeping the cell's inline capacity.
+    static func publish(_ cell: _SlotCell, _ dictOffset: Int, _ table: UnsafeMutableRawPointer?) {
+        let k = DictWord.capacity(cell.load(dictOffset, as: UInt64.self))
+        slotarena_store_release64(cell.base + dictOffset, DictWord.make(table, DictWord.table, capacity: k))
     }
 
     @inline(__always)
@@ -112,11 +120,11 @@ enum InstanceDict {
             fresh.storeBytes(of: count, toByteOffset: 8, as: UInt32.self)
             // The new table is in place before the old one is retired: a reader that
             // still holds the old one does so inside a reader section.
-            cell.store(UInt64(UInt(bitPattern: fresh)), dictOffset)
+            publish(cell, dictOffset, fresh)
             slotarena_block_free(space.arena, old, blockBytes(capacity: oldCapacity))
             return fresh
         }
-        cell.store(UInt64(UInt(bitPattern: fresh)), dictOffset)
+        publish(cell, dictOffset, fresh)
         return fresh
     }
 
@@ -153,7 +161,8 @@ enum InstanceDict {
     /// instance has no table yet. Throws ``RetryRead`` when what it read is inconsistent.
     static func peekTable(_ read: inout ValidatedRead, _ dictOffset: Int) throws -> (UnsafeMutableRawPointer, Int)? {
         try read.protectBlocks()
-        guard let t = UnsafeMutableRawPointer(bitPattern: UInt(read.cell.peek64(dictOffset))) else { return nil }
+        let w = read.cell.peek64(dictOffset)
+        guard w & DictWord.modeMask == DictWord.table, let t = DictWord.pointer(w) else { return nil }
         try read.protectBlocks()
         let capacity = Int(slotarena_peek32(t + 4))
         guard capacity >= minCapacity, capacity & (capacity - 1) == 0, capacity <= 1 << 27 else { throw RetryRead() }
@@ -205,6 +214,6 @@ enum InstanceDict {
             }
         }
         slotarena_block_free(space.arena, t, blockBytes(capacity: capacity))
-        cell.store(UInt64(0), dictOffset)
+        publish(cell, dictOffset, nil)
     }
 }

@@ -29,8 +29,8 @@ extension Instance {
                 try space.storeSlot(info, i, try ObjectSpace.loadSlot(slot, cell), target)
             }
             if info.dictOffset >= 0 {
-                for (id, value) in try InstanceDict.entries(cell, info.dictOffset, space: space) {
-                    try InstanceDict.set(target, info.dictOffset, id, value, space: space)
+                for (name, value) in try ShapedDict.entries(info, cell) {
+                    try Instance.setInDict(info, target, name, value)
                 }
             }
         } catch {

@@ -102,6 +102,13 @@ struct NameTable {
         }
     }
 
+    /// One dictionary entry fewer uses `name` (an entry of a shaped dictionary, which keeps
+    /// names rather than ids).
+    mutating func release(name: String) {
+        guard let id = ids[AttributeName(name)] else { return }
+        release(id)
+    }
+
     private static func heapBytes(_ name: String) -> Int {
         let count = name.utf8.count
         return count > 15 ? 32 + count + 1 : 0

@@ -144,10 +144,17 @@ public final class ObjectSpace: @unchecked Sendable {
                 guard !info.releasableSlots.isEmpty || info.dictOffset >= 0 else {
                     return slotarena_cell_free(info.pool, cell.base, instance.generation) == 0
                 }
+                // A cell with inline dictionary values comes from the pool of its size; the
+                // capacity in the dictionary word never changes while the cell is live.
+                var pool = info.pool
+                if let tree = info.shapes {
+                    let k = DictWord.capacity(cell.peek64(info.dictOffset))
+                    if k > 0, let p = tree.pool(forCapacity: k) { pool = p }
+                }
                 var header: UInt64 = 0
-                guard slotarena_cell_claim(info.pool, cell.base, instance.generation, &header) == 0 else { return false }
+                guard slotarena_cell_claim(pool, cell.base, instance.generation, &header) == 0 else { return false }
                 releaseContents(info, cell, header: header)
-                slotarena_cell_recycle(info.pool, cell.base)
+                slotarena_cell_recycle(pool, cell.base)
                 return true
             }
         } catch {
@@ -168,7 +175,11 @@ public final class ObjectSpace: @unchecked Sendable {
                 releaseAny(cell, slot.offset)
             }
         }
-        if info.dictOffset >= 0 { InstanceDict.release(cell, info.dictOffset, space: self) }
+        if info.shapes != nil {
+            ShapedDict.release(info, cell)
+        } else if info.dictOffset >= 0 {
+            InstanceDict.release(cell, info.dictOffset, space: self)
+        }
     }
 
     /// Frees every instance and keeps the classes and the arena's slabs (the arena's
@@ -192,13 +203,14 @@ public final class ObjectSpace: @unchecked Sendable {
         }, context)
     }
 
-    /// The `sys.getsizeof` analog: the instance's cell plus its dictionary's table, if it
-    /// has one. Strings an instance refers to are not counted, as in CPython.
+    /// The `sys.getsizeof` analog: the instance's cell (with room for the dictionary values
+    /// it keeps inline) plus its dictionary's block or table, if it has one. Strings an instance refers to are not counted, as in CPython.
     ///
     /// Traps on a stale handle.
     public func sizeof(_ instance: Instance) -> Int {
         do {
             return try instance.withValidatedRead { info, read in
+                if info.shapes != nil { return try ShapedDict.size(info, &read) }
                 guard info.dictOffset >= 0, let (_, capacity) = try InstanceDict.peekTable(&read, info.dictOffset) else {
                     return info.cellSize
                 }

@@ -29,12 +29,19 @@ public struct MemoryStats: Hashable, Sendable, Codable {
     public let retiredCells: Int
     /// Attribute names of instance dictionaries the space keeps interned: each is kept while
     /// some dictionary entry uses it, and released with the last one (a delete, the free of
-    /// the instance, ``ObjectSpace/reset()``).
+    /// the instance, ``ObjectSpace/reset()``). Names of shaped dictionaries count while some
+    /// instance has a shape that holds them; hash-table entries intern theirs in a name
+    /// table, which ``internedNameBytes`` weighs.
     public let internedNames: Int
     /// An estimate of the bytes the interned names take on the Swift heap, outside the arena:
     /// the name table's hash table and arrays at their capacities, and the text of names too
     /// long for Swift's inline form (more than 15 UTF-8 bytes). 0 when no name is interned.
     public let internedNameBytes: Int
+    /// Shapes of instance dictionaries, kept until the space is destroyed: each class with a
+    /// `__dict__` has its empty root, and one more for each transition.
+    public let shapeCount: Int
+    /// Transitions between shapes (an attribute added to a shape).
+    public let shapeTransitions: Int
 }
 
 /// The memory meter of a space (`space.memory`), the `tracemalloc` analog.
@@ -45,14 +52,22 @@ public struct SpaceMemory: Sendable {
     public var stats: MemoryStats {
         var s = slotarena_stats()
         slotarena_stats_read(space.arena, &s)
-        let names = space.state.withLock { (count: $0.names.count, bytes: $0.names.bytes) }
+        let names = space.state.withLock { s in
+            // Names of shaped dictionaries count once, unless a hash table also uses them.
+            var shaped = Set<AttributeName>()
+            for info in s.classes { info.shapes?.collectLiveNames(into: &shaped) }
+            let extra = shaped.filter { s.names.id(of: $0.text) == nil }.count
+            return (count: s.names.count + extra, bytes: s.names.bytes)
+        }
+        let shapes = space.shapeCounts
         return MemoryStats(
             allocatedBytes: Int(s.allocated_bytes), peakBytes: Int(s.peak_bytes),
             reservedBytes: Int(s.backend_active), backendAllocatedBytes: Int(s.backend_allocated),
             liveInstances: Int(s.live_cells), instanceBytes: Int(s.cell_bytes),
             liveBlocks: Int(s.live_blocks), blockBytes: Int(s.block_bytes), slabBytes: Int(s.slab_bytes),
             retiredCells: Int(s.retired_cells),
-            internedNames: names.count, internedNameBytes: names.bytes)
+            internedNames: names.count, internedNameBytes: names.bytes,
+            shapeCount: shapes.shapes, shapeTransitions: shapes.transitions)
     }
 
     /// Bytes live in the arena now (tracemalloc's current).

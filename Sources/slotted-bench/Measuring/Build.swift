@@ -9,8 +9,12 @@ import Slotted
 
 /// The five ways to hold N events that the report compares.
 enum ObjectKind: String, CaseIterable, Codable, Sendable {
-    /// A Slotted class without slots: every instance has a dict in the arena.
+    /// A Slotted class without slots: every instance has a dict, shaped (values in the cell
+    /// at the positions of a shape the class's instances share).
     case dict = "dict"
+    /// The same class with every dictionary in dictionary mode: a hash table per instance,
+    /// as each CPython dict instance has (the article's baseline).
+    case dictTable = "dict_table"
     /// A Slotted class with untyped slots (each holds any `Value`).
     case untypedSlots = "untyped_slots"
     /// A Slotted class with typed slots (`ts: .int, kind: .string, value: .double`).
@@ -23,7 +27,8 @@ enum ObjectKind: String, CaseIterable, Codable, Sendable {
     /// The name in tables and the chart legend.
     var label: String {
         switch self {
-        case .dict: "EventDict (dict)"
+        case .dict: "EventDict (shaped dict)"
+        case .dictTable: "EventDict (hash table)"
         case .untypedSlots: "EventSlots (untyped)"
         case .typedSlots: "EventSlots (typed)"
         case .nativeClass: "native final class"
@@ -35,6 +40,7 @@ enum ObjectKind: String, CaseIterable, Codable, Sendable {
     var shortLabel: String {
         switch self {
         case .dict: "dict"
+        case .dictTable: "table"
         case .untypedSlots: "untyped"
         case .typedSlots: "typed"
         case .nativeClass: "class"
@@ -45,7 +51,7 @@ enum ObjectKind: String, CaseIterable, Codable, Sendable {
     /// How this kind's bytes are counted.
     var weighing: String {
         switch self {
-        case .dict, .untypedSlots, .typedSlots: "arena peak delta"
+        case .dict, .dictTable, .untypedSlots, .typedSlots: "arena peak delta"
         case .nativeClass: "jemalloc stats.allocated delta"
         case .structArray: "capacity x stride"
         }
@@ -64,6 +70,8 @@ struct BuildResult: Codable {
     /// grew (jemalloc's active pages of the arena: slabs with their headers and
     /// guard pages, dict blocks). Nil for the native kinds.
     var reservedBytes: Int?
+    /// Shapes of the space's dictionaries after the build (arena kinds).
+    var shapeCount: Int? = nil
 
     var bytesPerInstance: Double { Double(bytes) / Double(n) }
     var nanosecondsPerInstance: Double { nanoseconds / Double(n) }
@@ -73,6 +81,18 @@ struct BuildResult: Codable {
 enum EventClassDefinitions {
     static func dict(in space: ObjectSpace) throws -> SlotClass {
         try space.defineClass("EventDict")
+    }
+
+    /// `EventDict(ts=i, kind='click', value=i * 1.5)` in dictionary mode from its start: its
+    /// dictionary is a per-instance hash table, as after a `del` of an attribute that was not
+    /// the last one added, and its cell has no room for values.
+    static func dictionaryModeEvent(_ eventDict: SlotClass, _ i: Int) throws -> Instance {
+        let e = try eventDict.new()
+        try e._forceDictionaryMode()
+        try e.set("ts", .int(i))
+        try e.set("kind", "click")
+        try e.set("value", .double(Double(i) * 1.5))
+        return e
     }
 
     static func untypedSlots(in space: ObjectSpace) throws -> SlotClass {
@@ -92,6 +112,10 @@ func build(_ kind: ObjectKind, n: Int) throws -> BuildResult {
     case .dict:
         return try buildInFreshSpace(kind, n: n, define: EventClassDefinitions.dict) { eventDict, i in
             try eventDict(ts: .int(i), kind: "click", value: .double(Double(i) * 1.5))
+        }
+    case .dictTable:
+        return try buildInFreshSpace(kind, n: n, define: EventClassDefinitions.dict) { eventDict, i in
+            try EventClassDefinitions.dictionaryModeEvent(eventDict, i)
         }
     case .untypedSlots:
         return try buildInFreshSpace(kind, n: n, define: EventClassDefinitions.untypedSlots) { eventSlots, i in
@@ -136,7 +160,8 @@ private func buildInFreshSpace(
     let reserved = space.memory.reservedBytes - reservedBefore
 
     withExtendedLifetime(instances) {}
-    return BuildResult(kind: kind, n: n, bytes: peak, nanoseconds: elapsed, reservedBytes: reserved)
+    return BuildResult(kind: kind, n: n, bytes: peak, nanoseconds: elapsed, reservedBytes: reserved,
+                       shapeCount: space.memory.stats.shapeCount)
 }
 
 /// `n` `NativeEvent` objects, weighed by jemalloc's process-wide allocated

@@ -12,13 +12,23 @@ import Foundation
 struct BenchReport: Encodable {
     /// Events per class in the memory-at-scale experiment.
     var n: Int
-    /// Peak arena bytes of N `EventDict` instances.
+    /// Peak arena bytes of N shaped `EventDict` instances.
     var dictBytes: Int
+    /// Peak arena bytes of N `EventDict` instances in dictionary mode (a hash table each, as
+    /// CPython's): the article's dict.
+    var dictTableBytes: Int
     /// Peak arena bytes of N typed `EventSlots` instances.
     var slotsBytes: Int
-    /// `(1 - slots_bytes / dict_bytes) * 100`.
+    /// `(1 - slots_bytes / dict_bytes) * 100`: against shaped dicts.
     var savingPercent: Double
+    /// `(1 - slots_bytes / dict_table_bytes) * 100`: the article's figure, against dicts
+    /// with a hash table each.
+    var tableSavingPercent: Double
+    /// Shaped `EventDict` instances, per instance.
     var dictBytesPerInstance: Double
+    /// `EventDict` instances in dictionary mode (a hash table each), per instance; the
+    /// savings are computed against these.
+    var dictTableBytesPerInstance: Double
     var slotsBytesPerInstance: Double
     var untypedSlotsBytes: Int
     var untypedSlotsBytesPerInstance: Double
@@ -44,6 +54,10 @@ struct BenchReport: Encodable {
     /// `PointDict.get("x")`.
     var dictGetNs: Double
     var dictSetNs: Double
+    /// Keyword construction of `EventDict`.
+    var dictConstructNs: Double
+    /// Shapes of the memory-at-scale `EventDict` space.
+    var shapeCount: Int
     /// Construction of a typed `EventSlots` with its three values through the typed
     /// initializer, `EventSlots.new { e in e[ts] = i; ... }`.
     var constructNs: Double
@@ -153,9 +167,12 @@ extension BenchReport {
         self.init(
             n: memory.n,
             dictBytes: memory.dict.bytes,
+            dictTableBytes: memory.dictTable.bytes,
             slotsBytes: memory.typedSlots.bytes,
-            savingPercent: memory.typedSavingPercent,
+            savingPercent: MemoryAtScale.saving(slots: memory.typedSlots.bytes, dict: memory.dict.bytes),
+            tableSavingPercent: memory.typedSavingPercent,
             dictBytesPerInstance: memory.dict.bytesPerInstance,
+            dictTableBytesPerInstance: memory.dictTable.bytesPerInstance,
             slotsBytesPerInstance: memory.typedSlots.bytesPerInstance,
             untypedSlotsBytes: memory.untypedSlots.bytes,
             untypedSlotsBytesPerInstance: memory.untypedSlots.bytesPerInstance,
@@ -175,6 +192,8 @@ extension BenchReport {
             byNameSetNs: access.byNameSet.ns,
             dictGetNs: access.dictGet.ns,
             dictSetNs: access.dictSet.ns,
+            dictConstructNs: access.constructDict.ns,
+            shapeCount: memory.dict.shapeCount ?? 0,
             constructNs: access.constructTypedInitializer.ns,
             constructDynamicCallNs: access.constructTyped.ns,
             constructPositionalNs: access.constructPositional.ns,

@@ -21,6 +21,7 @@ struct SVGChart {
 
     private static let colors: [ObjectKind: String] = [
         .dict: "#d62728",
+        .dictTable: "#9467bd",
         .untypedSlots: "#ff7f0e",
         .typedSlots: "#2ca02c",
         .nativeClass: "#1f77b4",
@@ -98,7 +99,7 @@ struct SVGChart {
         }
 
         // One line per kind, the Slotted ones drawn last so that they stay on top.
-        for kind in [ObjectKind.structArray, .nativeClass, .dict, .untypedSlots, .typedSlots] {
+        for kind in [ObjectKind.structArray, .nativeClass, .dictTable, .dict, .untypedSlots, .typedSlots] {
             let series = points.filter { $0.kind == kind }.sorted { $0.n < $1.n }
             guard !series.isEmpty else { continue }
             let color = Self.colors[kind] ?? "black"

@@ -11,8 +11,13 @@ import Slotted
 struct PerInstanceFigures: Codable {
     /// `space.sizeof` of `PointDict(x: 1.0, y: 2.0)`: its cell plus its dict.
     var pointDictBytes: Int
-    /// The cell alone of a `PointDict` instance (`instanceSize` of the class).
+    /// The cell alone of a `PointDict` instance (`instanceSize` of the class), without room
+    /// for values.
     var pointDictCellBytes: Int
+    /// Where the shaped `PointDict` keeps its dictionary (`shapeDescription()`).
+    var pointDictShape: String
+    /// `space.sizeof` of a `PointDict` in dictionary mode (after `del p.x; p.x = 1.0`).
+    var pointDictTableBytes: Int
     /// `space.sizeof` of `PointSlots(1.0, 2.0)`.
     var pointSlotsBytes: Int
     var pointDictHasDict: Bool
@@ -34,6 +39,9 @@ func measurePerInstance() throws -> PerInstanceFigures {
     let pointSlots = try space.defineClass("PointSlots", slots: ["x", "y"])
     let pDict = try pointDict(x: 1.0, y: 2.0)
     let pSlots = try pointSlots(1.0, 2.0)
+    let pTable = try pointDict(x: 1.0, y: 2.0)
+    try pTable.delete("x")
+    try pTable.set("x", 1.0)
 
     var message = "(no error: the assignment succeeded)"
     do {
@@ -49,6 +57,8 @@ func measurePerInstance() throws -> PerInstanceFigures {
     return PerInstanceFigures(
         pointDictBytes: space.sizeof(pDict),
         pointDictCellBytes: pointDict.instanceSize,
+        pointDictShape: try pDict.shapeDescription(),
+        pointDictTableBytes: space.sizeof(pTable),
         pointSlotsBytes: space.sizeof(pSlots),
         pointDictHasDict: pDict.hasDict,
         pointSlotsHasDict: pSlots.hasDict,

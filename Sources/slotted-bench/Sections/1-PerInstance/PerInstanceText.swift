@@ -13,11 +13,14 @@ extension BenchReport {
         table.add([
             "getsizeof(PointDict(1.0, 2.0)) + dict",
             dictPart >= 0
-                ? "\(figures.pointDictBytes) B (cell \(figures.pointDictCellBytes) + dict \(dictPart))"
+                ? "\(figures.pointDictBytes) B (cell \(figures.pointDictCellBytes) + dict values inline \(dictPart))"
                 : "\(figures.pointDictBytes) B",
             python.map {
                 "\($0.pointDictBytes + $0.pointDictDictBytes) B (object \($0.pointDictBytes) + __dict__ \($0.pointDictDictBytes))"
             } ?? "-",
+        ])
+        table.add([
+            "the same after del p.x; p.x = 1.0", "\(figures.pointDictTableBytes) B (dictionary mode: a hash table)", "-",
         ])
         table.add([
             "getsizeof(PointSlots(1.0, 2.0))", "\(figures.pointSlotsBytes) B",
@@ -33,6 +36,7 @@ extension BenchReport {
         ])
         table.add(["p_slots.z = 3.0", figures.attributeError, python?.attributeError ?? "-"])
         lines.append(table.render())
+        lines.append("  PointDict's dictionary: \(figures.pointDictShape)")
         lines.append("")
         lines.append(
             "  EventSlots layout (typed slots; instanceSize \(figures.eventSlotsInstanceSize) B, "

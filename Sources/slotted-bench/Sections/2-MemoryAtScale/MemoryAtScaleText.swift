@@ -10,13 +10,15 @@ extension BenchReport {
         var lines = [
             "2. Memory at scale: the article's second program, N = \(n.grouped)",
             "   (peak bytes while building all N, as tracemalloc measures; Slotted counts its arena,",
-            "   the array of handles lives outside it; tracemalloc also counts CPython's list)",
+            "   the array of handles lives outside it; tracemalloc also counts CPython's list;",
+            "   Slotted's Dict is EventDict in dictionary mode, a hash table per instance as in CPython;",
+            "   shaped EventDict instances are in the table below)",
         ]
         var table = TextTable(
             ["Slotted, typed slots", "Slotted, untyped slots", python != nil ? "\(pythonName), tracemalloc" : pythonName],
             alignments: [.left, .left, .left])
         table.add([
-            "Dict: \(megabytes(memory.dict.bytes))", "Dict: \(megabytes(memory.dict.bytes))",
+            "Dict: \(megabytes(memory.dictTable.bytes))", "Dict: \(megabytes(memory.dictTable.bytes))",
             python.map { "Dict: \(megabytes($0.dictPeakBytes))" } ?? "(skipped)",
         ])
         table.add([
@@ -34,7 +36,7 @@ extension BenchReport {
             "kind", "bytes", "per instance", "reserved/instance", "ns/construction", "weighed by",
         ])
         perInstance.alignments[5] = .left
-        for result in [memory.dict, memory.untypedSlots, memory.typedSlots, memory.nativeClass, memory.structArray] {
+        for result in [memory.dictTable, memory.dict, memory.untypedSlots, memory.typedSlots, memory.nativeClass, memory.structArray] {
             perInstance.add([
                 result.kind.label, result.bytes.grouped, fixed(result.bytesPerInstance, 1) + " B",
                 result.reservedBytes.map { fixed(Double($0) / Double(result.n), 1) + " B" } ?? "",

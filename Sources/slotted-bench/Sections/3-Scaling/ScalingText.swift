@@ -19,7 +19,7 @@ extension BenchReport {
         lines.append(bytes.render())
         lines.append("")
         lines.append(speed.render())
-        for kind in [ObjectKind.typedSlots, .untypedSlots, .dict] {
+        for kind in [ObjectKind.typedSlots, .untypedSlots, .dict, .dictTable] {
             let values = scaling.filter { $0.kind == kind }.map(\.bytesPerInstance)
             guard let low = values.min(), let high = values.max() else { continue }
             lines.append(

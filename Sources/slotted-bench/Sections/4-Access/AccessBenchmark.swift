@@ -45,16 +45,23 @@ struct AccessBenchmark {
         let pointDict = try space.defineClass("PointDict")
         var hotSlots = ContiguousArray<Instance>()
         var hotDicts = ContiguousArray<Instance>()
+        var hotTables = ContiguousArray<Instance>()
         var nativeDicts = ContiguousArray<[String: Double]>()
         for i in 0..<Self.hotSet {
             hotSlots.append(try pointSlots(.double(Double(i)), 2.0))
             hotDicts.append(try pointDict(x: .double(Double(i)), y: 2.0))
+            // Dictionary mode: deleting an attribute other than the last-added one.
+            let table = try pointDict(x: .double(Double(i)), y: 2.0)
+            try table.delete("x")
+            try table.set("x", .double(Double(i)))
+            hotTables.append(table)
             nativeDicts.append(["x": Double(i), "y": 2.0])
         }
         let ops = opsPerSample
-        let byName = try measureByName(hotSlots, hotDicts, &nativeDicts, ops: ops)
+        let byName = try measureByName(hotSlots, hotDicts, hotTables, &nativeDicts, ops: ops)
+        let shapeCount = space.memory.stats.shapeCount
         let hostSites = try measureHostSites(space, events, valueSlot, passes: passes)
-        withExtendedLifetime((events, natives, mutables, hotSlots, hotDicts)) {}
+        withExtendedLifetime((events, natives, mutables, hotSlots, hotDicts, hotTables)) {}
 
         let construction = try measureConstructionAndFree()
         let release = try measureSpaceRelease()
@@ -65,12 +72,14 @@ struct AccessBenchmark {
             checkCostSequential: typed.checkSequential, checkCostRandom: typed.checkRandom,
             typedWriteSequential: typed.writeSequential, typedWriteRandom: typed.writeRandom,
             byNameGet: byName.nameGet, byNameSet: byName.nameSet, dictGet: byName.dictGet, dictSet: byName.dictSet,
+            tableGet: byName.tableGet, tableSet: byName.tableSet, shapeCount: shapeCount,
             constructTyped: construction.typed, constructTypedKeyword: construction.typedKeyword,
             constructPositional: construction.positional, constructSignature: construction.signature,
             constructTypedStores: construction.typedStores,
             constructTypedInitializer: construction.typedInitializer,
             constructBulk: construction.bulk,
-            constructUntyped: construction.untyped, constructDict: construction.dict,
+            constructUntyped: construction.untyped, constructUntypedKeyword: construction.untypedKeyword,
+            constructDict: construction.dict,
             free: construction.free, spaceRelease: release, hostSites: hostSites)
     }
 }

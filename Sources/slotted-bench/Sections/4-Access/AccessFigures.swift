@@ -51,6 +51,11 @@ struct AccessFigures: Codable {
     var dictGet: Comparison
     /// `PointDict.set("x", ...)` against a `[String: Double]` store.
     var dictSet: Comparison
+    /// The same two on `PointDict` instances in dictionary mode (after `del p.x`).
+    var tableGet: Comparison
+    var tableSet: Comparison
+    /// Shapes in the by-name benchmark's space (`MemoryStats.shapeCount`).
+    var shapeCount: Int
     /// Positional `EventSlots(i, "click", i * 1.5)` (typed) against
     /// `NativeEvent(...)`, both into preallocated storage, warm memory.
     var constructTyped: Comparison
@@ -69,7 +74,10 @@ struct AccessFigures: Codable {
     var constructTypedInitializer: Comparison
     /// `new(count: n) { i, e in ... }`: all `n` cells from one arena call, per instance.
     var constructBulk: Comparison
+    /// Positional construction of the untyped `EventSlots`.
     var constructUntyped: Comparison
+    /// Keyword construction of the untyped `EventSlots`.
+    var constructUntypedKeyword: Comparison
     /// Keyword construction of `EventDict`.
     var constructDict: Comparison
     /// `space.free(e)` against releasing the last reference to a native object.

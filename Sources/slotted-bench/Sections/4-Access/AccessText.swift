@@ -31,6 +31,8 @@ extension BenchReport {
         row("set(\"x\", v) by name, PointSlots", a.byNameSet, "[String: Double] set", py("setattr(p, 'x', v)", \.slotsSetattrNs))
         row("get(\"x\") by name, PointDict", a.dictGet, "[String: Double] get", py("getattr(p, 'x')", \.dictGetattrNs))
         row("set(\"x\", v) by name, PointDict", a.dictSet, "[String: Double] set", py("setattr(p, 'x', v)", \.dictSetattrNs))
+        row("get(\"x\") by name, PointDict, hash table \u{00B6}", a.tableGet, "[String: Double] get", "")
+        row("set(\"x\", v) by name, PointDict, hash table \u{00B6}", a.tableSet, "[String: Double] set", "")
         row("construct EventSlots (typed, positional)", a.constructTyped, "NativeEvent(...)", py("EventSlots(...)", \.constructSlotsNs))
         row("construct EventSlots (typed, keyword)", a.constructTypedKeyword, "NativeEvent(...)", "")
         row("construct EventSlots (construct(positional:) from values)", a.constructPositional, "NativeEvent(...)", "")
@@ -39,6 +41,7 @@ extension BenchReport {
         row("construct EventSlots (typed initializer)", a.constructTypedInitializer, "NativeEvent(...)", "")
         row("construct EventSlots (new(count:), bulk) \u{2021}", a.constructBulk, "NativeEvent(...)", "")
         row("construct EventSlots (untyped)", a.constructUntyped, "NativeEvent(...)", "")
+        row("construct EventSlots (untyped, keyword)", a.constructUntypedKeyword, "NativeEvent(...)", "")
         row("construct EventDict (keyword)", a.constructDict, "NativeEvent(...)", py("EventDict(...)", \.constructDictNs))
         row("space.free(e)", a.free, "last release of object", "")
         let host = a.hostSites
@@ -70,6 +73,7 @@ extension BenchReport {
         lines.append("  \u{2021} one call builds all \(a.workingSet.grouped) instances (one arena lock for every cell); per instance, beside one-at-a-time native construction.")
         lines.append("  site.set of a number into a set typed slot is a typed write (racing it with a free is the caller's race); into an untyped slot (PointSlots) it takes the writer bit, as set by name does.")
         lines.append("  \u{00A7} over \(a.hotSet.grouped) hot instances, beside the baseline over as many.")
+        lines.append("  \u{00B6} PointDict instances in dictionary mode (a hash table each) after `del p.x; p.x = v`; the others are shaped (\(a.shapeCount) shapes in the space).")
         lines.append("  Every construction is timed into preallocated storage, each kind right after an untimed pass that builds and frees as many.")
         if let python {
             lines.append(

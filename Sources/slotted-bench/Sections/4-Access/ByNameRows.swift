@@ -1,7 +1,8 @@
 //===----------------------------------------------------------------------===//
 //
 // ByNameRows.swift: section 4's by-name rows: `get("x")` and `set("x", v)`
-// on PointSlots and PointDict, against a Swift dictionary.
+// on PointSlots, on shaped PointDict instances and on PointDict instances in
+// dictionary mode (after a del), against a Swift dictionary.
 //
 //===----------------------------------------------------------------------===//
 
@@ -24,12 +25,13 @@ extension AccessBenchmark {
     struct ByNameFigures {
         var nameGet, nameSet: Comparison
         var dictGet, dictSet: Comparison
+        var tableGet, tableSet: Comparison
     }
 
     /// Times `ops` by-name operations per sample over the hot instances, each beside
     /// the native dictionaries.
     func measureByName(
-        _ hotSlots: ContiguousArray<Instance>, _ hotDicts: ContiguousArray<Instance>,
+        _ hotSlots: ContiguousArray<Instance>, _ hotDicts: ContiguousArray<Instance>, _ hotTables: ContiguousArray<Instance>,
         _ nativeDicts: inout ContiguousArray<[String: Double]>, ops: Int
     ) throws -> ByNameFigures {
         let nameGet = try interleaveThrowing(
@@ -44,7 +46,14 @@ extension AccessBenchmark {
         let dictSet = try interleaveThrowing(
             { try Self.setByName(hotDicts, ops: ops) },
             { Self.nativeDictionarySet(&nativeDicts, ops: ops) })
-        return ByNameFigures(nameGet: nameGet, nameSet: nameSet, dictGet: dictGet, dictSet: dictSet)
+        let tableGet = try interleaveThrowing(
+            { try Self.getByName(hotTables, ops: ops) },
+            { Self.nativeDictionaryGet(nativeDicts, ops: ops) })
+        let tableSet = try interleaveThrowing(
+            { try Self.setByName(hotTables, ops: ops) },
+            { Self.nativeDictionarySet(&nativeDicts, ops: ops) })
+        return ByNameFigures(nameGet: nameGet, nameSet: nameSet, dictGet: dictGet, dictSet: dictSet,
+                             tableGet: tableGet, tableSet: tableSet)
     }
 
     @inline(never)

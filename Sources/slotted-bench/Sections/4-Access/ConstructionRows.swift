@@ -17,6 +17,7 @@ extension AccessBenchmark {
         var typedInitializer: Comparison
         var bulk: Comparison
         var untyped: Comparison
+        var untypedKeyword: Comparison
         var dict: Comparison
         var free: Comparison
     }
@@ -57,6 +58,7 @@ extension AccessBenchmark {
         var typed: [Double] = [], typedKeyword: [Double] = [], typedStores: [Double] = []
         var positional: [Double] = [], signature: [Double] = []
         var typedInitializer: [Double] = [], bulk: [Double] = [], untyped: [Double] = [], dict: [Double] = []
+        var untypedKeyword: [Double] = []
         var native: [Double] = [], free: [Double] = [], nativeRelease: [Double] = []
 
         /// Frees the `n` instances in `instances`; returns ns per free.
@@ -138,6 +140,10 @@ extension AccessBenchmark {
                 try untypedClass(.int(i), "click", .double(Double(i) * 1.5))
             }
             _ = freeAll(untypedSpace)
+            let untypedKeywordNs = try timed(untypedSpace) { i in
+                try untypedClass(ts: .int(i), kind: "click", value: .double(Double(i) * 1.5))
+            }
+            _ = freeAll(untypedSpace)
             let dictNs = try timed(dictSpace) { i in
                 try dictClass(ts: .int(i), kind: "click", value: .double(Double(i) * 1.5))
             }
@@ -154,6 +160,7 @@ extension AccessBenchmark {
             positional.append(fromValuesNs)
             signature.append(signatureNs)
             untyped.append(untypedNs)
+            untypedKeyword.append(untypedKeywordNs)
             dict.append(dictNs)
         }
 
@@ -167,6 +174,7 @@ extension AccessBenchmark {
             typedInitializer: Comparison(ns: median(typedInitializer), baselineNs: nativeMedian),
             bulk: Comparison(ns: median(bulk), baselineNs: nativeMedian),
             untyped: Comparison(ns: median(untyped), baselineNs: nativeMedian),
+            untypedKeyword: Comparison(ns: median(untypedKeyword), baselineNs: nativeMedian),
             dict: Comparison(ns: median(dict), baselineNs: nativeMedian),
             free: Comparison(ns: median(free), baselineNs: median(nativeRelease)))
     }

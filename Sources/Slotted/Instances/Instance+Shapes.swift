@@ -1,0 +1,56 @@
+extension Instance {
+    /// A dictionary read by name within a validated read: through the shape when the
+    /// dictionary has one (no lock, no hashing), through the hash table in dictionary mode.
+    @inline(__always)
+    static func peekDict(_ info: ClassInfo, _ read: inout ValidatedRead, _ name: String) throws -> Value? {
+        if info.shapes != nil { return try ShapedDict.peekGet(&read, info, name) }
+        guard let id = info.space.nameID(name) else { return nil }
+        return try InstanceDict.peekGet(&read, info.dictOffset, id)
+    }
+
+    /// Where the instance keeps its `__dict__`:
+    /// `PointDict shape 2: x at 16, y at 32, inline 2 of 2` for a shaped dictionary whose
+    /// values sit in the cell (offsets from the cell's start), `… in a block of 4` when they
+    /// outgrew it, `PointDict dictionary mode` for a per-instance hash table, and
+    /// `PointSlots has no __dict__` for an instance without one.
+    ///
+    /// - Throws: ``ReferenceError`` for a stale handle.
+    public func shapeDescription() throws -> String {
+        try withValidatedRead { info, read in
+            guard info.dictOffset >= 0 else { return "\(info.name) has no __dict__" }
+            guard info.shapes != nil else { return "\(info.name) dictionary mode" }
+            return try ShapedDict.describe(&read, info)
+        }
+    }
+
+    /// Moves the instance's dictionary into dictionary mode (a per-instance hash table), as
+    /// a delete of an attribute other than the last-added one does. For tests.
+    package func _forceDictionaryMode() throws {
+        try withWriteLock { info, cell, _ in
+            guard info.shapes != nil else { return }
+            try ShapedDict.toTable(info, cell)
+            if InstanceDict.table(cell, info.dictOffset) == nil {
+                _ = try InstanceDict.rehash(cell, info.dictOffset, InstanceDict.minCapacity, space: info.space)
+            }
+        }
+    }
+
+    /// Whether the instance's dictionary is in dictionary mode. For tests.
+    package var _isInDictionaryMode: Bool {
+        guard let (info, cell) = try? resolve(), info.dictOffset >= 0 else { return false }
+        return cell.load(info.dictOffset, as: UInt64.self) & DictWord.modeMask == DictWord.table
+    }
+}
+
+extension ObjectSpace {
+    /// Shapes of the space's classes (each class with a `__dict__` has at least its empty
+    /// root) and the transitions between them.
+    var shapeCounts: (shapes: Int, transitions: Int) {
+        state.withLock { $0.classes }.reduce(into: (0, 0)) { total, info in
+            if let tree = info.shapes {
+                total.0 += tree.shapeCount
+                total.1 += tree.transitionCount
+            }
+        }
+    }
+}

@@ -1,0 +1,269 @@
+//===----------------------------------------------------------------------===//
+//
+// Shape.swift: shared, immutable shapes (hidden classes) of instance
+// dictionaries.
+//
+// A shape maps attribute names to positions, in insertion order: the value of
+// `names[p]` sits at position `p`. Adding an attribute follows a transition
+// (shape, name) -> next shape, created once per class and then shared by
+// every instance that adds the same names in the same order. A shape never
+// changes once it is published, and is freed only with its class (that is,
+// with its space), so a reader may follow a shape pointer read from an
+// instance without a lock and without a reader section, once it has checked
+// that the instance is still the one it started from.
+//
+// Transitions are published copy-on-write: a shape's edge list is replaced
+// whole, under the space's lock, and the new list is stored with a release
+// store; lookups load it with an acquire load and take no lock. Replaced
+// lists are kept until the tree goes, so a reader never meets a freed one.
+//
+//===----------------------------------------------------------------------===//
+
+import Synchronization
+
+/// One shape of a class's instance dictionaries: attribute names at positions.
+final class Shape: @unchecked Sendable {
+    /// The shape's number in its class's tree, 0 for the empty root.
+    let number: Int
+    /// The shape this one was reached from by adding its last name; nil for the root.
+    unowned(unsafe) let parent: Shape?
+    /// Names in insertion order: the value of `names[p]` is at position `p`.
+    let names: ContiguousArray<String>
+    /// The small-form words of each name, or zero words for a name too long for the small
+    /// form (a small form never has zero words: its discriminator byte is set).
+    private let words: UnsafeMutablePointer<SmallName.Words>
+    /// The outgoing transitions, an `Unmanaged<ShapeEdges>` (0: none yet).
+    let edgeBits = Atomic<UInt>(0)
+    /// Instances whose dictionary has this shape now (not counted for the root). Their
+    /// entries are what keeps the shape's names interned (``MemoryStats/internedNames``),
+    /// as a hash table's entries keep theirs in the space's name table.
+    let live = Atomic<Int>(0)
+
+    init(number: Int, parent: Shape?, names: ContiguousArray<String>) {
+        self.number = number
+        self.parent = parent
+        self.names = names
+        words = .allocate(capacity: max(names.count, 1))
+        for (i, name) in names.enumerated() {
+            (words + i).initialize(to: SmallName.words(name) ?? SmallName.Words(low: 0, high: 0))
+        }
+    }
+
+    deinit { words.deallocate() }
+
+    /// An instance's dictionary moves from shape `old` to `new` (nil: it leaves its shapes).
+    @inline(__always)
+    static func move(from old: Shape, to new: Shape?) {
+        if let new, new.parent != nil { new.live.wrappingAdd(1, ordering: .relaxed) }
+        if old.parent != nil { old.live.wrappingSubtract(1, ordering: .relaxed) }
+    }
+
+    var count: Int { names.count }
+
+    /// `name` in the form a shape keeps: the small form whenever the text fits, so that a
+    /// lookup of a small string compares two words.
+    static func normalized(_ name: String) -> String {
+        name.utf8.count <= 15 ? String(decoding: Array(name.utf8), as: UTF8.self) : name
+    }
+
+    /// The position of `name`, or nil. Names match when their code points do, as in
+    /// ``ClassInfo/target(_:)``.
+    @inline(__always)
+    func position(of name: String) -> Int? {
+        if let w = SmallName.words(name) {
+            var i = 0
+            while i < names.count {
+                if words[i] == w { return i }
+                i &+= 1
+            }
+            return nil
+        }
+        return positionByString(name)
+    }
+
+    @inline(never)
+    private func positionByString(_ name: String) -> Int? {
+        names.firstIndex { $0.hasSameCodePoints(as: name) }
+    }
+
+    /// The shape reached by adding `name`, if that transition exists; takes no lock and no
+    /// reference (shapes live as long as their tree).
+    func edge(_ name: String) -> Unmanaged<Shape>? {
+        let bits = edgeBits.load(ordering: .acquiring)
+        guard bits != 0, let raw = UnsafeRawPointer(bitPattern: bits) else { return nil }
+        return Unmanaged<ShapeEdges>.fromOpaque(raw)._withUnsafeGuaranteedRef { edges in
+            if let w = SmallName.words(name) {
+                for i in edges.words.indices where edges.words[i] == w { return edges.targets[i] }
+                return nil
+            }
+            return edges.targets.first { $0._withUnsafeGuaranteedRef { $0.names.last!.hasSameCodePoints(as: name) } }
+        }
+    }
+
+    /// `move(from:to:)` without references.
+    @inline(__always)
+    static func move(from old: Unmanaged<Shape>, to new: Unmanaged<Shape>) {
+        new._withUnsafeGuaranteedRef { if $0.parent != nil { $0.live.wrappingAdd(1, ordering: .relaxed) } }
+        old._withUnsafeGuaranteedRef { if $0.parent != nil { $0.live.wrappingSubtract(1, ordering: .relaxed) } }
+    }
+}
+
+/// The transitions out of one shape, replaced whole when one is added.
+final class ShapeEdges: @unchecked Sendable {
+    let words: [SmallName.Words]
+    let targets: [Unmanaged<Shape>]
+
+    init(words: [SmallName.Words], targets: [Unmanaged<Shape>]) {
+        self.words = words
+        self.targets = targets
+    }
+}
+
+/// The shapes of one class with a `__dict__`: the transition tree from the empty root, the
+/// inline capacity its instances get, and the pools of cells with that capacity.
+///
+/// Limits (past them, instances fall back to dictionary mode, a per-instance hash table):
+/// ``maxAttributes`` names per shape (64, LibJS's limit: a longer chain would make every
+/// lookup a long scan) and ``maxShapes`` shapes per class (1,024: a class whose instances add
+/// names in ever new orders gains nothing from sharing). ``maxInline`` values at most live in
+/// the cell (8, 128 bytes); a larger dictionary keeps its values in a block.
+final class ShapeTree: @unchecked Sendable {
+    static let maxAttributes = 64
+    static let maxShapes = 1_024
+    static let maxInline = 8
+    /// Instances allocated before the inline capacity is fixed.
+    static let learningInstances = 8
+
+    /// Whether new classes get shapes: `SLOTTED_DICT_SHAPES=0` in the environment turns them
+    /// off (every dictionary is then a hash table, as before shapes).
+    static let enabled: Bool = {
+        guard let raw = getenv("SLOTTED_DICT_SHAPES") else { return true }
+        return String(cString: raw) != "0"
+    }()
+
+    let root: Shape
+    /// The class's own cell size: inline values start there.
+    let baseCellSize: Int
+    /// The arena's pool of cells for each inline capacity (0: the class's own pool).
+    private let pools: UnsafeMutablePointer<UInt>
+    unowned(unsafe) let space: ObjectSpace
+
+    /// Shapes and edge lists, kept alive until the tree goes; changed under the space's lock.
+    private var shapes: [Shape]
+    private var edgeLists: [ShapeEdges] = []
+    private let shapeTotal = Atomic<Int>(1)
+    private let transitionTotal = Atomic<Int>(0)
+    /// The most attributes any instance of the class reached while the capacity was learned.
+    private let maxSeen = Atomic<Int>(0)
+    private let allocated = Atomic<Int>(0)
+    /// The inline capacity once fixed, -1 before.
+    private let fixedCapacity = Atomic<Int>(-1)
+
+    init(space: ObjectSpace, basePool: OpaquePointer, baseCellSize: Int) {
+        self.space = space
+        self.baseCellSize = baseCellSize
+        root = Shape(number: 0, parent: nil, names: [])
+        shapes = [root]
+        pools = .allocate(capacity: Self.maxInline + 1)
+        pools.initialize(repeating: 0, count: Self.maxInline + 1)
+        pools[0] = UInt(bitPattern: basePool)
+    }
+
+    deinit { pools.deallocate() }
+
+    /// Shapes in the tree, the root included.
+    var shapeCount: Int { shapeTotal.load(ordering: .relaxed) }
+    /// Transitions in the tree (one per shape but the root).
+    var transitionCount: Int { transitionTotal.load(ordering: .relaxed) }
+    /// The inline capacity new instances get now.
+    var currentCapacity: Int {
+        let fixed = fixedCapacity.load(ordering: .relaxed)
+        return fixed >= 0 ? fixed : min(maxSeen.load(ordering: .relaxed), Self.maxInline)
+    }
+
+    /// The inline capacity and pool of a new instance. The first instances decide: until
+    /// ``learningInstances`` are allocated, each gets room for as many values as any
+    /// instance reached so far; then that capacity is fixed for the class.
+    ///
+    /// `expected` is how many dictionary entries the constructor is about to set (keyword
+    /// arguments that are not slots): an instance gets room for at least those.
+    func poolForNewInstance(expected: Int = 0) -> (OpaquePointer, Int) {
+        var k = fixedCapacity.load(ordering: .relaxed)
+        if k < 0 {
+            if expected > maxSeen.load(ordering: .relaxed) { maxSeen.store(expected, ordering: .relaxed) }
+            k = min(maxSeen.load(ordering: .relaxed), Self.maxInline)
+            if allocated.wrappingAdd(1, ordering: .relaxed).newValue >= Self.learningInstances {
+                fixedCapacity.store(k, ordering: .relaxed)
+            }
+        }
+        if expected > k { k = min(expected, Self.maxInline) }
+        if let p = pool(forCapacity: k) { return (p, k) }
+        return (pool(forCapacity: 0)!, 0)
+    }
+
+    /// The pool of cells with inline capacity `k`, created on first use; nil when the arena
+    /// refuses one.
+    func pool(forCapacity k: Int) -> OpaquePointer? {
+        if let p = OpaquePointer(bitPattern: pools[k]) { return p }
+        return space.state.withLock { _ in
+            if let p = OpaquePointer(bitPattern: pools[k]) { return p }
+            guard let p = slotarena_pool_for_size(space.arena, baseCellSize + 16 * k) else { return nil }
+            pools[k] = UInt(bitPattern: p)
+            return p
+        }
+    }
+
+    /// The shape reached from `shape` by adding `name`: the existing transition (no lock),
+    /// or a new shape created under the space's lock; nil past the limits (the instance then
+    /// goes to dictionary mode).
+    func next(_ shape: Shape, _ name: String) -> Shape? {
+        if let t = shape.edge(name) { return t.takeUnretainedValue() }
+        guard shape.count < Self.maxAttributes else { return nil }
+        return space.state.withLock { _ -> Shape? in
+            if let t = shape.edge(name) { return t.takeUnretainedValue() }
+            guard shapes.count < Self.maxShapes else { return nil }
+            let kept = Shape.normalized(name)
+            let s = Shape(number: shapes.count, parent: shape, names: shape.names + [kept])
+            shapes.append(s)
+            var words: [SmallName.Words] = []
+            var targets: [Unmanaged<Shape>] = []
+            if let raw = UnsafeRawPointer(bitPattern: shape.edgeBits.load(ordering: .acquiring)) {
+                let old = Unmanaged<ShapeEdges>.fromOpaque(raw).takeUnretainedValue()
+                words = old.words
+                targets = old.targets
+            }
+            words.append(SmallName.words(kept) ?? SmallName.Words(low: 0, high: 0))
+            targets.append(Unmanaged.passUnretained(s))
+            let edges = ShapeEdges(words: words, targets: targets)
+            edgeLists.append(edges)
+            shape.edgeBits.store(UInt(bitPattern: Unmanaged.passUnretained(edges).toOpaque()), ordering: .releasing)
+            shapeTotal.wrappingAdd(1, ordering: .relaxed)
+            transitionTotal.wrappingAdd(1, ordering: .relaxed)
+            return s
+        }
+    }
+
+    /// Adds the names of every shape some instance has now to `names`. Called under the
+    /// space's lock, which guards the list of shapes.
+    func collectLiveNames(into names: inout Set<AttributeName>) {
+        for s in shapes where s.live.load(ordering: .relaxed) > 0 {
+            for name in s.names { names.insert(AttributeName(name)) }
+        }
+    }
+
+    /// Notes that an instance reached `count` attributes (slack tracking).
+    @inline(__always)
+    func noteCount(_ count: Int) {
+        guard fixedCapacity.load(ordering: .relaxed) < 0 else { return }
+        if count > maxSeen.load(ordering: .relaxed) { maxSeen.store(count, ordering: .relaxed) }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+internal import CSlotArena

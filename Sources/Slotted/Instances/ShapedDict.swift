@@ -1,0 +1,381 @@
+//===----------------------------------------------------------------------===//
+//
+// ShapedDict.swift: the `__dict__` of an instance, in one of three modes,
+// told apart by the dictionary word at the class's `dictOffset`:
+//
+//   bits 48..55  inline capacity K of the cell (fixed for the cell's life)
+//   bits  4..47  pointer (16-byte aligned)
+//   bits  0..1   mode: 0 empty, 1 inline (pointer: the shape), 2 block
+//                (pointer: a block holding the shape and the values),
+//                3 dictionary mode (pointer: an InstanceDict hash table)
+//
+// Inline: the value at position p is the untyped value (16 bytes) at
+// `cellSize + 16 p`; the cell was allocated with room for K of them. Block:
+// +0 the shape (a pointer), +8 the block's capacity, +16 the values. An
+// instance moves inline -> block when its shape outgrows K, and any mode ->
+// dictionary mode on a delete that is not of the last-added attribute, past
+// the shape limits, or on request (tests).
+//
+// Writers hold the instance's writer bit. A writer stores a new value before
+// it publishes the shape that names it, and a new block or table before it
+// retires the old one. Readers read the dictionary word, check the header
+// before they follow it, read the value, and read the word (and a block's
+// shape) again: a change means read again.
+//
+//===----------------------------------------------------------------------===//
+
+internal import CSlotArena
+
+/// The dictionary word of an instance (see the file comment).
+enum DictWord {
+    static let modeMask: UInt64 = 3
+    static let empty: UInt64 = 0, inline: UInt64 = 1, block: UInt64 = 2, table: UInt64 = 3
+    static let pointerMask: UInt64 = 0x0000_FFFF_FFFF_FFF0
+    static let capacityShift: UInt64 = 48
+
+    @inline(__always)
+    static func capacity(_ w: UInt64) -> Int { Int(truncatingIfNeeded: (w >> capacityShift) & 0xFF) }
+    @inline(__always)
+    static func pointer(_ w: UInt64) -> UnsafeMutableRawPointer? {
+        UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: w & pointerMask))
+    }
+    @inline(__always)
+    static func make(_ p: UnsafeMutableRawPointer?, _ mode: UInt64, capacity k: Int) -> UInt64 {
+        let bits = p.map { UInt64(UInt(bitPattern: $0)) } ?? 0
+        return bits | (p == nil ? 0 : mode) | (UInt64(k) << capacityShift)
+    }
+    @inline(__always)
+    static func shape(_ p: UnsafeMutableRawPointer) -> Shape {
+        Unmanaged<Shape>.fromOpaque(p).takeUnretainedValue()
+    }
+    static func shapeWord(_ s: Shape) -> UInt64 {
+        UInt64(UInt(bitPattern: Unmanaged.passUnretained(s).toOpaque()))
+    }
+}
+
+/// Shaped instance dictionaries (see the file comment); dictionary mode is ``InstanceDict``.
+enum ShapedDict {
+    static let blockHeader = 16
+
+    static func blockBytes(capacity: Int) -> Int { blockHeader + 16 * capacity }
+
+    /// Where the values of a shaped dictionary start, its shape and its room for values;
+    /// nil in dictionary mode.
+    static func layout(_ info: ClassInfo, _ cell: _SlotCell, _ w: UInt64) -> (base: UnsafeMutableRawPointer, shape: Shape, room: Int)? {
+        let tree = info.shapes!
+        switch w & DictWord.modeMask {
+        case DictWord.inline:
+            return (cell.base + tree.baseCellSize, DictWord.shape(DictWord.pointer(w)!), DictWord.capacity(w))
+        case DictWord.block:
+            let b = DictWord.pointer(w)!
+            let s = DictWord.pointer(b.load(as: UInt64.self))!
+            return (b + blockHeader, DictWord.shape(s), Int(b.load(fromByteOffset: 8, as: UInt64.self)))
+        case DictWord.empty:
+            return (cell.base + tree.baseCellSize, tree.root, DictWord.capacity(w))
+        default:
+            return nil
+        }
+    }
+
+    // MARK: Writers (the writer bit held, or the cell not yet reachable)
+
+    /// Sets `name`; on failure nothing changes.
+    static func set(_ info: ClassInfo, _ cell: _SlotCell, _ name: String, _ value: Value) throws {
+        // The common case: an existing attribute, values inline.
+        let w = cell.load(info.dictOffset, as: UInt64.self)
+        if w & DictWord.modeMask == DictWord.inline, let s = DictWord.pointer(w),
+           let p = Unmanaged<Shape>.fromOpaque(s)._withUnsafeGuaranteedRef({ $0.position(of: name) })
+        {
+            return try info.space.storeAny(value, cell, info.cellSize + 16 * p, replacing: true)
+        }
+        try add(info, cell, name, value)
+    }
+
+    /// `set` for all but an existing inline attribute.
+    @inline(never)
+    static func add(_ info: ClassInfo, _ cell: _SlotCell, _ name: String, _ value: Value) throws {
+        // The common case: a transition that exists, to a shape that fits in the cell.
+        let w0 = cell.load(info.dictOffset, as: UInt64.self)
+        let mode = w0 & DictWord.modeMask
+        if mode == DictWord.inline || mode == DictWord.empty {
+            let k = DictWord.capacity(w0)
+            let shape: Unmanaged<Shape> = mode == DictWord.inline
+                ? .fromOpaque(DictWord.pointer(w0)!) : .passUnretained(info.shapes.unsafelyUnwrapped.root)
+            if let next = shape._withUnsafeGuaranteedRef({ $0.position(of: name) == nil ? $0.edge(name) : nil }) {
+                let count = next._withUnsafeGuaranteedRef { $0.count }
+                if count <= k {
+                    try info.space.storeAny(value, cell, info.cellSize + 16 * (count - 1), replacing: false)
+                    Shape.move(from: shape, to: next)
+                    slotarena_store_release64(cell.base + info.dictOffset, DictWord.make(next.toOpaque(), DictWord.inline, capacity: k))
+                    return
+                }
+            }
+        }
+        try addOther(info, cell, name, value)
+    }
+
+    /// `add` for all other cases: a new transition, a block, dictionary mode.
+    @inline(never)
+    static func addOther(_ info: ClassInfo, _ cell: _SlotCell, _ name: String, _ value: Value) throws {
+        let o = info.dictOffset, space = info.space, tree = info.shapes!
+        let w = cell.load(o, as: UInt64.self)
+        guard let (base, shape, room) = layout(info, cell, w) else {
+            return try Instance.setInTable(info, cell, name, value)
+        }
+        if let p = shape.position(of: name) {
+            return try space.storeAny(value, _SlotCell(base), 16 * p, replacing: true)
+        }
+        guard let next = tree.next(shape, name) else {
+            try toTable(info, cell)
+            return try Instance.setInTable(info, cell, name, value)
+        }
+        tree.noteCount(next.count)
+        let k = DictWord.capacity(w)
+        let p = next.count - 1
+        if next.count <= room {
+            try space.storeAny(value, _SlotCell(base), 16 * p, replacing: false)
+            Shape.move(from: shape, to: next)
+            if w & DictWord.modeMask == DictWord.block {
+                slotarena_store_release64(DictWord.pointer(w)!, DictWord.shapeWord(next))
+            } else {
+                slotarena_store_release64(cell.base + o, DictWord.make(Unmanaged.passUnretained(next).toOpaque(), DictWord.inline, capacity: k))
+            }
+            return
+        }
+        // Outgrown: the values move to a new, larger block.
+        let capacity = max(next.count, min(room * 2, ShapeTree.maxAttributes), 4)
+        guard let fresh = slotarena_block_alloc(space.arena, blockBytes(capacity: capacity), 1) else {
+            throw MemoryError("out of memory: the arena refused \(blockBytes(capacity: capacity)) bytes for an instance dict")
+        }
+        let values = fresh + blockHeader
+        do {
+            try space.storeAny(value, _SlotCell(values), 16 * p, replacing: false)
+        } catch {
+            slotarena_block_free(space.arena, fresh, blockBytes(capacity: capacity))
+            throw error
+        }
+        values.copyMemory(from: base, byteCount: 16 * shape.count)
+        fresh.storeBytes(of: DictWord.shapeWord(next), as: UInt64.self)
+        fresh.storeBytes(of: UInt64(capacity), toByteOffset: 8, as: UInt64.self)
+        Shape.move(from: shape, to: next)
+        slotarena_store_release64(cell.base + o, DictWord.make(fresh, DictWord.block, capacity: k))
+        if w & DictWord.modeMask == DictWord.block {
+            slotarena_block_free(space.arena, DictWord.pointer(w)!, blockBytes(capacity: room))
+        }
+    }
+
+    /// Deletes `name`; false when the dictionary does not have it.
+    static func delete(_ info: ClassInfo, _ cell: _SlotCell, _ name: String) throws -> Bool {
+        let o = info.dictOffset, space = info.space
+        let w = cell.load(o, as: UInt64.self)
+        guard let (base, shape, _) = layout(info, cell, w) else {
+            guard let id = space.nameID(name) else { return false }
+            return InstanceDict.delete(cell, o, id, space: space)
+        }
+        guard let p = shape.position(of: name) else { return false }
+        guard p == shape.count - 1, let parent = shape.parent else {
+            try toTable(info, cell)
+            guard let id = space.nameID(name) else { return false }
+            return InstanceDict.delete(cell, o, id, space: space)
+        }
+        // The last-added attribute: back to the parent shape, which no longer names it.
+        if w & DictWord.modeMask == DictWord.block {
+            slotarena_store_release64(DictWord.pointer(w)!, DictWord.shapeWord(parent))
+        } else {
+            let k = DictWord.capacity(w)
+            let next = parent.count == 0 ? nil : Unmanaged.passUnretained(parent).toOpaque()
+            slotarena_store_release64(cell.base + o, DictWord.make(next, DictWord.inline, capacity: k))
+        }
+        let owned = space.clearAny(_SlotCell(base), 16 * p)
+        space.releaseAnyWords(owned.0, owned.1)
+        Shape.move(from: shape, to: parent)
+        return true
+    }
+
+    /// Moves a shaped dictionary into a hash table (dictionary mode). The values move as
+    /// they are, with what they own; each entry keeps its use of its name.
+    static func toTable(_ info: ClassInfo, _ cell: _SlotCell) throws {
+        let o = info.dictOffset, space = info.space
+        let w = cell.load(o, as: UInt64.self)
+        guard let (base, shape, room) = layout(info, cell, w) else { return }
+        let n = shape.count
+        var capacity = InstanceDict.minCapacity
+        while (n + 1) * 3 > capacity * 2 { capacity *= 2 }
+        guard let fresh = slotarena_block_alloc(space.arena, InstanceDict.blockBytes(capacity: capacity), 1) else {
+            throw MemoryError("out of memory: the arena refused \(InstanceDict.blockBytes(capacity: capacity)) bytes for an instance dict")
+        }
+        // Table entries count their uses of names in the space's name table.
+        let ids = space.state.withLock { s in shape.names.map { s.names.retain($0) { _ in false }.id } }
+        for (p, id) in ids.enumerated() {
+            var i = InstanceDict.home(id, capacity)
+            while fresh.load(fromByteOffset: InstanceDict.headerBytes + i * InstanceDict.entryBytes, as: UInt32.self) != 0 {
+                i = (i + 1) & (capacity - 1)
+            }
+            let e = InstanceDict.headerBytes + i * InstanceDict.entryBytes
+            fresh.storeBytes(of: id, toByteOffset: e, as: UInt32.self)
+            (fresh + e + 8).copyMemory(from: base + 16 * p, byteCount: 16)
+        }
+        fresh.storeBytes(of: UInt32(n), as: UInt32.self)
+        fresh.storeBytes(of: UInt32(capacity), toByteOffset: 4, as: UInt32.self)
+        fresh.storeBytes(of: UInt32(n), toByteOffset: 8, as: UInt32.self)
+        slotarena_store_release64(cell.base + o, DictWord.make(fresh, DictWord.table, capacity: DictWord.capacity(w)))
+        Shape.move(from: shape, to: nil)
+        if w & DictWord.modeMask == DictWord.block {
+            slotarena_block_free(space.arena, DictWord.pointer(w)!, blockBytes(capacity: room))
+        } else {
+            // The inline values moved: what they own belongs to the table now.
+            (base).initializeMemory(as: UInt8.self, repeating: 0, count: 16 * n)
+        }
+    }
+
+    /// Frees what the dictionary holds (values, block or table, uses of names). The cell is
+    /// claimed or unreachable; its inline capacity stays in the word.
+    static func release(_ info: ClassInfo, _ cell: _SlotCell) {
+        let o = info.dictOffset, space = info.space
+        let w = cell.load(o, as: UInt64.self)
+        guard let (base, shape, room) = layout(info, cell, w) else {
+            return InstanceDict.release(cell, o, space: space)
+        }
+        for p in 0..<shape.count { space.releaseAny(_SlotCell(base), 16 * p) }
+        Shape.move(from: shape, to: nil)
+        if w & DictWord.modeMask == DictWord.block {
+            slotarena_block_free(space.arena, DictWord.pointer(w)!, blockBytes(capacity: room))
+        } else {
+            base.initializeMemory(as: UInt8.self, repeating: 0, count: 16 * shape.count)
+        }
+        cell.store(DictWord.make(nil, DictWord.empty, capacity: DictWord.capacity(w)), o)
+    }
+
+    /// The entries by name, in insertion order for a shaped dictionary (plain loads: the
+    /// caller keeps writers out).
+    static func entries(_ info: ClassInfo, _ cell: _SlotCell) throws -> [(String, Value)] {
+        guard info.shapes != nil else {
+            return try InstanceDict.entries(cell, info.dictOffset, space: info.space).map { (info.space.name(ofID: $0.0), $0.1) }
+        }
+        let w = cell.load(info.dictOffset, as: UInt64.self)
+        guard let (base, shape, _) = layout(info, cell, w) else {
+            return try InstanceDict.entries(cell, info.dictOffset, space: info.space).map { (info.space.name(ofID: $0.0), $0.1) }
+        }
+        return try shape.names.indices.map { (shape.names[$0], try info.space.loadAny(_SlotCell(base), 16 * $0)) }
+    }
+
+    /// Bytes of the cell and of any block or table, for `sizeof`.
+    static func size(_ info: ClassInfo, _ read: inout ValidatedRead) throws -> Int {
+        try read.protectBlocks()
+        let w = read.cell.peek64(info.dictOffset)
+        try read.protectBlocks()
+        let cellBytes = info.cellSize + 16 * DictWord.capacity(w)
+        switch w & DictWord.modeMask {
+        case DictWord.block:
+            let room = Int(slotarena_peek64(DictWord.pointer(w)! + 8))
+            return cellBytes + blockBytes(capacity: room) + 16
+        case DictWord.table:
+            let capacity = Int(slotarena_peek32(DictWord.pointer(w)! + 4))
+            return cellBytes + InstanceDict.blockBytes(capacity: capacity) + 16
+        default:
+            return cellBytes
+        }
+    }
+}
+
+// MARK: Validated reads (see ConcurrentAccess.swift)
+
+extension ShapedDict {
+    /// Where a reader finds the values and the shape: the word is read, the header checked
+    /// before the pointer is followed (a block only inside the reader section). Returns the
+    /// word too, for the check after the values are read; nil in dictionary mode.
+    @inline(__always)
+    static func peekLayout(_ read: inout ValidatedRead, _ info: ClassInfo) throws
+        -> (word: UInt64, base: UnsafeMutableRawPointer, shape: Shape, shapeAt: UnsafeMutableRawPointer?)?
+    {
+        let tree = info.shapes!
+        var w = read.cell.peek64(info.dictOffset)
+        switch w & DictWord.modeMask {
+        case DictWord.empty:
+            return (w, read.cell.base + tree.baseCellSize, tree.root, nil)
+        case DictWord.inline:
+            guard read.stillValid else { throw RetryRead() }
+            return (w, read.cell.base + tree.baseCellSize, DictWord.shape(DictWord.pointer(w)!), nil)
+        case DictWord.block:
+            try read.protectBlocks()
+            w = read.cell.peek64(info.dictOffset)
+            try read.protectBlocks()
+            guard w & DictWord.modeMask == DictWord.block, let b = DictWord.pointer(w) else { throw RetryRead() }
+            guard let s = DictWord.pointer(slotarena_peek64_acquire(b)) else { throw RetryRead() }
+            return (w, b + blockHeader, DictWord.shape(s), b)
+        default:
+            return nil
+        }
+    }
+
+    /// Whether the dictionary still has the shape it was read with.
+    @inline(__always)
+    static func unchanged(_ read: ValidatedRead, _ info: ClassInfo, _ word: UInt64, _ shape: Shape, _ shapeAt: UnsafeMutableRawPointer?) -> Bool {
+        guard slotarena_peek64_sc(read.cell.base + info.dictOffset) == word else { return false }
+        guard let shapeAt else { return true }
+        return slotarena_peek64_sc(shapeAt) == DictWord.shapeWord(shape)
+    }
+
+    /// `get` within a validated read. The common case, values inline, takes no reference
+    /// to the shape (it lives as long as the space) and no reader section.
+    @inline(__always)
+    static func peekGet(_ read: inout ValidatedRead, _ info: ClassInfo, _ name: String) throws -> Value? {
+        let o = info.dictOffset
+        let w = read.cell.peek64(o)
+        if w & DictWord.modeMask == DictWord.inline, let s = DictWord.pointer(w) {
+            guard read.stillValid else { throw RetryRead() }
+            let p = Unmanaged<Shape>.fromOpaque(s)._withUnsafeGuaranteedRef { $0.position(of: name) }
+            var value: Value? = nil
+            if let p { value = try ObjectSpace.peekAny(read.cell.base + info.cellSize + 16 * p, &read) }
+            guard slotarena_peek64_sc(read.cell.base + o) == w else { throw RetryRead() }
+            return value
+        }
+        return try peekGetOther(&read, info, name)
+    }
+
+    @inline(never)
+    static func peekGetOther(_ read: inout ValidatedRead, _ info: ClassInfo, _ name: String) throws -> Value? {
+        guard let (w, base, shape, shapeAt) = try peekLayout(&read, info) else {
+            guard let id = info.space.nameID(name) else { return nil }
+            return try InstanceDict.peekGet(&read, info.dictOffset, id)
+        }
+        guard let p = shape.position(of: name) else {
+            guard unchanged(read, info, w, shape, shapeAt) else { throw RetryRead() }
+            return nil
+        }
+        let value = try ObjectSpace.peekAny(base + 16 * p, &read)
+        guard unchanged(read, info, w, shape, shapeAt) else { throw RetryRead() }
+        return value
+    }
+
+    /// The entries by name within a validated read, in insertion order when shaped.
+    static func peekEntries(_ read: inout ValidatedRead, _ info: ClassInfo) throws -> [(String, Value)] {
+        guard let (w, base, shape, shapeAt) = try peekLayout(&read, info) else {
+            return try InstanceDict.peekEntries(&read, info.dictOffset).map { id, value in
+                guard let name = info.space.nameIfInterned(id) else { throw RetryRead() }
+                return (name, value)
+            }
+        }
+        var out: [(String, Value)] = []
+        out.reserveCapacity(shape.count)
+        for p in 0..<shape.count { out.append((shape.names[p], try ObjectSpace.peekAny(base + 16 * p, &read))) }
+        guard unchanged(read, info, w, shape, shapeAt) else { throw RetryRead() }
+        return out
+    }
+
+    /// `PointDict shape 2: x at 16, y at 32, inline 2 of 2`, or the block or the dictionary
+    /// mode the instance is in.
+    static func describe(_ read: inout ValidatedRead, _ info: ClassInfo) throws -> String {
+        guard let (w, _, shape, shapeAt) = try peekLayout(&read, info) else {
+            return "\(info.name) dictionary mode"
+        }
+        let k = DictWord.capacity(w)
+        if let shapeAt {
+            let room = Int(slotarena_peek64(shapeAt + 8))
+            let at = shape.names.enumerated().map { "\($0.element) at \(blockHeader + 16 * $0.offset)" }
+            return "\(info.name) shape \(shape.number): \((at + ["in a block of \(room), inline 0 of \(k)"]).joined(separator: ", "))"
+        }
+        let at = shape.names.enumerated().map { "\($0.element) at \(info.cellSize + 16 * $0.offset)" }
+        return "\(info.name) shape \(shape.number): \((at + ["inline \(shape.count) of \(k)"]).joined(separator: ", "))"
+    }
+}

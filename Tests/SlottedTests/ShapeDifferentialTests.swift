@@ -1,0 +1,146 @@
+import Slotted
+import Testing
+
+/// SplitMix64: a small generator with a fixed seed, so every run draws the same sequences.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// An insertion-ordered dictionary: what `vars()` of a CPython instance holds.
+struct OrderedModel {
+    private(set) var keys: [String] = []
+    private(set) var values: [String: Value] = [:]
+
+    mutating func set(_ name: String, _ value: Value) {
+        if values[name] == nil { keys.append(name) }
+        values[name] = value
+    }
+
+    mutating func delete(_ name: String) -> Bool {
+        guard values.removeValue(forKey: name) != nil else { return false }
+        keys.removeAll { $0 == name }
+        return true
+    }
+}
+
+@Suite("Dict instances with shapes: the same answers as a hash table and as a model", .serialized)
+struct ShapeDifferentialTests {
+    /// Names of every form: short, long (past Swift's small form), non-ASCII. (Names that
+    /// differ only by Unicode form are left out: the model, a Swift dictionary, would take
+    /// them for one; NameLookupTests covers them.)
+    static let names = ["x", "y", "z", "ts", "kind", "value", "a_rather_long_attribute_name", "naïve",
+                        "caf\u{E9}", "w", "v", "another_long_attribute_name_here"]
+
+    static func randomValue(_ g: inout SeededGenerator) -> Value {
+        switch g.next() % 6 {
+        case 0: return .int(Int(truncatingIfNeeded: g.next()))
+        case 1: return .double(Double(g.next() % 1000) / 8)
+        case 2: return .string("s\(g.next() % 100)")
+        case 3: return .string("a string long enough for a block of its own #\(g.next() % 100)")
+        case 4: return .bool(g.next() % 2 == 0)
+        default: return .none
+        }
+    }
+
+    /// Runs one random operation on the three subjects and checks they agree afterwards.
+    static func step(_ g: inout SeededGenerator, _ shaped: Instance, _ table: Instance, _ model: inout OrderedModel,
+                     names: [String]) throws
+    {
+        let name = names[Int(g.next() % UInt64(names.count))]
+        switch g.next() % 10 {
+        case 0...4:
+            let v = randomValue(&g)
+            try shaped.set(name, v)
+            try table.set(name, v)
+            model.set(name, v)
+        case 5, 6:
+            let expected = model.delete(name)
+            for subject in [shaped, table] {
+                if expected {
+                    try subject.delete(name)
+                } else {
+                    #expect(throws: AttributeError.self) { try subject.delete(name) }
+                }
+            }
+        case 7:
+            #expect(shaped.has(name) == (model.values[name] != nil))
+            #expect(table.has(name) == (model.values[name] != nil))
+        default:
+            #expect(try shaped.get(name, default: "missing") == model.values[name] ?? "missing")
+        }
+        for subject in [shaped, table] {
+            let vars = try subject.vars()
+            #expect(vars.count == model.values.count)
+            for key in model.keys { #expect(try subject.get(key) == model.values[key]) }
+        }
+        #expect(table._isInDictionaryMode)
+    }
+
+    @Test("4,000 random sequences of set, get, delete, has and vars() agree on a shaped instance, a hash-table instance and a model")
+    func differential() throws {
+        var g = SeededGenerator(seed: 0x5107_7ED5)
+        let space = ObjectSpace()
+        let D = try space.defineClass("D")
+        let base = try space.defineClass("Base", slots: ["slot"])
+        let sub = try space.defineClass("Sub", bases: [base])
+        let start = space.memory.allocatedBytes
+        var kept: [Instance] = []
+        for sequence in 0..<4_000 {
+            let cls = sequence % 3 == 2 ? sub : D
+            let shaped = try cls()
+            let table = try cls()
+            try table._forceDictionaryMode()
+            var model = OrderedModel()
+            let steps = 5 + Int(g.next() % 40)
+            for _ in 0..<steps { try Self.step(&g, shaped, table, &model, names: Self.names) }
+            // A sequence that deleted only last-added names never left its shape.
+            #expect(try shaped.vars() == model.values)
+            if sequence % 4 == 0 { kept.append(contentsOf: [shaped, table]) } else {
+                space.free(shaped)
+                space.free(table)
+            }
+        }
+        for i in kept { space.free(i) }
+        #expect(space.memory.allocatedBytes == start)
+        #expect(space.memory.stats.internedNames == 0)
+        space._checkInvariants()
+    }
+
+    @Test("random sequences over 80 names cross the 64-attribute limit and still agree")
+    func manyNames() throws {
+        var g = SeededGenerator(seed: 42)
+        let names = (0..<80).map { "n\($0)" }
+        let space = ObjectSpace()
+        let D = try space.defineClass("D")
+        for _ in 0..<40 {
+            let shaped = try D()
+            let table = try D()
+            try table._forceDictionaryMode()
+            var model = OrderedModel()
+            // Mostly sets, so the dictionaries grow past the limit.
+            for _ in 0..<300 {
+                let name = names[Int(g.next() % 80)]
+                if g.next() % 8 == 0 {
+                    let expected = model.delete(name)
+                    if expected { try shaped.delete(name); try table.delete(name) }
+                } else {
+                    let v = Self.randomValue(&g)
+                    try shaped.set(name, v); try table.set(name, v); model.set(name, v)
+                }
+            }
+            #expect(try shaped.vars() == model.values)
+            #expect(try table.vars() == model.values)
+            space.free(shaped)
+            space.free(table)
+        }
+        #expect(space.memory.allocatedBytes == 0)
+    }
+}

@@ -1,0 +1,246 @@
+import Dispatch
+import Slotted
+import Testing
+
+@Suite("Dict instances with shapes", .serialized)
+struct ShapeTests {
+    /// A class whose instances already learned their inline capacity from a first one.
+    static func pointDict() throws -> (ObjectSpace, SlotClass) {
+        let space = ObjectSpace()
+        let P = try space.defineClass("PointDict")
+        space.free(try P(x: 0.0, y: 0.0))
+        return (space, P)
+    }
+
+    @Test("the shape description names the positions: PointDict shape 2: x at 16, y at 32, inline 2 of 2")
+    func description() throws {
+        let (_, P) = try Self.pointDict()
+        let p = try P(x: 1.0, y: 2.0)
+        #expect(try p.shapeDescription() == "PointDict shape 2: x at 16, y at 32, inline 2 of 2")
+        #expect(p.description == "PointDict(x=1.0, y=2.0)")
+    }
+
+    @Test("instances that add the same names in the same order share one shape per step")
+    func sharing() throws {
+        let (space, P) = try Self.pointDict()
+        let before = space.memory.stats
+        let points = try (0..<1_000).map { try P(x: .double(Double($0)), y: 0.0) }
+        #expect(space.memory.stats.shapeCount == before.shapeCount)
+        #expect(before.shapeCount == 3 && before.shapeTransitions == 2)
+        for p in points { space.free(p) }
+    }
+
+    @Test("setting an existing attribute keeps its position; deleting the last-added one and adding it again puts it back at the end")
+    func positions() throws {
+        let (_, P) = try Self.pointDict()
+        let p = try P(x: 1.0, y: 2.0)
+        try p.set("x", 5.0)
+        #expect(try p.shapeDescription() == "PointDict shape 2: x at 16, y at 32, inline 2 of 2")
+        try p.delete("y")
+        #expect(try p.shapeDescription() == "PointDict shape 1: x at 16, inline 1 of 2")
+        try p.set("y", 3.0)
+        #expect(try p.shapeDescription() == "PointDict shape 2: x at 16, y at 32, inline 2 of 2")
+        #expect(try p.vars() == ["x": 5.0, "y": 3.0])
+    }
+
+    @Test("deleting an attribute other than the last-added one moves the instance to dictionary mode, unobservably")
+    func deleteMiddle() throws {
+        let (space, P) = try Self.pointDict()
+        let p = try P(x: 1.0, y: 2.0)
+        let cell = space.sizeof(p)
+        try p.delete("x")
+        #expect(p._isInDictionaryMode)
+        #expect(try p.shapeDescription() == "PointDict dictionary mode")
+        #expect(try p.vars() == ["y": 2.0])
+        #expect(throws: AttributeError.self) { try p.get("x") }
+        try p.set("x", 4.0)
+        #expect(try p.vars() == ["x": 4.0, "y": 2.0])
+        #expect(space.sizeof(p) > cell)
+    }
+
+    @Test("more than 64 attributes move an instance to dictionary mode")
+    func tooManyAttributes() throws {
+        let space = ObjectSpace()
+        let d = try space.defineClass("D")()
+        for i in 0..<64 { try d.set("a\(i)", .int(i)) }
+        #expect(!d._isInDictionaryMode)
+        try d.set("a64", 64)
+        #expect(d._isInDictionaryMode)
+        for i in 0...64 { #expect(try d.get("a\(i)") == .int(i)) }
+        space.free(d)
+        #expect(space.memory.allocatedBytes == 0)
+    }
+
+    @Test("a class whose transition tree passes 1,024 shapes sends further instances to dictionary mode")
+    func tooManyShapes() throws {
+        let space = ObjectSpace()
+        let D = try space.defineClass("D")
+        var instances: [Instance] = []
+        for i in 0..<1_100 { instances.append(try D.construct([(label: "kept", value: 0), (label: "n\(i)", value: .int(i))])) }
+        #expect(space.memory.stats.shapeCount <= 1_024)
+        #expect(instances.last!._isInDictionaryMode)
+        #expect(!instances.first!._isInDictionaryMode)
+        for (i, d) in instances.enumerated() { #expect(try d.vars() == ["kept": 0, "n\(i)": .int(i)]) }
+        for d in instances { space.free(d) }
+        #expect(space.memory.allocatedBytes == 0)
+    }
+
+    @Test("sizeof is the cell with its inline values, plus the block once the values outgrow it")
+    func sizeof() throws {
+        let (space, P) = try Self.pointDict()
+        let p = try P(x: 1.0, y: 2.0)
+        #expect(space.sizeof(p) == 48)
+        try p.set("z", 3.0)
+        #expect(try p.shapeDescription().contains("in a block of 4"))
+        #expect(space.sizeof(p) == 48 + 16 + 16 + 4 * 16)
+        space.free(p)
+    }
+
+    @Test("slots win over dict entries and dict entries shadow class attributes, in both directions of inheritance")
+    func inheritance() throws {
+        let space = ObjectSpace()
+        let S = try space.defineClass("S", slots: ["a"], attributes: ["c": 1])
+        let T = try space.defineClass("T", bases: [S])
+        let t = try T(a: 1, b: 2)
+        try t.set("c", 5)
+        #expect(try t.get("c") == 5)
+        #expect(try t.vars() == ["b": 2, "c": 5])
+        #expect(try t.slotValues().map(\.name) == ["a"])
+        let U = try space.defineClass("U", bases: [T], slots: ["d"])
+        let u = try U(a: 1, d: 4, e: 5)
+        #expect(try u.vars() == ["e": 5])
+        #expect(try u.get("d") == 4)
+    }
+
+    @Test("a stale handle to a shaped instance throws ReferenceError and its weak reference reads nil")
+    func stale() throws {
+        let (space, P) = try Self.pointDict()
+        let p = try P(x: 1.0, y: 2.0)
+        let weak = space.weakRef(p)
+        space.free(p)
+        #expect(throws: ReferenceError.self) { try p.get("x") }
+        #expect(throws: ReferenceError.self) { try p.set("x", 1.0) }
+        #expect(weak.instance == nil)
+        #expect(space.memory.allocatedBytes == 0)
+    }
+
+    @Test("a copy of a shaped instance has the same attributes and its own values")
+    func copy() throws {
+        let (space, P) = try Self.pointDict()
+        let p = try P(x: 1.0, y: "a string long enough for a block of its own")
+        let q = try p._slottedCopy()
+        try p.set("y", 0.0)
+        #expect(try q.vars() == ["x": 1.0, "y": "a string long enough for a block of its own"])
+        space.free(p)
+        space.free(q)
+        #expect(space.memory.allocatedBytes == 0)
+    }
+
+    @Test("a shaped dictionary that cannot move to a larger block throws MemoryError and keeps its attributes")
+    func shapedGrowthFails() throws {
+        let space = ObjectSpace()
+        let d = try space.defineClass("Bag")(a: 1)
+        var k = 0
+        // Past the cell's inline room and the first block: the next set needs a new block.
+        while try !d.shapeDescription().contains("in a block") {
+            try d.set("k\(k)", .int(k))
+            k += 1
+        }
+        while try Self.blockIsFull(d) == false {
+            try d.set("k\(k)", .int(k))
+            k += 1
+        }
+        let count = try d.vars().count
+        try #require(space._failNextAllocations(1))
+        #expect(throws: MemoryError.self) { try d.set("next", 4) }
+        #expect(try d.vars().count == count)
+        #expect(throws: AttributeError.self) { try d.get("next") }
+        try d.set("next", 4)
+        #expect(try d.vars().count == count + 1)
+        #expect(!d._isInDictionaryMode)
+    }
+
+    /// Whether the dictionary's block has no room left, from its shape description.
+    static func blockIsFull(_ d: Instance) throws -> Bool? {
+        let text = try d.shapeDescription()
+        guard let r = text.range(of: "in a block of ") else { return nil }
+        let room = Int(text[r.upperBound...].prefix { $0.isNumber })!
+        return try d.vars().count == room
+    }
+
+    @Test("two threads adding attributes in different orders to instances of one class read back what they wrote")
+    func threads() throws {
+        let space = ObjectSpace()
+        let D = try space.defineClass("D")
+        let names = (0..<12).map { "attr\($0)" }
+        let results = ManagedList()
+        DispatchQueue.concurrentPerform(iterations: 2) { thread in
+            var mine: [Instance] = []
+            do {
+                for i in 0..<5_000 {
+                    let d = try D()
+                    let order = thread == 0 ? names : names.reversed()
+                    let count = 1 + i % names.count
+                    for (k, name) in order.prefix(count).enumerated() { try d.set(name, .int(i * 100 + k)) }
+                    for (k, name) in order.prefix(count).enumerated() {
+                        guard try d.get(name) == .int(i * 100 + k) else {
+                            results.fail("thread \(thread) read a wrong \(name) at \(i)")
+                            return
+                        }
+                    }
+                    if i % 7 == 0 { try d.delete(order[0]) }
+                    if i % 10 == 0 { mine.append(d) } else { space.free(d) }
+                }
+            } catch { results.fail("\(error)") }
+            results.append(mine, thread: thread)
+        }
+        #expect(results.failures.isEmpty)
+        for d in results.all { space.free(d) }
+        #expect(space.memory.allocatedBytes == 0)
+        #expect(space.memory.stats.internedNames == 0)
+    }
+
+    @Test("readers of a shaped instance racing with writers that add, delete and free see whole values or ReferenceError")
+    func readersRaceWriters() throws {
+        let space = ObjectSpace()
+        let D = try space.defineClass("D")
+        let shared = SharedHandle()
+        let results = ManagedList()
+        shared.value = try D(x: 0)
+        DispatchQueue.concurrentPerform(iterations: 2) { thread in
+            for i in 0..<20_000 {
+                if thread == 0 {
+                    let old = shared.value!
+                    let d = try! D(x: .int(i))
+                    try! d.set("s", .string("long string value number \(i) in a block"))
+                    if i % 3 == 0 { try! d.delete("x") }
+                    shared.value = d
+                    space.free(old)
+                } else if let d = shared.value {
+                    do {
+                        if case .string(let s) = try d.get("s", default: .none), !s.hasPrefix("long string value number") {
+                            results.fail("torn string \(s)")
+                        }
+                        _ = try d.vars()
+                    } catch is ReferenceError {
+                    } catch { results.fail("\(error)") }
+                }
+            }
+        }
+        #expect(results.failures.isEmpty)
+    }
+}
+
+/// A handle shared between threads (the tests synchronise through the instance's header).
+final class SharedHandle: @unchecked Sendable {
+    private let lock = NSLockLike()
+    private var stored: Instance?
+    var value: Instance? {
+        get {
+            var out: Instance?
+            lock.with { out = stored }
+            return out
+        }
+        set { lock.with { stored = newValue } }
+    }
+}
