@@ -1,6 +1,5 @@
 import Dispatch
 import Slotted
-import Synchronization
 import Testing
 
 /// The error a call throws, as its type and message (nil when it returns).
@@ -243,10 +242,10 @@ struct AttributeSiteTests {
             let u = Value.double(Double(token) + 0.5)
             return token % 2 == 0 ? try C(n: .int(token), text: .string(text), u: u) : try D(n: .int(token), text: .string(text), u: u)
         }
-        let live = Mutex<[(Instance, Int)]>(try (0..<count).map { (try make($0), $0) })
+        let live = Locked<[(Instance, Int)]>(try (0..<count).map { (try make($0), $0) }, rank: .spaceState)
         let n = AttributeSite("n"), text = AttributeSite("text"), u = AttributeSite("u")
-        let failures = Mutex<[String]>([])
-        let freedReads = Mutex(0)
+        let failures = Locked<[String]>([], rank: .spaceState)
+        let freedReads = Locked(0, rank: .spaceState)
         DispatchQueue.concurrentPerform(iterations: 4) { thread in
             if thread == 0 {
                 for round in 1...rounds {
