@@ -57,7 +57,8 @@ extension AccessBenchmark {
     }
 
     @inline(never)
-    private static func getByName(_ instances: ContiguousArray<Instance>, ops: Int) throws -> Double {
+    /// `get("x")` over the hot set (also the baseline of the site rows).
+    static func getByName(_ instances: ContiguousArray<Instance>, ops: Int) throws -> Double {
         let mask = instances.count - 1
         var accumulator: UInt64 = 0
         let start = ContinuousClock.now
@@ -70,7 +71,8 @@ extension AccessBenchmark {
     }
 
     @inline(never)
-    private static func setByName(_ instances: ContiguousArray<Instance>, ops: Int) throws -> Double {
+    /// `set("x", v)` over the hot set (also the baseline of the site rows).
+    static func setByName(_ instances: ContiguousArray<Instance>, ops: Int) throws -> Double {
         let mask = instances.count - 1
         let start = ContinuousClock.now
         for i in 0..<ops {

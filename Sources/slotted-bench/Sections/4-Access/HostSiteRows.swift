@@ -181,33 +181,6 @@ extension AccessBenchmark {
     }
 
     @inline(never)
-    private static func typedRead(_ events: ContiguousArray<Instance>, _ slot: SlotAccessor<Double>, passes: Int) -> Double {
-        var accumulator: UInt64 = 0
-        let start = ContinuousClock.now
-        for _ in 0..<passes {
-            for i in 0..<events.count {
-                accumulator &+= events[i][slot].bitPattern
-            }
-        }
-        let elapsed = nanoseconds(since: start)
-        blackHole(accumulator)
-        return elapsed / Double(passes * events.count)
-    }
-
-    @inline(never)
-    private static func typedWrite(_ events: ContiguousArray<Instance>, _ slot: SlotAccessor<Double>, passes: Int) -> Double {
-        let start = ContinuousClock.now
-        for pass in 0..<passes {
-            for i in 0..<events.count {
-                events[i][slot] = Double(i &+ pass)
-            }
-        }
-        let elapsed = nanoseconds(since: start)
-        blackHole(events[events.count / 2][slot])
-        return elapsed / Double(passes * events.count)
-    }
-
-    @inline(never)
     private static func optionalRead(_ events: ContiguousArray<Instance>, _ slot: SlotAccessor<Double>, passes: Int) -> Double {
         var accumulator: UInt64 = 0
         let start = ContinuousClock.now
@@ -256,31 +229,6 @@ extension AccessBenchmark {
         let start = ContinuousClock.now
         for i in 0..<ops {
             accumulator &+= bits(of: try instances[i & mask].getIfPresent("x"))
-        }
-        let elapsed = nanoseconds(since: start)
-        blackHole(accumulator)
-        return elapsed / Double(ops)
-    }
-
-    @inline(never)
-    private static func setByName(_ instances: ContiguousArray<Instance>, ops: Int) throws -> Double {
-        let mask = instances.count - 1
-        let start = ContinuousClock.now
-        for i in 0..<ops {
-            try instances[i & mask].set("x", .double(Double(i)))
-        }
-        let elapsed = nanoseconds(since: start)
-        blackHole(bits(of: try instances[0].get("x")))
-        return elapsed / Double(ops)
-    }
-
-    @inline(never)
-    private static func getByName(_ instances: ContiguousArray<Instance>, ops: Int) throws -> Double {
-        let mask = instances.count - 1
-        var accumulator: UInt64 = 0
-        let start = ContinuousClock.now
-        for i in 0..<ops {
-            accumulator &+= bits(of: try instances[i & mask].get("x"))
         }
         let elapsed = nanoseconds(since: start)
         blackHole(accumulator)

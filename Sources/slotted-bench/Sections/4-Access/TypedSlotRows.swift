@@ -47,8 +47,9 @@ extension AccessBenchmark {
             checkRandom: checkRandom, writeSequential: writeSeq, writeRandom: writeRandom)
     }
 
+    /// A sequential typed read (also the baseline of the site rows).
     @inline(never)
-    private static func typedRead(
+    static func typedRead(
         _ events: ContiguousArray<Instance>, _ slot: SlotAccessor<Double>, passes: Int
     ) -> Double {
         var accumulator: UInt64 = 0
@@ -142,8 +143,9 @@ extension AccessBenchmark {
         return elapsed / Double(passes * order.count)
     }
 
+    /// A sequential typed write (also the baseline of the site rows).
     @inline(never)
-    private static func typedWrite(
+    static func typedWrite(
         _ events: ContiguousArray<Instance>, _ slot: SlotAccessor<Double>, passes: Int
     ) -> Double {
         let start = ContinuousClock.now
