@@ -204,11 +204,14 @@ final class ShapeTree: @unchecked Sendable {
     /// The pool of cells with inline capacity `k`, created on first use; nil when the arena
     /// refuses one.
     func pool(forCapacity k: Int) -> OpaquePointer? {
-        if let p = OpaquePointer(bitPattern: pools[k]) { return p }
+        // Published once under the space's lock, read without it: an acquire load that
+        // pairs with the release store below.
+        let word = pools + k
+        if let p = OpaquePointer(bitPattern: UInt(slotarena_load_acquire64(word))) { return p }
         return space.state.withLock { _ in
-            if let p = OpaquePointer(bitPattern: pools[k]) { return p }
+            if let p = OpaquePointer(bitPattern: UInt(slotarena_load_acquire64(word))) { return p }
             guard let p = slotarena_pool_for_size(space.arena, baseCellSize + 16 * k) else { return nil }
-            pools[k] = UInt(bitPattern: p)
+            slotarena_store_release64(word, UInt64(UInt(bitPattern: p)))
             return p
         }
     }
