@@ -85,6 +85,48 @@ struct ShapeTests {
         #expect(space.memory.allocatedBytes == 0)
     }
 
+    @Test("instances built by keyword along existing transitions count in their shape: their names stay interned until the last one goes")
+    func keywordConstructionCounts() throws {
+        let (space, P) = try Self.pointDict()
+        let start = space.memory.stats.internedNames
+        let a = try P(x: 1.0, y: 2.0)
+        #expect(space.memory.stats.internedNames == start + 2)
+        let b = try P(x: 3.0, y: 4.0)
+        space.free(a)
+        #expect(space.memory.stats.internedNames == start + 2)
+        #expect(try b.vars() == ["x": 3.0, "y": 4.0])
+        space.free(b)
+        #expect(space.memory.stats.internedNames == start)
+    }
+
+    @Test("a keyword construction that throws after dictionary entries leaves the names and bytes as they were")
+    func keywordConstructionThrows() throws {
+        let space = ObjectSpace()
+        let B = try space.defineClass("B", slots: ["n": .int])
+        let D = try space.defineClass("D", base: B)
+        space.free(try D(x: 1.0, n: 1))
+        let (names, bytes) = (space.memory.stats.internedNames, space.memory.allocatedBytes)
+        #expect(throws: TypeError.self) { try D(x: 1.0, n: "text") }
+        #expect(space.memory.stats.internedNames == names)
+        #expect(space.memory.allocatedBytes == bytes)
+        #expect(space.memory.liveInstances == 0)
+    }
+
+    @Test("a shaped PointDict that moves to dictionary mode is its cell plus a 4-entry table: 176 bytes, smaller than a first-set table's 240")
+    func dictionaryModeSize() throws {
+        let (space, P) = try Self.pointDict()
+        let p = try P(x: 1.0, y: 2.0)
+        try p.delete("x")
+        try p.set("x", 1.0)
+        #expect(p._isInDictionaryMode)
+        #expect(space.sizeof(p) == 48 + 16 + 16 + 4 * 24)
+        try p.set("z", 3.0)
+        #expect(try p.vars() == ["y": 2.0, "x": 1.0, "z": 3.0])
+        #expect(space.sizeof(p) == 48 + 16 + 16 + 8 * 24)
+        space.free(p)
+        #expect(space.memory.liveInstances == 0)
+    }
+
     @Test("sizeof is the cell with its inline values, plus the block once the values outgrow it")
     func sizeof() throws {
         let (space, P) = try Self.pointDict()

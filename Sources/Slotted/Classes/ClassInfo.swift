@@ -87,6 +87,8 @@ final class ClassInfo: @unchecked Sendable {
     /// string compares two words per name instead of calling String equality.
     let smallNames: UnsafeMutablePointer<SmallName>
     let smallNameCount: Int
+    /// Whether ``smallNames`` holds every lookup name (each fits the small form).
+    let allNamesSmall: Bool
     let attributeValues: [Value]
     /// Indices of slots that may own an arena block (strings, untyped values).
     let releasableSlots: [Int]
@@ -156,6 +158,7 @@ final class ClassInfo: @unchecked Sendable {
         self.smallNames = .allocate(capacity: max(small.count, 1))
         self.smallNames.initialize(from: small, count: small.count)
         self.smallNameCount = small.count
+        self.allNamesSmall = small.count == names.count
         self.attributeValues = values
         self.releasableSlots = slots.filter { $0.type == .string || $0.type == .any }.map(\.index)
         self.depth = depth
@@ -182,6 +185,9 @@ final class ClassInfo: @unchecked Sendable {
     func target(_ name: String) -> Int? {
         if let words = SmallName.words(name) {
             for i in 0..<smallNameCount where smallNames[i].words == words { return smallNames[i].target }
+            // Equal code points make equal small forms: a small name that matched none of
+            // them names nothing when every name has its small form in the list.
+            if allNamesSmall { return nil }
         }
         return targetByString(name)
     }

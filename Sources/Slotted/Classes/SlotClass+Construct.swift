@@ -183,7 +183,7 @@ extension SlotClass {
                 if target >= 0 {
                     try store(info, target, values[positional + k], cell, &build.header)
                 } else {
-                    try Instance.setInDict(info, cell, signature.keywords[k], values[positional + k])
+                    try _storeInDict(signature.keywords[k], values[positional + k], &build)
                 }
             }
         } catch {
@@ -254,13 +254,41 @@ extension SlotClass {
     /// Stores a keyword's value, as `setattr` would (a `let` slot of a `@SlotClass` type too).
     @usableFromInline
     func _store(keyword: String, _ value: Value, _ build: inout _ValueConstruction) throws {
+        if info.shapes != nil {
+            let target = info.target(keyword)
+            if target == nil || target! < 0 { return try _storeInDict(keyword, value, &build) }
+        }
         try Instance.set(info, build.instance._cell, keyword, value, header: &build.header)
+    }
+
+    /// Adds a dictionary entry to the instance under construction. Along transitions that
+    /// exist, its shape is counted once, when the construction ends, not at every entry.
+    func _storeInDict(_ name: String, _ value: Value, _ build: inout _ValueConstruction) throws {
+        let cell = build.instance._cell
+        if info.shapes != nil {
+            if try ShapedDict.addUncounted(info, cell, name, value) {
+                build.uncounted = true
+                return
+            }
+            _settle(&build)
+        }
+        try Instance.setInDict(info, cell, name, value)
+    }
+
+    /// Counts the instance in its dictionary's shape, if entries were added uncounted.
+    @inline(__always)
+    func _settle(_ build: inout _ValueConstruction) {
+        if build.uncounted {
+            ShapedDict.settle(info, build.instance._cell)
+            build.uncounted = false
+        }
     }
 
     /// Publishes the header with the stored values' presence bits, which lets go of the
     /// writer bit.
     @usableFromInline
     func _finish(_ build: _ValueConstruction) -> Instance {
+        if build.uncounted { ShapedDict.settle(info, build.instance._cell) }
         slotarena_cell_unlock(build.instance._cell.base, build.header)
         return build.instance
     }
@@ -268,6 +296,7 @@ extension SlotClass {
     /// Lets go of the writer bit and frees the instance of a construction that threw.
     @usableFromInline
     func _abandon(_ build: _ValueConstruction) {
+        if build.uncounted { ShapedDict.settle(info, build.instance._cell) }
         slotarena_cell_unlock(build.instance._cell.base, build.header)
         space.freeIfLive(build.instance)
     }
@@ -292,12 +321,15 @@ extension SlotClass {
 }
 
 /// A construction from values in progress: the new instance, which holds its writer bit,
-/// the header it will publish, and the next positional slot.
+/// the header it will publish, the next positional slot, and whether its shape is counted.
 @usableFromInline
 struct _ValueConstruction {
     @usableFromInline let instance: Instance
     @usableFromInline var header: UInt64
     @usableFromInline var position = 0
+    /// Whether dictionary entries were added without counting the instance in its shape
+    /// (`ShapedDict.addUncounted`); `_finish` or `_abandon` counts it.
+    @usableFromInline var uncounted = false
 
     @usableFromInline
     init(instance: Instance, header: UInt64) {

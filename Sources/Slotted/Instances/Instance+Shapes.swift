@@ -30,7 +30,7 @@ extension Instance {
             guard info.shapes != nil else { return }
             try ShapedDict.toTable(info, cell)
             if InstanceDict.table(cell, info.dictOffset) == nil {
-                _ = try InstanceDict.rehash(cell, info.dictOffset, InstanceDict.minCapacity, space: info.space)
+                _ = try InstanceDict.rehash(cell, info.dictOffset, InstanceDict.firstCapacity, space: info.space)
             }
         }
     }

@@ -5,7 +5,7 @@ internal import CSlotArena
 ///
 /// Block layout (bytes):
 ///   +0  count: UInt32      live entries
-///   +4  capacity: UInt32   entries, a power of two, at least 8
+///   +4  capacity: UInt32   entries, a power of two, at least 4 (8 when a set creates it)
 ///   +8  used: UInt32       live plus deleted entries (grows until a rehash)
 ///   +12 (padding)
 ///   +16 entries, 24 bytes each: key UInt32 (an interned name id; 0 empty,
@@ -17,7 +17,10 @@ internal import CSlotArena
 enum InstanceDict {
     static let headerBytes = 16
     static let entryBytes = 24
-    static let minCapacity = 8
+    /// The smallest table: a shaped dictionary of one or two entries moves into one.
+    static let minCapacity = 4
+    /// The table a first `set` creates, as CPython's smallest dict.
+    static let firstCapacity = 8
     static let deleted = UInt32.max
 
     static func blockBytes(capacity: Int) -> Int { headerBytes + capacity * entryBytes }
@@ -69,7 +72,7 @@ enum InstanceDict {
         let capacity = t.map { Int($0.load(fromByteOffset: 4, as: UInt32.self)) } ?? 0
         if t == nil || (used + 1) * 3 > capacity * 2 {
             let count = t.map { Int($0.load(as: UInt32.self)) } ?? 0
-            var newCapacity = minCapacity
+            var newCapacity = t == nil ? firstCapacity : minCapacity
             while (count + 1) * 3 > newCapacity * 2 { newCapacity *= 2 }
             t = try rehash(cell, dictOffset, newCapacity, space: space)
         }

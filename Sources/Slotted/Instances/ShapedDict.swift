@@ -91,6 +91,38 @@ enum ShapedDict {
         try add(info, cell, name, value)
     }
 
+    /// `add` for an instance under construction, which no other thread can reach yet (it
+    /// holds its writer bit and no handle to it has been returned): when the transition
+    /// exists and the new shape fits in the cell, stores the value and the dictionary word,
+    /// and leaves the shape's instance count to ``settle(_:_:)``, once per construction.
+    /// False, with nothing changed, for every other case (the caller settles, then `set`s).
+    @inline(__always)
+    static func addUncounted(_ info: ClassInfo, _ cell: _SlotCell, _ name: String, _ value: Value) throws -> Bool {
+        let w = cell.load(info.dictOffset, as: UInt64.self)
+        let mode = w & DictWord.modeMask
+        guard mode == DictWord.inline || mode == DictWord.empty else { return false }
+        let shape: Unmanaged<Shape> = mode == DictWord.inline
+            ? .fromOpaque(DictWord.pointer(w)!) : .passUnretained(info.shapes.unsafelyUnwrapped.root)
+        guard let next = shape._withUnsafeGuaranteedRef({ $0.position(of: name) == nil ? $0.edge(name) : nil }) else {
+            return false
+        }
+        let count = next._withUnsafeGuaranteedRef { $0.count }
+        let k = DictWord.capacity(w)
+        guard count <= k else { return false }
+        try info.space.storeAny(value, cell, info.cellSize + 16 * (count - 1), replacing: false)
+        slotarena_store_release64(cell.base + info.dictOffset, DictWord.make(next.toOpaque(), DictWord.inline, capacity: k))
+        return true
+    }
+
+    /// Counts the instance in the shape its dictionary reached through ``addUncounted``.
+    static func settle(_ info: ClassInfo, _ cell: _SlotCell) {
+        let w = cell.load(info.dictOffset, as: UInt64.self)
+        guard w & DictWord.modeMask == DictWord.inline, let s = DictWord.pointer(w) else { return }
+        Unmanaged<Shape>.fromOpaque(s)._withUnsafeGuaranteedRef { shape in
+            if shape.parent != nil { shape.live.wrappingAdd(1, ordering: .relaxed) }
+        }
+    }
+
     /// `set` for all but an existing inline attribute.
     @inline(never)
     static func add(_ info: ClassInfo, _ cell: _SlotCell, _ name: String, _ value: Value) throws {
@@ -199,8 +231,10 @@ enum ShapedDict {
         let w = cell.load(o, as: UInt64.self)
         guard let (base, shape, room) = layout(info, cell, w) else { return }
         let n = shape.count
+        // Room for the entries there are: a delete (the usual cause) leaves one fewer, and a
+        // set that follows grows the table as any set does.
         var capacity = InstanceDict.minCapacity
-        while (n + 1) * 3 > capacity * 2 { capacity *= 2 }
+        while n * 3 > capacity * 2 { capacity *= 2 }
         guard let fresh = slotarena_block_alloc(space.arena, InstanceDict.blockBytes(capacity: capacity), 1) else {
             throw MemoryError("out of memory: the arena refused \(InstanceDict.blockBytes(capacity: capacity)) bytes for an instance dict")
         }
