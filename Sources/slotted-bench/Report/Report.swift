@@ -170,7 +170,7 @@ extension BenchReport {
             dictTableBytes: memory.dictTable.bytes,
             slotsBytes: memory.typedSlots.bytes,
             savingPercent: MemoryAtScale.saving(slots: memory.typedSlots.bytes, dict: memory.dict.bytes),
-            tableSavingPercent: memory.typedSavingPercent,
+            tableSavingPercent: memory.typedTableSavingPercent,
             dictBytesPerInstance: memory.dict.bytesPerInstance,
             dictTableBytesPerInstance: memory.dictTable.bytesPerInstance,
             slotsBytesPerInstance: memory.typedSlots.bytesPerInstance,

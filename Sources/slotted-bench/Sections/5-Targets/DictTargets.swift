@@ -6,11 +6,13 @@
 //===----------------------------------------------------------------------===//
 
 /// The figures of dict instances before shapes (issue #11), for the dictionary-mode
-/// targets: dictionary mode must be no larger and no slower than they were.
+/// targets: dictionary mode must be no larger and no slower than they were. Speed is judged
+/// as a ratio to by-name access on PointSlots in the same run, the issue's own ratios:
+/// `get("x")` 58.2 ns against 7.58 ns, `set("x", v)` 59.0 ns against 15.1 ns.
 enum DictBeforeShapes {
     static let eventDictBytes = 240.0
-    static let getNs = 58.0
-    static let setNs = 59.0
+    static let getVsSlots = 58.2 / 7.58
+    static let setVsSlots = 59.0 / 15.1
 }
 
 /// Judges the dict-instance targets: sizes at every N, by-name speed against the slotted
@@ -53,14 +55,18 @@ func judgeDictTargets(
             id: "dict_table_bytes", status: table.1 <= DictBeforeShapes.eventDictBytes ? .pass : .miss,
             goal: "EventDict in dictionary mode no larger than before shapes (\(Int(DictBeforeShapes.eventDictBytes)) B)",
             measured: "max \(fixed(table.1, 1)) B at N = \(table.0.grouped)", value: table.1))
-    for (id, goal, ns, before) in [
-        ("dict_table_get", "dictionary-mode get(\"x\") no slower than before shapes", access.tableGet.ns, DictBeforeShapes.getNs),
-        ("dict_table_set", "dictionary-mode set(\"x\", v) no slower than before shapes", access.tableSet.ns, DictBeforeShapes.setNs),
+    for (id, goal, ns, baseline, before) in [
+        ("dict_table_get", "dictionary-mode get(\"x\") no slower than before shapes", access.tableGet.ns, access.byNameGet.ns,
+         DictBeforeShapes.getVsSlots),
+        ("dict_table_set", "dictionary-mode set(\"x\", v) no slower than before shapes", access.tableSet.ns, access.byNameSet.ns,
+         DictBeforeShapes.setVsSlots),
     ] {
+        let ratio = baseline > 0 ? ns / baseline : .infinity
         results.append(
             TargetResult(
-                id: id, status: ns <= before ? .pass : .miss, goal: "\(goal) (\(nanos(before)), issue #11)",
-                measured: nanos(ns), value: ns))
+                id: id, status: ratio <= before ? .pass : .miss,
+                goal: "\(goal): within \(times(before)) of PointSlots, as before (issue #11)",
+                measured: "\(times(ratio)) (\(nanos(ns)) vs \(nanos(baseline)))", value: ratio))
     }
     return results
 }

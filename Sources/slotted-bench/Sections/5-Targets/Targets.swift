@@ -44,13 +44,14 @@ func judgeTargets(
             measured: "max \(fixed(worst.1, 1)) B at N = \(worst.0.grouped)",
             value: worst.1))
 
-    // >= 70% saving against EventDict.
-    let saving = memory.typedSavingPercent
+    // >= 70% saving against EventDict with a hash table each (the article's dict, and
+    // CPython's); against shaped dicts the saving is smaller, and section 2 shows both.
+    let saving = memory.typedTableSavingPercent
     results.append(
         TargetResult(
             id: "saving_vs_dict",
             status: saving >= 70 ? .pass : .miss,
-            goal: "EventSlots saves >= 70% against EventDict with a hash table per instance, as CPython's (N = \(memory.n.grouped))",
+            goal: "EventSlots saves >= 70% against EventDict with a hash table per instance (N = \(memory.n.grouped))",
             measured: "saving \(fixed(saving, 1))%",
             value: saving))
 
