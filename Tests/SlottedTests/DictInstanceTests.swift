@@ -234,4 +234,38 @@ struct InternedNameTests {
         space.free(b)
         #expect(space.memory.stats.internedNames == start)
     }
+
+    @Test("dictionary-mode reads find every name, short and long, while hundreds of names are interned and released")
+    func internedNamesComeAndGo() throws {
+        let space = ObjectSpace()
+        let D = try space.defineClass("D")
+        let (a, b) = (try D(), try D())
+        try a._forceDictionaryMode()
+        try b._forceDictionaryMode()
+        var model: [String: Int] = [:]
+        var seed: UInt64 = 0x5EED
+        func next(_ n: Int) -> Int {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(seed >> 33) % n
+        }
+        let names = (0..<300).map { $0 % 3 == 0 ? "a_rather_long_name_\($0)" : "n\($0)" }
+        for step in 0..<6_000 {
+            let name = names[next(names.count)]
+            if next(3) == 0, model[name] != nil {
+                try a.delete(name)
+                model[name] = nil
+            } else {
+                try a.set(name, .int(step))
+                model[name] = step
+            }
+            // b keeps a few names interned on its own, so that releases by a reuse ids.
+            if step % 97 == 0 { try b.set(names[next(names.count)], .int(step)) }
+            let probe = names[next(names.count)]
+            #expect(try a.getIfPresent(probe) == model[probe].map { .int($0) }, "\(probe) at step \(step)")
+        }
+        #expect(try a.vars() == model.mapValues { .int($0) })
+        space.free(a)
+        space.free(b)
+        #expect(space.memory.stats.internedNames == 0)
+    }
 }

@@ -23,6 +23,9 @@ struct NameTable {
     private var freeIDs: [UInt32] = []
     /// Bytes of names whose text Swift keeps on the heap (longer than its inline form).
     private var textBytes = 0
+    /// The ids of every name of at most 15 UTF-8 bytes, by the two words of its small form:
+    /// a lookup of a small string hashes two integers instead of the text.
+    private var small = SmallNameIndex()
 
     /// Interned names.
     var count: Int { ids.count }
@@ -35,11 +38,14 @@ struct NameTable {
         ids.capacity * (MemoryLayout<AttributeName>.stride + MemoryLayout<UInt32>.stride + 1)
             + names.capacity * MemoryLayout<String>.stride
             + (uses.capacity + freeIDs.capacity) * MemoryLayout<UInt32>.stride
-            + textBytes
+            + textBytes + small.bytes
     }
 
     /// The id of `name`, if it is interned.
-    func id(of name: String) -> UInt32? { ids[AttributeName(name)] }
+    func id(of name: String) -> UInt32? {
+        if let w = SmallName.words(name) { return small.id(of: w) }
+        return ids[AttributeName(name)]
+    }
 
     /// The name with id `id`.
     func name(of id: UInt32) -> String { names[Int(id) - 1] }
@@ -56,8 +62,7 @@ struct NameTable {
     /// interned if it is new) unless `held(id)` says the dictionary already has an entry for
     /// it, which keeps its use.
     mutating func retain(_ name: String, unlessHeld held: (UInt32) -> Bool) -> (id: UInt32, counted: Bool) {
-        let key = AttributeName(name)
-        if let id = ids[key] {
+        if let id = id(of: name) {
             if held(id) { return (id, false) }
             uses[Int(id) - 1] += 1
             return (id, true)
@@ -73,7 +78,8 @@ struct NameTable {
             uses.append(1)
             id = UInt32(names.count)
         }
-        ids[key] = id
+        ids[AttributeName(name)] = id
+        if let w = Self.smallWords(name) { small.insert(w, id) }
         textBytes += Self.heapBytes(name)
         return (id, true)
     }
@@ -89,6 +95,7 @@ struct NameTable {
         uses[i] -= 1
         guard uses[i] == 0 else { return }
         ids[AttributeName(names[i])] = nil
+        if let w = Self.smallWords(names[i]) { small.remove(w) }
         textBytes -= Self.heapBytes(names[i])
         names[i] = ""
         if ids.isEmpty {
@@ -109,8 +116,86 @@ struct NameTable {
         release(id)
     }
 
+    /// The words of the small form of `name`, for a name that fits one.
+    private static func smallWords(_ name: String) -> SmallName.Words? {
+        SmallName.words(name) ?? (name.utf8.count <= 15 ? SmallName.words(Shape.normalized(name)) : nil)
+    }
+
     private static func heapBytes(_ name: String) -> Int {
         let count = name.utf8.count
         return count > 15 ? 32 + count + 1 : 0
+    }
+}
+
+
+/// Ids by the two words of a name's small form: open addressing with linear probing, a
+/// multiplicative hash of the words, and backward-shift deletion (no tombstones). Equal
+/// code points give equal small forms, so a small string absent here is not interned.
+struct SmallNameIndex {
+    private var keys: [SmallName.Words] = []
+    /// The id at each position; 0 for an empty one (0 is never an id).
+    private var ids: [UInt32] = []
+    private var count = 0
+
+    var bytes: Int { keys.capacity * MemoryLayout<SmallName.Words>.stride + ids.capacity * MemoryLayout<UInt32>.stride }
+
+    @inline(__always)
+    private func home(_ w: SmallName.Words, _ mask: Int) -> Int {
+        let h = (w.low ^ (w.high &* 0x9E37_79B9_7F4A_7C15)) &* 0xBF58_476D_1CE4_E5B9
+        return Int(truncatingIfNeeded: h >> 32) & mask
+    }
+
+    func id(of w: SmallName.Words) -> UInt32? {
+        guard !ids.isEmpty else { return nil }
+        let mask = ids.count - 1
+        var i = home(w, mask)
+        while ids[i] != 0 {
+            if keys[i] == w { return ids[i] }
+            i = (i + 1) & mask
+        }
+        return nil
+    }
+
+    mutating func insert(_ w: SmallName.Words, _ id: UInt32) {
+        if (count + 1) * 4 > ids.count * 3 { grow() }
+        let mask = ids.count - 1
+        var i = home(w, mask)
+        while ids[i] != 0 { i = (i + 1) & mask }
+        keys[i] = w
+        ids[i] = id
+        count += 1
+    }
+
+    mutating func remove(_ w: SmallName.Words) {
+        guard !ids.isEmpty else { return }
+        let mask = ids.count - 1
+        var i = home(w, mask)
+        while ids[i] != 0 && keys[i] != w { i = (i + 1) & mask }
+        guard ids[i] != 0 else { return }
+        // Backward shift: move later entries of the probe run into the hole when their home
+        // does not lie cyclically in (hole, j].
+        var j = i
+        while true {
+            ids[i] = 0
+            while true {
+                j = (j + 1) & mask
+                if ids[j] == 0 { count -= 1; return }
+                let h = home(keys[j], mask)
+                let stays = i <= j ? (i < h && h <= j) : (i < h || h <= j)
+                if !stays { break }
+            }
+            keys[i] = keys[j]
+            ids[i] = ids[j]
+            i = j
+        }
+    }
+
+    private mutating func grow() {
+        let old = (keys, ids)
+        let capacity = max(16, ids.count * 2)
+        keys = Array(repeating: SmallName.Words(low: 0, high: 0), count: capacity)
+        ids = Array(repeating: 0, count: capacity)
+        count = 0
+        for (k, id) in zip(old.0, old.1) where id != 0 { insert(k, id) }
     }
 }
