@@ -13,6 +13,10 @@ extension Instance {
                 if read.isPresent(slot) {
                     return try ObjectSpace.peekSlot(slot, &read)
                 }
+            } else if target == nil, info.shapes != nil {
+                // A name that only a dictionary can have, read through its shape.
+                if let v = try ShapedDict.peekGet(&read, info, name) { return v }
+                throw AttributeError.missing(info.name, name)
             }
             return try Self.getOther(info, &read, name, target)
         }
