@@ -58,13 +58,15 @@ extension AttributeSite {
     /// `g` passes, as the address of its words; nil when none does. Up to four compares.
     @inlinable @inline(__always)
     func _match(header h: UInt64, generation g: UInt64) -> UnsafeMutablePointer<UInt64>? {
-        // Unrolled: `maxCachedClasses` entries of `_entryWords` words.
+        // Unrolled: `maxCachedClasses` entries of `_entryWords` words. The first entry is
+        // tried alone (a monomorphic site stops there); the other three are compared
+        // without jumps, so that classes taking turns cost no mispredicted branch. At most
+        // one entry passes: each names another class.
         let w = _words
-        if Self._passes(h, g, w) { return w }
-        if Self._passes(h, g, w + 4) { return w + 4 }
-        if Self._passes(h, g, w + 8) { return w + 8 }
-        if Self._passes(h, g, w + 12) { return w + 12 }
-        return nil
+        if _fastPath(Self._passes(h, g, w)) { return w }
+        let at = (Self._passes(h, g, w + 4) ? 4 : 0) | (Self._passes(h, g, w + 8) ? 8 : 0)
+            | (Self._passes(h, g, w + 12) ? 12 : 0)
+        return at == 0 ? nil : w + at
     }
 
     /// Whether header `h` with generation bits `g` passes the entry at `e`: its expected
