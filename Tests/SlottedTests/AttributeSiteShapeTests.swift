@@ -42,6 +42,31 @@ struct AttributeSiteShapeTests {
         #expect(try value.get(try D(ts: 2, value: 3.5)) == .double(3.5))
     }
 
+    @Test("a site caching classes whose ids collide in its entries reads each right and stays polymorphic")
+    func collidingClasses() throws {
+        let space = ObjectSpace()
+        let classes = try (0..<8).map { k in
+            try space.defineClass("C\(k)", slots: (0..<k).map { ("pad\($0)", SlotType.int) } + [("value", .int)])
+        }
+        let site = AttributeSite("value")
+        // Ids four apart want the same entry after the first class's.
+        let picked = [classes[0], classes[4], classes[1], classes[5]]
+        let instances = try picked.enumerated().map { i, c in
+            let e = try c.new()
+            try e.set("value", .int(i))
+            return e
+        }
+        for _ in 0..<3 {
+            for (i, e) in instances.enumerated() { #expect(try site.get(e) == .int(i)) }
+        }
+        #expect(site.cacheState == .polymorphic(4))
+        let fifth = try classes[2].new()
+        try fifth.set("value", .int(9))
+        #expect(try site.get(fifth) == .int(9))
+        #expect(site.cacheState == .megamorphic)
+        for (i, e) in instances.enumerated() { #expect(try site.get(e) == .int(i)) }
+    }
+
     @Test("a site reads slots past the 16th, set and unset, of every type")
     func pastTheHeader() throws {
         let space = ObjectSpace()

@@ -10,7 +10,11 @@
 // entry's data (what the name is on that class: a slot with its offset, type
 // and presence bit, the dictionary with the name's interned id or the place
 // one shape keeps it, a class attribute, or nothing) and, for a shaped
-// dictionary, that shape's dictionary word. An entry is written once and never
+// dictionary, that shape's dictionary word. The first class goes to the
+// first entry; a later one to the entry the low two bits of its id's
+// difference from the first class's id name when that is free, else to the
+// first free one (the fast path compares the first entry, then that one,
+// then all four). An entry is written once and never
 // replaced: its other words are stored first, then its expected header bits
 // with a release store, and a reader that loads those with acquire sees the
 // rest. Only one thread fills entries at a time (a try-lock: a thread that
@@ -75,7 +79,7 @@ public final class AttributeSite: @unchecked Sendable {
 
     /// The entries, `maxCachedClasses` of them, four words each (SiteFastPath.swift): the
     /// expected header bits (all ones until filled), their mask, the data (``SiteEntry``),
-    /// the cached shape's dictionary word.
+    /// the cached shape's dictionary word; then the first cached class's header bits.
     @usableFromInline let _words: UnsafeMutablePointer<UInt64>
     /// Held (1) by the thread that fills an entry or pins the name.
     private let writer = Atomic<UInt32>(0)
@@ -91,8 +95,8 @@ public final class AttributeSite: @unchecked Sendable {
     /// is looked up until the first access, when the name is resolved on that class once.
     public init(_ name: String) {
         self.name = name
-        _words = .allocate(capacity: Self._entryWords * Self.maxCachedClasses)
-        _words.initialize(repeating: 0, count: Self._entryWords * Self.maxCachedClasses)
+        _words = .allocate(capacity: Self._firstClassWord + 1)
+        _words.initialize(repeating: 0, count: Self._firstClassWord + 1)
         for i in 0..<Self.maxCachedClasses { entry(i).pointee = _SiteHeader.unfilled }
     }
 
@@ -298,7 +302,13 @@ public final class AttributeSite: @unchecked Sendable {
             mask |= SiteEntry.headerBit(d)
             expected |= SiteEntry.headerBit(d)
         }
-        let e = entry(count)
+        // The first entry for the first class (the fast path tries it first); then the
+        // class's home entry when it is free (tried second), else the first free one.
+        if count == 0 { slotarena_store_release64(_words + Self._firstClassWord, classBits) }
+        var e = _words + Self._home(classBits: classBits, first: slotarena_peek64(_words + Self._firstClassWord))
+        if slotarena_peek64(e) != _SiteHeader.unfilled {
+            e = (0..<Self.maxCachedClasses).lazy.map { self.entry($0) }.first { slotarena_peek64($0) == _SiteHeader.unfilled }!
+        }
         slotarena_store_release64(e + 3, shapeWord)
         slotarena_store_release64(e + 2, d)
         slotarena_store_release64(e + 1, mask)
