@@ -152,17 +152,22 @@ struct SchemaDefinitionTests {
         #expect(error?.culprit == "not ok")
     }
 
-    @Test("the README's schema and construction snippet runs and builds what it says")
+    @Test("the README's schema-driven host snippet runs and builds and reads what it says")
     func readmeSnippet() throws {
         let space = ObjectSpace()
         let schema: [(String, SlotType)] = [("ts", .int), ("kind", .string), ("value", .double)]
         let Event = try space.defineClass("EventSlots", slots: schema)
         let args: [Value] = [1, "click", 1.5]
         let e1 = try Event.construct(positional: args)
+        let e2 = try Event(2, "view")
         let byName = try ConstructionSignature(Event, keywords: ["value", "ts"])
-        let e2 = try Event.construct(byName, [1.5, 7])
+        let e3 = try Event.construct(byName, [2.5, 7])
+        let value = AttributeSite("value")
         #expect("\(e1)" == "EventSlots(ts=1, kind='click', value=1.5)")
-        #expect("\(e2)" == "EventSlots(ts=7, value=1.5)")
+        #expect("\(e2)" == "EventSlots(ts=2, kind='view')")
+        #expect("\(e3)" == "EventSlots(ts=7, value=2.5)")
+        #expect(try value.get(e1) == .double(1.5))
+        #expect(try value.getIfPresent(e2) == Value?.none)
     }
 
     @Test("an empty schema defines a class with no slots and no __dict__")

@@ -4,13 +4,20 @@
 // place in the host's code that reads or writes one attribute name; it
 // remembers, for the last few classes it saw, where that name lives on each.
 //
-// The cache holds up to four entries, each two words: a key (the class's
-// header bits, bit 0 saying the entry is filled) and the entry's data (what the name is on
-// that class: a slot with its offset, type and presence bit, the dictionary
-// with the name's interned id, a class attribute, or nothing). An entry is
-// written once and never replaced: its data is stored first, then its key
-// with a release store, and a reader that loads the key with acquire sees
-// the data. Only one thread fills entries at a time (a try-lock: a thread that
+// The cache holds up to four entries, each four words: the header bits an
+// instance of the entry's class has (its class, and the slot's presence bit
+// when that lives in the header), the mask they are compared under, the
+// entry's data (what the name is on that class: a slot with its offset, type
+// and presence bit, the dictionary with the name's interned id or the place
+// one shape keeps it, a class attribute, or nothing) and, for a shaped
+// dictionary, that shape's dictionary word. The first class goes to the
+// first entry; a later one to the entry the low two bits of its id's
+// difference from the first class's id name when that is free, else to the
+// first free one (the fast path compares the first entry, then that one,
+// then all four). An entry is written once and never
+// replaced: its other words are stored first, then its expected header bits
+// with a release store, and a reader that loads those with acquire sees the
+// rest. Only one thread fills entries at a time (a try-lock: a thread that
 // does not get it just does not fill); a fifth class makes the site
 // megamorphic and later classes take the by-name path with no cache update.
 //
@@ -52,8 +59,12 @@ import Synchronization
 ///
 /// `get`, `getIfPresent` and `set` are inlined into the caller. On a cached class, a read
 /// of a set slot holding a number or a boolean (or None, in an untyped slot) makes no call
-/// and no reference counting: a few compares, one load and a second look at the header.
-/// Shaped dictionary instances find the name through their shape. For dictionary instances
+/// and no reference counting: one masked compare of the header per cached class (as a
+/// typed accessor's, it checks the handle, the class and the slot's presence together), one
+/// load and a second look at the header. Shaped dictionary instances find the name through
+/// their shape; for the shape of the first instance of a class the site met, the site
+/// remembers where the name's value sits, and reads it as it reads an untyped slot, with a
+/// second look at the dictionary word too. For dictionary instances
 /// of a class without shapes (classes defined with `SLOTTED_DICT_SHAPES=0` in the
 /// environment) a site interns its name in the first space where it meets one and keeps it
 /// interned there (one entry of ``MemoryStats/internedNames``) until the site is released.
@@ -66,8 +77,9 @@ public final class AttributeSite: @unchecked Sendable {
     /// CPython's specialized `LOAD_ATTR` caches one type and deoptimizes on any other).
     public static let maxCachedClasses = 4
 
-    /// The entries: key and data words, `maxCachedClasses` of each, side by side. A key is
-    /// the class's header bits (`HeaderBits.classMask`) with bit 0 set once filled.
+    /// The entries, `maxCachedClasses` of them, four words each (SiteFastPath.swift): the
+    /// expected header bits (all ones until filled), their mask, the data (``SiteEntry``),
+    /// the cached shape's dictionary word; then the first cached class's header bits.
     @usableFromInline let _words: UnsafeMutablePointer<UInt64>
     /// Held (1) by the thread that fills an entry or pins the name.
     private let writer = Atomic<UInt32>(0)
@@ -83,8 +95,9 @@ public final class AttributeSite: @unchecked Sendable {
     /// is looked up until the first access, when the name is resolved on that class once.
     public init(_ name: String) {
         self.name = name
-        _words = .allocate(capacity: 2 * Self.maxCachedClasses)
-        _words.initialize(repeating: 0, count: 2 * Self.maxCachedClasses)
+        _words = .allocate(capacity: Self._firstClassWord + 1)
+        _words.initialize(repeating: 0, count: Self._firstClassWord + 1)
+        for i in 0..<Self.maxCachedClasses { entry(i).pointee = _SiteHeader.unfilled }
     }
 
     deinit {
@@ -160,7 +173,7 @@ public final class AttributeSite: @unchecked Sendable {
     @inline(never)
     private func read(_ instance: Instance, throwing: Bool) throws -> Value? {
         try instance.withValidatedRead { info, read in
-            let d = probe(info.id) ?? resolve(info)
+            let d = probe(info.id) ?? resolve(info, read.cell) { read.stillValid }
             switch SiteEntry.kind(d) {
             case SiteEntry.slot:
                 let slot = info.hot[SiteEntry.slotIndex(d)]
@@ -217,7 +230,7 @@ public final class AttributeSite: @unchecked Sendable {
     @usableFromInline @inline(never)
     func _setSlow(_ instance: Instance, _ value: Value) throws {
         try instance.withWriteLock { info, cell, header in
-            let d = probe(info.id) ?? resolve(info)
+            let d = probe(info.id) ?? resolve(info, cell) { true }
             if d & SiteEntry.frozen != 0 { throw AttributeError.readOnly(info.name, name) }
             switch SiteEntry.kind(d) {
             case SiteEntry.slot:
@@ -242,21 +255,26 @@ public final class AttributeSite: @unchecked Sendable {
     /// The data of the entry for `classID`, if one is filled.
     @inline(__always)
     private func probe(_ classID: UInt32) -> UInt64? {
-        let key = UInt64(classID) << HeaderBits.classShift | 1
-        for i in 0..<Self.maxCachedClasses where slotarena_peek64_acquire(entry(i)) == key {
-            return slotarena_peek64(entry(i) + 1)
+        let classBits = UInt64(classID) << HeaderBits.classShift
+        for i in 0..<Self.maxCachedClasses {
+            let expected = slotarena_peek64_acquire(entry(i))
+            if expected != _SiteHeader.unfilled, expected & HeaderBits.classMask == classBits {
+                return slotarena_peek64(entry(i) + 2)
+            }
         }
         return nil
     }
 
-    /// The key word of entry `i`; its data word follows.
+    /// The first word of entry `i`; the others follow.
     @inline(__always)
-    private func entry(_ i: Int) -> UnsafeMutablePointer<UInt64> { _words.advanced(by: 2 &* i) }
+    private func entry(_ i: Int) -> UnsafeMutablePointer<UInt64> { _words.advanced(by: Self._entryWords &* i) }
 
     /// Resolves the name on `info` and caches the result when the cache has room and no
-    /// other thread is filling it.
+    /// other thread is filling it. `cell` is the instance being accessed, and `valid` tells
+    /// whether it is still the one the access began with (always, under its writer bit):
+    /// a shaped dictionary's entry caches the shape that instance has.
     @inline(never)
-    private func resolve(_ info: ClassInfo) -> UInt64 {
+    private func resolve(_ info: ClassInfo, _ cell: _SlotCell, _ valid: () -> Bool) -> UInt64 {
         let m = mode.load(ordering: .relaxed)
         guard m & Self.megamorphicBit == 0,
               writer.compareExchange(expected: 0, desired: 1, ordering: .acquiring).exchanged
@@ -269,11 +287,49 @@ public final class AttributeSite: @unchecked Sendable {
             return SiteEntry.make(info, name, nameID: 0)
         }
         // A shaped dictionary finds names through its shape: no id to pin.
-        let d = SiteEntry.make(info, name, nameID: info.dictOffset >= 0 && info.shapes == nil ? pin(info.space) : 0)
-        slotarena_store_release64(entry(count) + 1, d)
-        slotarena_store_release64(entry(count), UInt64(info.id) << HeaderBits.classShift | 1)
+        let d: UInt64
+        var shapeWord: UInt64 = 0
+        if info.dictOffset >= 0, info.shapes != nil, (info.target(name) ?? -1) < 0 {
+            let shaped = shapedPlace(info, cell, valid)
+            shapeWord = shaped?.word ?? 0
+            d = SiteEntry.make(info, name, nameID: 0, shapedAt: shaped?.offset)
+        } else {
+            d = SiteEntry.make(info, name, nameID: info.dictOffset >= 0 && info.shapes == nil ? pin(info.space) : 0)
+        }
+        let classBits = UInt64(info.id) << HeaderBits.classShift
+        var mask = _SiteHeader.entryMask, expected = classBits
+        if SiteEntry.kind(d) == SiteEntry.slot, d & SiteEntry.presenceInHeader != 0 {
+            mask |= SiteEntry.headerBit(d)
+            expected |= SiteEntry.headerBit(d)
+        }
+        // The first entry for the first class (the fast path tries it first); then the
+        // class's home entry when it is free (tried second), else the first free one.
+        if count == 0 { slotarena_store_release64(_words + Self._firstClassWord, classBits) }
+        var e = _words + Self._home(classBits: classBits, first: slotarena_peek64(_words + Self._firstClassWord))
+        if slotarena_peek64(e) != _SiteHeader.unfilled {
+            e = (0..<Self.maxCachedClasses).lazy.map { self.entry($0) }.first { slotarena_peek64($0) == _SiteHeader.unfilled }!
+        }
+        slotarena_store_release64(e + 3, shapeWord)
+        slotarena_store_release64(e + 2, d)
+        slotarena_store_release64(e + 1, mask)
+        slotarena_store_release64(e, expected)
         mode.store(count + 1, ordering: .relaxed)
         return d
+    }
+
+    /// Where the shape the instance's dictionary has now keeps the name, when its values are
+    /// inline: that dictionary word (pointer and mode) and the value's byte offset. Nil when
+    /// the dictionary is not inline, its shape lacks the name, or the instance changed.
+    private func shapedPlace(_ info: ClassInfo, _ cell: _SlotCell, _ valid: () -> Bool) -> (word: UInt64, offset: Int)? {
+        let at = cell.base + info.dictOffset
+        let w = slotarena_peek64(at)
+        // The shape is followed only once the instance is known to be the same one.
+        guard w & DictWord.modeMask == DictWord.inline, let s = DictWord.pointer(w), valid(),
+              let p = Unmanaged<Shape>.fromOpaque(s)._withUnsafeGuaranteedRef({ $0.position(of: name) })
+        else { return nil }
+        let offset = info.cellSize + 16 * p
+        guard offset < 1 << 14, info.dictOffset < 1 << 14, slotarena_peek64_sc(at) == w, valid() else { return nil }
+        return (w & _SiteHeader.dictWordMask, offset)
     }
 
     /// The name's id in `space`, interned for the site's lifetime; 0 when the site keeps it

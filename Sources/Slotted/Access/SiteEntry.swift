@@ -14,8 +14,11 @@
 //   bits 29...42  the presence byte's offset (slots 16 and later)
 //   bits 43...53  the slot's index in the layout
 //   dict:
+//   bit   4       shaped: the entry caches where one shape keeps the name
 //   bits  8...31  a class attribute of the same name: its index + 1, or 0
-//   bits 32...63  the name's interned id in the class's space, or 0
+//   bits 32...63  the name's interned id in the class's space, or 0 (not shaped)
+//   bits 32...45  the dictionary word's byte offset (shaped)
+//   bits 46...59  the value's byte offset in the cell, for that shape (shaped)
 //   class attribute:
 //   bits 32...63  its index in `ClassInfo.attributeValues`
 //
@@ -32,6 +35,14 @@ enum SiteEntry {
 
     @inlinable static var frozen: UInt64 { 1 << 3 }
     @inlinable static var presenceInHeader: UInt64 { 1 << 22 }
+    /// A dict entry that caches a shape (its dictionary word is the entry's fourth word).
+    @inlinable static var shaped: UInt64 { 1 << 4 }
+    /// The bits that make an entry the common read: a slot, of type `.int` or `.double`
+    /// (codes 0 and 1), whose presence bit is in the header.
+    @inlinable static var simpleMask: UInt64 { 7 | 0xe << 4 | presenceInHeader }
+    @inlinable static var simpleSlot: UInt64 { presenceInHeader }
+    /// Of a simple slot's type code: `.double` rather than `.int`.
+    @inlinable static var doubleBit: UInt64 { 1 << 4 }
 
     // Type codes.
     @inlinable static var int: UInt64 { 0 }
@@ -65,7 +76,11 @@ enum SiteEntry {
     @inlinable @inline(__always) static func presenceMask(_ d: UInt64) -> UInt8 { 1 &<< UInt8(truncatingIfNeeded: (d >> 23) & 7) }
     @inlinable @inline(__always) static func presenceOffset(_ d: UInt64) -> Int { Int(truncatingIfNeeded: (d >> 29) & 0x3fff) }
     @inlinable @inline(__always) static func slotIndex(_ d: UInt64) -> Int { Int(truncatingIfNeeded: (d >> 43) & 0x7ff) }
-    @inlinable @inline(__always) static func nameID(_ d: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: d >> 32) }
+    @inlinable @inline(__always) static func nameID(_ d: UInt64) -> UInt32 {
+        d & shaped != 0 ? 0 : UInt32(truncatingIfNeeded: d >> 32)
+    }
+    @inlinable @inline(__always) static func dictOffset(_ d: UInt64) -> Int { Int(truncatingIfNeeded: (d >> 32) & 0x3fff) }
+    @inlinable @inline(__always) static func shapedValueOffset(_ d: UInt64) -> Int { Int(truncatingIfNeeded: (d >> 46) & 0x3fff) }
 
     /// The class attribute's index, for a class attribute entry or a dict entry that has one.
     @inline(__always)
@@ -76,8 +91,10 @@ enum SiteEntry {
     }
 
     /// What `name` is on `info`, as `Instance.get` and `set` resolve it; `nameID` is the
-    /// name's interned id in the class's space (0: look it up on each access).
-    static func make(_ info: ClassInfo, _ name: String, nameID: UInt32) -> UInt64 {
+    /// name's interned id in the class's space (0: look it up on each access); `shapedAt`,
+    /// for a class with shapes, the byte offset of the name's value in an instance of the
+    /// shape the site caches.
+    static func make(_ info: ClassInfo, _ name: String, nameID: UInt32, shapedAt: Int? = nil) -> UInt64 {
         let target = info.target(name)
         var d: UInt64
         if let i = target, i >= 0 {
@@ -95,7 +112,12 @@ enum SiteEntry {
         } else if info.dictOffset >= 0 {
             let attributePlusOne = target.map { UInt64(-$0) } ?? 0
             _slottedCheck(attributePlusOne < 1 << 24, "too many class attributes for an attribute site's entry")
-            d = dict | attributePlusOne << 8 | UInt64(nameID) << 32
+            d = dict | attributePlusOne << 8
+            if let at = shapedAt {
+                d |= shaped | UInt64(info.dictOffset) << 32 | UInt64(at) << 46
+            } else {
+                d |= UInt64(nameID) << 32
+            }
         } else if let t = target {
             d = attribute | UInt64(-1 - t) << 32
         } else {

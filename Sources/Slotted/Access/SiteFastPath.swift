@@ -3,16 +3,28 @@
 // SiteFastPath.swift: the inlinable fast paths of an attribute site, compiled
 // into the caller's loop as a typed accessor is.
 //
-// A get is a seqlock read with the header as its sequence: peek the header,
-// find its class among the cached entries (each entry is written once, data
-// before key, and never replaced, so a peek of the key and then of the data
-// is enough), test presence, peek the value, peek the header again and keep
-// the value only if the header did not change. Anything else (a freed
-// instance, a writer holding the instance, an unset slot, a string or a
-// reference, a dict instance, a class not cached) returns nil and takes the
-// slow path, which throws what `Instance.get` throws. The cells are never
-// unmapped while the space lives, so a peek of a freed cell is harmless and
-// its value is dropped by the validation.
+// An entry is four words: the expected header bits, the mask they are
+// compared under, the entry's data (SiteEntry.swift) and, for a dictionary
+// entry, the dictionary word of the shape it cached. One masked compare of
+// the header against an entry, `h & mask == generation | expected`, checks
+// together, as a typed accessor's compare does, that the handle is not stale,
+// that no writer holds the instance, that it is of the entry's class and (for
+// the first 16 slots) that the slot is set. An unfilled entry's expected word
+// is all ones, which no masked header equals. The first entry is compared
+// first, then the entry the class's id names (a class goes there when it is
+// free; the first class's is the first entry), then all four without jumps.
+//
+// A get is then a seqlock read with the header as its sequence: peek the
+// value, peek the header again and keep the value only if the header did not
+// change. A shaped dictionary entry also peeks the dictionary word before
+// and after the value, and the untyped value carries its own sequence. Each
+// entry is written once, data before the expected word (a release store),
+// and never replaced: a reader peeks the expected word first. Anything else
+// (a freed instance, a writer holding it, an unset slot, a string or a
+// reference, another shape, a class not cached) returns nil and takes the slow
+// path, which throws what `Instance.get` throws. The cells are never unmapped
+// while the space lives, so a peek of a freed cell is harmless and its value
+// is dropped by the validation.
 //
 // A set of a number or a boolean into a typed slot that is already set is a
 // typed write: one check of the header, one plain store. It takes no writer
@@ -32,65 +44,114 @@ enum _SiteHeader {
     @inlinable static var classMask: UInt64 { ((1 << UInt64(SLOTARENA_CLASS_BITS)) - 1) << UInt64(SLOTARENA_CLASS_SHIFT) }
     @inlinable static var busy: UInt64 { 1 << UInt64(SLOTARENA_BUSY_BIT) }
     @inlinable static var genMask: UInt64 { ~0 << UInt64(SLOTARENA_GEN_SHIFT) }
+    /// What every entry's mask holds: the generation, the writer bit and the class.
+    @inlinable static var entryMask: UInt64 { genMask | busy | classMask }
+    /// The expected word of an entry not filled yet: no masked header equals it.
+    @inlinable static var unfilled: UInt64 { ~0 }
+    /// The dictionary word bits a shaped entry compares: the pointer and the mode.
+    @inlinable static var dictWordMask: UInt64 { 0x0000_FFFF_FFFF_FFF3 }
 }
 
 extension AttributeSite {
-    /// The key word of a filled entry for the class whose header bits are `h & classMask`.
-    @inlinable @inline(__always)
-    static func _key(header h: UInt64) -> UInt64 { h & _SiteHeader.classMask | 1 }
+    /// Words per entry: expected header bits, mask, data, cached dictionary word.
+    @inlinable static var _entryWords: Int { 4 }
 
-    /// The data of the entry for the class in header `h`, if one is filled: up to four
-    /// compares of the key words, no call.
+    /// The entry whose masked compare the header `h` of an instance with generation bits
+    /// `g` passes, as the address of its words; nil when none does. Up to four compares.
     @inlinable @inline(__always)
-    func _probe(header h: UInt64) -> UInt64? {
-        let key = Self._key(header: h)
+    func _match(header h: UInt64, generation g: UInt64) -> UnsafeMutablePointer<UInt64>? {
+        // The first entry is tried alone: a monomorphic site stops there. Then the entry
+        // the class's id names (``_home(classBits:first:)``), where a class is cached unless
+        // another class took it first: a polymorphic site whose classes have different
+        // homes stops there. Otherwise the four are compared without jumps, so that classes
+        // taking turns cost no mispredicted branch. At most one entry passes: each names
+        // another class.
         let w = _words
-        if slotarena_peek64_acquire(w) == key { return slotarena_peek64(w + 1) }
-        if slotarena_peek64_acquire(w + 2) == key { return slotarena_peek64(w + 3) }
-        if slotarena_peek64_acquire(w + 4) == key { return slotarena_peek64(w + 5) }
-        if slotarena_peek64_acquire(w + 6) == key { return slotarena_peek64(w + 7) }
-        return nil
+        if _fastPath(Self._passes(h, g, w)) { return w }
+        let home = w + Self._home(classBits: h, first: slotarena_peek64(w + Self._firstClassWord))
+        if _fastPath(Self._passes(h, g, home)) { return home }
+        let at = (Self._passes(h, g, w) ? 1 : 0) | (Self._passes(h, g, w + 4) ? 5 : 0)
+            | (Self._passes(h, g, w + 8) ? 9 : 0) | (Self._passes(h, g, w + 12) ? 13 : 0)
+        return at == 0 ? nil : w + (at &- 1)
+    }
+
+    /// The word after the entries: the class bits (`h & classMask`) of the first class the
+    /// site cached, 0 before.
+    @inlinable static var _firstClassWord: Int { 16 }
+
+    /// The word index of the entry a class prefers, from its header bits and the first
+    /// class's: the low two bits of the difference of their ids pick one of the four
+    /// entries, so that the first class's is the first entry and classes defined one after
+    /// the other each have their own.
+    @inlinable @inline(__always)
+    static func _home(classBits h: UInt64, first: UInt64) -> Int {
+        Int(truncatingIfNeeded: ((h &- first) >> UInt64(SLOTARENA_CLASS_SHIFT)) & 3) &* _entryWords
+    }
+
+    /// Whether header `h` with generation bits `g` passes the entry at `e`: its expected
+    /// word is peeked first (acquire), then its mask.
+    @inlinable @inline(__always)
+    static func _passes(_ h: UInt64, _ g: UInt64, _ e: UnsafeMutablePointer<UInt64>) -> Bool {
+        let expected = slotarena_peek64_acquire(e)
+        return h & slotarena_peek64(e + 1) == g | expected
     }
 
     /// The fast path of a read: a live instance, no writer on it, its class cached with the
-    /// name as a set slot holding a number or a boolean (or None, in an untyped slot); one
+    /// name as a set slot holding a number or a boolean (or None, in an untyped slot), or as
+    /// an untyped entry of a shaped dictionary with the cached shape, its values inline; one
     /// validated load. Nil for anything else.
     @inlinable @inline(__always)
     func _fastRead(_ instance: Instance) -> Value? {
         let base = instance._cell.base
         let h = slotarena_peek64(base)
-        guard h & (_SiteHeader.genMask | _SiteHeader.busy) == instance._generationBits,
-              let d = _probe(header: h), SiteEntry.kind(d) == SiteEntry.slot
-        else { return nil }
-        let present: Bool
-        if d & SiteEntry.presenceInHeader != 0 {
-            present = h & SiteEntry.headerBit(d) != 0
-        } else {
-            present = slotarena_peek8(base + SiteEntry.presenceOffset(d)) & SiteEntry.presenceMask(d) != 0
-        }
-        guard present else { return nil }
-        let p = base + SiteEntry.offset(d)
+        guard let e = _match(header: h, generation: instance._generationBits) else { return nil }
+        let d = slotarena_peek64(e + 2)
         let value: Value
-        let type = SiteEntry.typeCode(d)
-        // The 64-bit types first, with one load for both: no jump table on the common path.
-        if type <= SiteEntry.double {
-            let bits = slotarena_peek64(p)
-            value = type == SiteEntry.double ? .double(Double(bitPattern: bits)) : .int(Int(Int64(bitPattern: bits)))
-            guard slotarena_peek64_sc(base) == h else { return nil }
-            return value
-        }
-        switch type {
-        case SiteEntry.bool: value = .bool(slotarena_peek8(p) != 0)
-        case SiteEntry.int32: value = .int(Int(Int32(bitPattern: slotarena_peek32(p))))
-        case SiteEntry.float: value = .double(Double(Float(bitPattern: slotarena_peek32(p))))
-        case SiteEntry.uint8: value = .int(Int(slotarena_peek8(p)))
-        case SiteEntry.any:
-            guard let v = _SlotCell._peekSimpleAny(p) else { return nil }
+        if _fastPath(d & SiteEntry.simpleMask == SiteEntry.simpleSlot) {
+            // A 64-bit typed slot, its presence bit in the header: the compare checked it.
+            let bits = slotarena_peek64(base + SiteEntry.offset(d))
+            value = d & SiteEntry.doubleBit != 0 ? .double(Double(bitPattern: bits)) : .int(Int(Int64(bitPattern: bits)))
+        } else {
+            guard let v = _fastReadOther(base, e, d) else { return nil }
             value = v
-        default: return nil
         }
         guard slotarena_peek64_sc(base) == h else { return nil }
         return value
+    }
+
+    /// The rest of ``_fastRead(_:)`` once an entry matched: other slot types, presence
+    /// past the 16th slot, shaped dictionaries. The caller validates the header after.
+    @inlinable @inline(__always)
+    func _fastReadOther(_ base: UnsafeMutableRawPointer, _ e: UnsafeMutablePointer<UInt64>, _ d: UInt64) -> Value? {
+        switch SiteEntry.kind(d) {
+        case SiteEntry.slot:
+            break
+        case SiteEntry.dict:
+            guard d & SiteEntry.shaped != 0 else { return nil }
+            let wp = base + SiteEntry.dictOffset(d)
+            let word = slotarena_peek64(wp)
+            guard word & _SiteHeader.dictWordMask == slotarena_peek64(e + 3),
+                  let v = _SlotCell._peekSimpleAny(base + SiteEntry.shapedValueOffset(d)),
+                  slotarena_peek64_sc(wp) == word
+            else { return nil }
+            return v
+        default:
+            return nil
+        }
+        if d & SiteEntry.presenceInHeader == 0 {
+            guard slotarena_peek8(base + SiteEntry.presenceOffset(d)) & SiteEntry.presenceMask(d) != 0 else { return nil }
+        }
+        let p = base + SiteEntry.offset(d)
+        switch SiteEntry.typeCode(d) {
+        case SiteEntry.int: return .int(Int(Int64(bitPattern: slotarena_peek64(p))))
+        case SiteEntry.double: return .double(Double(bitPattern: slotarena_peek64(p)))
+        case SiteEntry.bool: return .bool(slotarena_peek8(p) != 0)
+        case SiteEntry.int32: return .int(Int(Int32(bitPattern: slotarena_peek32(p))))
+        case SiteEntry.float: return .double(Double(Float(bitPattern: slotarena_peek32(p))))
+        case SiteEntry.uint8: return .int(Int(slotarena_peek8(p)))
+        case SiteEntry.any: return _SlotCell._peekSimpleAny(p)
+        default: return nil
+        }
     }
 
     /// The fast path of a write: a live instance of a cached class, no writer on it, the
@@ -101,12 +162,10 @@ extension AttributeSite {
     func _fastWrite(_ instance: Instance, _ value: Value) -> Bool {
         let cell = instance._cell
         let h = cell.header
-        guard h & (_SiteHeader.genMask | _SiteHeader.busy) == instance._generationBits,
-              let d = _probe(header: h), d & (7 | SiteEntry.frozen) == SiteEntry.slot
-        else { return false }
-        if d & SiteEntry.presenceInHeader != 0 {
-            guard h & SiteEntry.headerBit(d) != 0 else { return false }
-        } else {
+        guard let e = _match(header: h, generation: instance._generationBits) else { return false }
+        let d = slotarena_peek64(e + 2)
+        guard d & (7 | SiteEntry.frozen) == SiteEntry.slot else { return false }
+        if d & SiteEntry.presenceInHeader == 0 {
             guard cell.isPresent(SiteEntry.presenceOffset(d), SiteEntry.presenceMask(d)) else { return false }
         }
         let o = SiteEntry.offset(d)

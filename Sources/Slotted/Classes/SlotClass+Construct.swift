@@ -28,9 +28,19 @@ extension SlotClass {
     ///   positional arguments (4 given)`, before anything is allocated), for positional
     ///   values to a class without slots (`C() takes no positional arguments`) or for a value
     ///   of the wrong type; ``MemoryError``. Nothing is left allocated when it throws.
-    @inlinable
+    @inlinable @inline(__always)
     public func dynamicallyCall(withArguments values: [Value]) throws -> Instance {
-        try values.withUnsafeBufferPointer { try construct(positional: $0) }
+        // The values are stored one by one here, in the caller: the argument array does not
+        // escape, so the compiler may keep it on the caller's stack.
+        if _slowPath(values.count > _slotCount) { throw _tooManyPositional(values) }
+        var build = try _beginConstruction()
+        do {
+            for i in values.indices { try _store(positional: values[i], &build) }
+        } catch {
+            _abandon(build)
+            throw error
+        }
+        return _finish(build)
     }
 
     /// Calls the class with keywords: `try C(x: 1.0, y: 2.0)` is Python's `C(x=1.0, y=2.0)`
@@ -197,8 +207,10 @@ extension SlotClass {
 
     /// Stores a value into slot `index` of an instance under construction: a number into a
     /// slot of its own type needs no check, and neither it nor what it replaces owns
-    /// anything, so it is stored here; every other value takes the general store
-    /// (`storeSlot`), which checks and converts it and releases what it replaces.
+    /// anything, so it is stored here, as is a short string (its text in the word itself,
+    /// as the typed store keeps it) into a slot not set yet; every other value takes the
+    /// general store (`storeSlot`), which checks and converts it and releases what it
+    /// replaces.
     @inline(__always)
     private func store(_ info: ClassInfo, _ index: Int, _ value: Value, _ cell: _SlotCell,
                        _ header: inout UInt64) throws
@@ -207,6 +219,12 @@ extension SlotClass {
         switch (slot.type, value) {
         case (.int, .int(let v)): cell.store(v, slot.offset)
         case (.double, .double(let v)): cell.store(v, slot.offset)
+        case (.string, .string(let s)) where !cell.isPresent(slot.presenceOffset, slot.presenceMask, header: header):
+            guard let word = _inlineStringWord(s) else {
+                try space.storeSlot(info, index, value, cell, header: &header)
+                return
+            }
+            cell.store(word, slot.offset)
         default:
             // The class's own `space`, a `let` of `self`, is borrowed; a call on `info.space`
             // (an unowned reference) would retain and release it.
@@ -299,6 +317,12 @@ extension SlotClass {
         if build.uncounted { ShapedDict.settle(info, build.instance._cell) }
         slotarena_cell_unlock(build.instance._cell.base, build.header)
         space.freeIfLive(build.instance)
+    }
+
+    /// The error for a call with too many positional values.
+    @usableFromInline @inline(never)
+    func _tooManyPositional(_ values: [Value]) -> TypeError {
+        tooManyPositional(given: values.count, surplus: values[_slotCount])
     }
 
     /// The error for the positional arguments of a call that has too many.
