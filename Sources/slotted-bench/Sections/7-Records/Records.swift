@@ -70,40 +70,50 @@ private struct Load {
 }
 
 /// Loads the table as a host would: a class defined from the (name, type) schema, each
-/// row constructed from its present values (a construction signature per pattern of
-/// missing cells; missing cells stay unset slots).
+/// row constructed from its values in schema order (`construct(positional:)`), then each
+/// missing cell's slot unset (`del`), so that it reads as missing. A missing cell is passed
+/// as its type's placeholder (0, 0.0, false, an empty string: no arena block).
 private func loadSlotted(_ table: RecordsTable, interning: StringInterning) throws -> Load {
-    let n = table.rows.count
+    let n = table.rowCount
+    let columns = RecordsTable.columns
     let space = ObjectSpace()
     let R = try space.defineClass("Record", slots: RecordsTable.schema, interning: interning)
     let names = RecordsTable.schema.map(\.name)
-    var signatures: [UInt32: ConstructionSignature] = [:]
-    var values = ContiguousArray<Value>()
-    values.reserveCapacity(names.count)
+    let placeholders: [Value] = RecordsTable.schema.map {
+        switch $0.type {
+        case .double, .float: .double(0)
+        case .bool: .bool(false)
+        case .string: .string("")
+        default: .int(0)
+        }
+    }
+    let values = UnsafeMutablePointer<Value>.allocate(capacity: columns)
+    defer { values.deallocate() }
     let storage = UnsafeMutablePointer<Instance>.allocate(capacity: n)
     defer { storage.deallocate() }
     let before = space.memory.allocatedBytes
-    let ns = try timeConstructions(n, into: storage) { i -> Instance in
-        values.removeAll(keepingCapacity: true)
-        var missing: UInt32 = 0
-        for (c, cell) in table.rows[i].enumerated() {
-            switch cell {
-            case .int(let v): values.append(.int(v))
-            case .double(let v): values.append(.double(v))
-            case .bool(let v): values.append(.bool(v))
-            case .text(let k): values.append(.string(table.string(k)))
-            case .missing: missing |= 1 << UInt32(c)
+    let ns = try table.cells.withUnsafeBufferPointer { cells in
+        try timeConstructions(n, into: storage) { i -> Instance in
+            var missing: UInt32 = 0
+            for c in 0..<columns {
+                switch cells[i * columns + c] {
+                case .int(let v): (values + c).initialize(to: .int(v))
+                case .double(let v): (values + c).initialize(to: .double(v))
+                case .bool(let v): (values + c).initialize(to: .bool(v))
+                case .text(let k): (values + c).initialize(to: .string(table.string(k)))
+                case .missing:
+                    (values + c).initialize(to: placeholders[c])
+                    missing |= 1 << UInt32(c)
+                }
             }
+            defer { values.deinitialize(count: columns) }
+            let row = try R.construct(positional: UnsafeBufferPointer(start: values, count: columns))
+            while missing != 0 {
+                try row.delete(names[missing.trailingZeroBitCount])
+                missing &= missing - 1
+            }
+            return row
         }
-        if missing == 0 { return try values.withUnsafeBufferPointer { try R.construct(positional: $0) } }
-        let signature: ConstructionSignature
-        if let known = signatures[missing] {
-            signature = known
-        } else {
-            signature = try ConstructionSignature(R, keywords: names.indices.filter { missing & (1 << UInt32($0)) == 0 }.map { names[$0] })
-            signatures[missing] = signature
-        }
-        return try values.withUnsafeBufferPointer { try R.construct(signature, $0) }
     }
     let bytes = space.memory.allocatedBytes - before + n * MemoryLayout<Instance>.stride
     let price = try R.slot("price", as: Double.self), status = try R.slot("status", as: String.self)
@@ -122,10 +132,15 @@ private func loadSlotted(_ table: RecordsTable, interning: StringInterning) thro
 
 /// Loads the table into a struct array (the same strings made from the same bytes).
 private func loadStructs(_ table: RecordsTable) -> Load {
-    let n = table.rows.count
+    let n = table.rowCount
+    let columns = RecordsTable.columns
     let before = ProcessHeap.allocatedBytes()
     let storage = UnsafeMutablePointer<RecordRow>.allocate(capacity: n)
-    let ns = timeConstructions(n, into: storage) { i in RecordRow(table.rows[i], table) }
+    let ns = table.cells.withUnsafeBufferPointer { cells in
+        timeConstructions(n, into: storage) { i in
+            RecordRow(UnsafeBufferPointer(rebasing: cells[i * columns ..< (i + 1) * columns]), table)
+        }
+    }
     let after = ProcessHeap.allocatedBytes()
     let bytes = after > 0 ? after - before : n * MemoryLayout<RecordRow>.stride
     let rows = UnsafeBufferPointer(start: storage, count: n)

@@ -32,9 +32,12 @@ struct RecordsTable {
     static let missingPercent = 3.0
     static let distinctTimestamps = 3_000
 
-    var rows: [[RecordCell]]
+    /// The cells, row after row (`columns` a row).
+    var cells: ContiguousArray<RecordCell>
+    var rowCount: Int
     /// The UTF-8 bytes of every distinct text value.
     var texts: [[UInt8]]
+    static var columns: Int { schema.count }
 
     init(rows count: Int, seed: UInt64 = 0x7EC0_4D5) {
         var random = SplitMix64(seed: seed)
@@ -55,8 +58,8 @@ struct RecordsTable {
             return intern("2024-\(two(month))-\(two(day))T\(two(hour)):\(two(minute)):\(two(second))Z")
         }
         func pick(_ choices: [Int]) -> Int { choices[Int(random.next() % UInt64(choices.count))] }
-        var rows: [[RecordCell]] = []
-        rows.reserveCapacity(count)
+        var cells = ContiguousArray<RecordCell>()
+        cells.reserveCapacity(count * Self.schema.count)
         for i in 0..<count {
             let r = { Int(random.next() % 1_000_000) }
             let d = { Double(random.next() % 1_000_000) / 100 }
@@ -69,9 +72,10 @@ struct RecordsTable {
             for c in 1..<row.count where random.next() % 10_000 < UInt64(Self.missingPercent * 100) {
                 row[c] = .missing
             }
-            rows.append(row)
+            cells.append(contentsOf: row)
         }
-        self.rows = rows
+        self.cells = cells
+        self.rowCount = count
         self.texts = texts
     }
 
@@ -90,7 +94,7 @@ struct RecordRow {
     var created: String?, updated: String?
     var active: Bool?
 
-    init(_ row: [RecordCell], _ table: RecordsTable) {
+    init(_ row: UnsafeBufferPointer<RecordCell>, _ table: RecordsTable) {
         @inline(__always) func int(_ c: RecordCell) -> Int? { if case .int(let v) = c { return v } else { return nil } }
         @inline(__always) func double(_ c: RecordCell) -> Double? { if case .double(let v) = c { return v } else { return nil } }
         @inline(__always) func text(_ c: RecordCell) -> String? { if case .text(let k) = c { return table.string(k) } else { return nil } }
