@@ -159,7 +159,8 @@ void slotarena_shelf_stats(uint64_t *slabs, uint64_t *bytes);
  * cell's generation is advanced, so no handle from before matches. As
  * slotarena_reset_each with no callback, then every block allocated before
  * the call is freed: meant for a caller that owns no blocks through cells
- * allocated concurrently. */
+ * allocated concurrently. Text blocks (slotarena_text_alloc) are their
+ * owner's to free. */
 void slotarena_reset(slotarena *arena);
 
 /* What slotarena_reset_each calls for each cell it frees, after claiming it

@@ -20,7 +20,8 @@ import Darwin
 // was once every user is gone. Removal shifts the entries after it back (no tombstones).
 //
 // Invariants. Under the table's lock (rank `.stringTable`, after the space's state): every
-// entry has at least one user and a distinct text; the table is at most 3/4 full; a block
+// entry has at least one user and a distinct text (unless the count of users of one reached
+// 2^32 - 1, which starts a second entry); the table is at most 3/4 full; a block
 // is freed (slotarena_text_free, released once no reader can reach it) only when its last
 // user releases it. The arena's destroy frees the table and every entry with it.
 
@@ -68,7 +69,7 @@ struct StringTable {
             while word(at: i) != 0 {
                 if hash(at: i) == h, Self.matches(word(at: i), bytes) {
                     let n = users(at: i)
-                    guard n < UInt32.max else { break }  // full: store a private copy instead
+                    guard n < UInt32.max else { break }  // count full: a second entry for the text
                     setEntry(i, word: word(at: i), users: n + 1, hash: h)
                     return word(at: i) | Self.internedBit
                 }

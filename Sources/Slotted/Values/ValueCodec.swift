@@ -62,9 +62,18 @@ extension ObjectSpace {
     /// UTF-8 bytes after an 8-byte count, rounded up to 8. With `interned`, the block is the
     /// space's shared one for that text (``StringTable``).
     func encodeString(_ string: String, interned: Bool = false) throws -> UInt64 {
-        if let word = _inlineStringWord(string) { return word }
+        if let (bytes, discriminated) = _smallStringWords(string) {
+            let count = discriminated >> 56 & 0xF
+            if count <= 7 { return bytes << 8 | count << 1 | 1 }
+        }
         var s = string
         return try s.withUTF8 { utf8 -> UInt64 in
+            if utf8.count <= 7 {
+                // Short text in another form than Swift's small one: inline all the same.
+                var text: UInt64 = 0
+                withUnsafeMutableBytes(of: &text) { $0.copyMemory(from: UnsafeRawBufferPointer(utf8)) }
+                return UInt64(littleEndian: text) << 8 | UInt64(utf8.count) << 1 | 1
+            }
             if interned {
                 return try strings.withLock { try $0.intern(UnsafeRawBufferPointer(utf8), arena: arena) }
             }
