@@ -101,6 +101,28 @@ struct StringStorageTests {
         #expect(throws: ValueError.self) { try space.defineClass("B", slots: recordSchema, interning: .slots(["nope"])) }
     }
 
+    @Test("interned values freed in any order leave the others readable and counted")
+    func removalOrder() throws {
+        let space = ObjectSpace()
+        let R = try space.defineClass("R", slots: recordSchema, interning: .slots(["created"]))
+        let rows = try (0..<600).map { i in try R.construct([("id", .int(i)), ("created", .string(text(20, i)))]) }
+        var order = Array(rows.indices)
+        var generator = SystemRandomNumberGenerator()
+        order.shuffle(using: &generator)
+        let freed = Set(order.prefix(400))
+        for i in order.prefix(400) { space.free(rows[i]) }
+        #expect(space.memory.stats.internedStrings == 200)
+        for i in rows.indices where !freed.contains(i) {
+            #expect(try rows[i].get("created") == .string(text(20, i)))
+        }
+        // Interning an existing value again finds it.
+        let again = try R.construct([("created", .string(text(20, order[599])))])
+        #expect(space.memory.stats.internedStrings == 200)
+        space.free(again)
+        for i in rows.indices where !freed.contains(i) { space.free(rows[i]) }
+        #expect(space.memory.allocatedBytes == 0)
+    }
+
     @Test("statistics return to their start after a reset of interned instances")
     func resetFrees() throws {
         let space = ObjectSpace()

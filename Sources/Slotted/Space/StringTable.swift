@@ -37,10 +37,21 @@ struct StringTable {
     /// The flag of an interned block in a string word.
     static let internedBit: UInt64 = 2
 
-    /// FNV-1a over the bytes, folded to 32 bits.
+    /// A multiply-xorshift hash over the bytes, 8 at a time, folded to 32 bits.
     private static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
+        var h = UInt64(bytes.count) &* 0x9E37_79B9_7F4A_7C15
+        var i = 0
+        while i + 8 <= bytes.count {
+            h = (h ^ bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
+            h ^= h >> 31
+            i += 8
+        }
+        if i < bytes.count {
+            var tail: UInt64 = 0
+            for k in i..<bytes.count { tail = tail << 8 | UInt64(bytes[k]) }
+            h = (h ^ tail) &* 0x94D0_49BB_1331_11EB
+            h ^= h >> 29
+        }
         return UInt32(truncatingIfNeeded: h ^ (h >> 32))
     }
 
