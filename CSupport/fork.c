@@ -39,6 +39,8 @@
  *          base's, which classInfo(in:) takes inside it;
  *        the class registry (Swift), then the class table's mutex;
  *        each space's state (Swift);
+ *        each space's table of interned strings (Swift), which allocates
+ *          and frees text under the arena's lock;
  *        the thread caches' registry (tcache.c);
  *        the list of live arenas (arena.c);
  *        each arena's lock, in list order (no thread holds two);
@@ -91,6 +93,7 @@ static void prepare(void) {
     take_rank(SLOTARENA_RANK_CLASS_REGISTRY);
     pthread_mutex_lock(slotarena_classtable_mutex());
     take_rank(SLOTARENA_RANK_SPACE_STATE);
+    take_rank(SLOTARENA_RANK_STRING_TABLE);
     pthread_mutex_lock(slotarena_tcache_registry_mutex());
     pthread_mutex_lock(slotarena_live_mutex());
     for (slotarena *a = slotarena_live_first(); a != NULL; a = a->live_next) lock(a);
@@ -104,6 +107,7 @@ static void parent(void) {
     for (slotarena *a = last; a != NULL; a = a->live_prev) unlock(a);
     pthread_mutex_unlock(slotarena_live_mutex());
     pthread_mutex_unlock(slotarena_tcache_registry_mutex());
+    release_rank(SLOTARENA_RANK_STRING_TABLE);
     release_rank(SLOTARENA_RANK_SPACE_STATE);
     pthread_mutex_unlock(slotarena_classtable_mutex());
     release_rank(SLOTARENA_RANK_CLASS_REGISTRY);

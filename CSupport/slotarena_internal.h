@@ -160,6 +160,17 @@ typedef struct slotarena_block {
 } slotarena_block;
 _Static_assert(sizeof(slotarena_block) == 16, "block prefix is 16 bytes");
 
+/* Freed text blocks waiting for release (block.c). A text block has no
+ * prefix to link it by, and a reader may still be copying it, so its address
+ * waits in one of these chunks, newest chunk first. */
+#define RETIRED_PER_CHUNK 62
+typedef struct slotarena_retired {
+    struct slotarena_retired *next;  /* offset 0: older chunk */
+    uint64_t count;                  /* offset 8: addresses in `text` */
+    void *text[RETIRED_PER_CHUNK];   /* offset 16 */
+} slotarena_retired;
+_Static_assert(sizeof(slotarena_retired) == 512, "a retired chunk is 512 bytes");
+
 struct slotarena {
     pthread_mutex_t lock;
     slotarena_pool *pools;       /* every pool, newest first */
@@ -184,6 +195,8 @@ struct slotarena {
      * section of the previous phase is open. */
     slotarena_block limbo;       /* sentinel: freed since the last flip */
     slotarena_block pending;     /* sentinel: freed before the last flip */
+    slotarena_retired *limbo_text;   /* text blocks freed since the last flip (jemalloc) */
+    slotarena_retired *pending_text; /* text blocks freed before the last flip (jemalloc) */
     uint64_t limbo_blocks;
     uint64_t limbo_bytes;
     uint64_t pending_blocks;

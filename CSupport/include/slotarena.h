@@ -92,8 +92,8 @@ typedef struct slotarena_stats {
     uint64_t live_cells;      /* cells handed out now, all pools */
     uint64_t cell_bytes;      /* bytes in those cells */
     uint64_t live_blocks;     /* variable-size blocks handed out now */
-    uint64_t block_bytes;     /* bytes of those blocks, with their 16-byte
-                                 tracking prefix */
+    uint64_t block_bytes;     /* bytes of those blocks: a block with its 16-byte
+                                 tracking prefix, a text block rounded up to 8 */
     uint64_t allocated_bytes; /* cell_bytes + block_bytes: tracemalloc's current */
     uint64_t peak_bytes;      /* high-water mark of allocated_bytes since the
                                  last slotarena_peak_reset */
@@ -159,7 +159,8 @@ void slotarena_shelf_stats(uint64_t *slabs, uint64_t *bytes);
  * cell's generation is advanced, so no handle from before matches. As
  * slotarena_reset_each with no callback, then every block allocated before
  * the call is freed: meant for a caller that owns no blocks through cells
- * allocated concurrently. */
+ * allocated concurrently. Text blocks (slotarena_text_alloc) are their
+ * owner's to free. */
 void slotarena_reset(slotarena *arena);
 
 /* What slotarena_reset_each calls for each cell it frees, after claiming it
@@ -205,6 +206,18 @@ void *slotarena_block_alloc(slotarena *arena, size_t size, int zeroed);
 
 /* Frees a block; `size` must be the size it was allocated with. */
 void slotarena_block_free(slotarena *arena, void *block, size_t size);
+
+/* A text block of `size` bytes (not zeroed): the out-of-line storage of a
+ * string. Counted as a block of `size` rounded up to 8, with no tracking
+ * prefix: the jemalloc backend keeps no list of live text blocks (destroy
+ * gives the whole arena back), so slotarena_reset leaves them to their owner,
+ * which frees each with slotarena_text_free (the Swift library's reset does,
+ * instance by instance). Freed text is released once no reader section can
+ * reach it, as a block's is. NULL when memory is refused. */
+void *slotarena_text_alloc(slotarena *arena, size_t size);
+
+/* Frees a text block; `size` must be the size it was allocated with. */
+void slotarena_text_free(slotarena *arena, void *text, size_t size);
 
 /* Reads the counters; refreshes jemalloc's epoch (about 14 us: not for hot
  * paths). */
@@ -265,6 +278,7 @@ int slotarena_compare_with_plain(size_t cell_size, size_t count, slotarena_plain
  *   SLOTARENA_RANK_REGISTRATION    the Swift library's @SlotClass registrations
  *   SLOTARENA_RANK_CLASS_REGISTRY  its class registry, then the class table's
  *   SLOTARENA_RANK_SPACE_STATE     each object space's state
+ *   SLOTARENA_RANK_STRING_TABLE    each object space's table of interned strings
  *   then the thread caches' registry, the list of live arenas, each arena,
  *   and the slab shelf.
  * The parent releases them in reverse; the child re-initialises them, forgets
@@ -282,6 +296,7 @@ enum {
     SLOTARENA_RANK_REGISTRATION = 0,
     SLOTARENA_RANK_CLASS_REGISTRY = 1,
     SLOTARENA_RANK_SPACE_STATE = 2,
+    SLOTARENA_RANK_STRING_TABLE = 3,
 };
 
 /* An initialised pthread_mutex_t of `rank`, known to the fork handlers; NULL

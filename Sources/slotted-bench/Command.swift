@@ -98,6 +98,8 @@ struct SlottedBench: ParsableCommand {
         let macro = try measureMacroClass(
             count: n, runs: runs, opsPerSample: min(max(n * 10, 20_000), 2_000_000))
 
+        let records = try measureRecords(rows: n, runs: runs)
+
         let threadFigures = try measureThreads(
             threads: threads ?? ProcessInfo.processInfo.activeProcessorCount,
             opsPerThread: min(max(n * 10, 200_000), 2_000_000), runs: min(runs, 5))
@@ -113,10 +115,11 @@ struct SlottedBench: ParsableCommand {
         var targets = judgeTargets(memory: memory, scaling: scaling, access: access, macro: macro, cpython: cpython)
         targets += judgeDictTargets(memory: memory, scaling: scaling, perInstance: perInstance, access: access)
         targets += judgeThreadTargets(threadFigures)
+        targets += judgeRecordsTargets(records)
         environment.totalSeconds = nanoseconds(since: started) / 1e9
         let report = BenchReport(
             environment: environment, arena: arena, perInstance: perInstance, memory: memory, scaling: scaling,
-            access: access, macro: macro, threads: threadFigures, cpython: cpython, targets: targets)
+            access: access, macro: macro, threads: threadFigures, records: records, cpython: cpython, targets: targets)
 
         if let svgPath {
             try SVGChart(points: scaling).write(to: svgPath)

@@ -178,6 +178,27 @@ struct BenchReportTests {
         }
     }
 
+    @Test("the records keys are present and positive, and string20_bytes is an exact arena size")
+    func recordsKeys() throws {
+        let report = try report()
+        for key in [
+            "records_bytes_per_row", "records_interned_bytes_per_row", "records_struct_bytes_per_row",
+            "records_construct_ns", "records_struct_construct_ns", "string20_bytes",
+        ] {
+            #expect(try number(report, key) > 0, "\(key) is positive")
+        }
+        // 20 UTF-8 bytes and an 8-byte count, rounded up to 8.
+        #expect(try number(report, "string20_bytes") == 32)
+        // Interning stores each distinct timestamp once: never more bytes than without.
+        #expect(try number(report, "records_interned_bytes_per_row") <= number(report, "records_bytes_per_row"))
+        let records = try #require(report["records"] as? [String: Any])
+        #expect((records["rows"] as? NSNumber)?.intValue == Self.n)
+        let ids = Set((report["targets"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String })
+        for id in ["string20_bytes", "records_interned_bytes", "records_construct"] {
+            #expect(ids.contains(id), "target \(id) is judged")
+        }
+    }
+
     @Test("--help documents every option")
     func helpListsOptions() throws {
         let help = String(decoding: try BenchExecutable.run(["--help"]), as: UTF8.self)

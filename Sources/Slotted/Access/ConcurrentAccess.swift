@@ -235,7 +235,8 @@ extension ObjectSpace {
     /// The text of a string word whose block is protected by the caller's reader section.
     static func peekStringWord(_ word: UInt64) throws -> String {
         if word & 1 == 1 { return _decodeStringWord(word) }
-        guard word & 7 == 0, let block = UnsafeRawPointer(bitPattern: UInt(word)) else { throw RetryRead() }
+        // Bit 1 marks an interned block; the other low bits of a block word are clear.
+        guard word & 5 == 0, let block = UnsafeRawPointer(bitPattern: UInt(word & ~7)) else { throw RetryRead() }
         let count = Int(truncatingIfNeeded: slotarena_peek64(block))
         guard count > 7, count < 1 << 40 else { throw RetryRead() }
         return String(unsafeUninitializedCapacity: count) { buffer in

@@ -14,6 +14,8 @@ struct SlotInfo: Sendable {
     let index: Int
     /// Name of the class that declared the slot.
     let owner: String
+    /// Whether a `.string` slot interns its long values (``StringInterning``).
+    var interned = false
 }
 
 /// The part of a slot the attribute paths read on every access: plain bytes, so reading
@@ -23,12 +25,15 @@ struct SlotHot: BitwiseCopyable, Sendable {
     let presenceOffset: Int
     let presenceMask: UInt8
     let type: SlotType
+    /// Whether the slot interns its long strings.
+    let interned: Bool
 
     init(_ s: SlotInfo) {
         offset = s.offset
         presenceOffset = s.presenceOffset
         presenceMask = s.presenceMask
         type = s.type
+        interned = s.interned
     }
 }
 
@@ -92,6 +97,8 @@ final class ClassInfo: @unchecked Sendable {
     let attributeValues: [Value]
     /// Indices of slots that may own an arena block (strings, untyped values).
     let releasableSlots: [Int]
+    /// Offsets of the string slots that intern their values (``StringInterning``).
+    let internedOffsets: [Int]
     /// Layout depth: 1 for a class without bases.
     let depth: Int
     /// First byte after this class's layout (before rounding the cell to 8 bytes): where a
@@ -161,6 +168,7 @@ final class ClassInfo: @unchecked Sendable {
         self.allNamesSmall = small.count == names.count
         self.attributeValues = values
         self.releasableSlots = slots.filter { $0.type == .string || $0.type == .any }.map(\.index)
+        self.internedOffsets = slots.filter(\.interned).map(\.offset)
         self.depth = depth
     }
 

@@ -99,7 +99,8 @@ extension ObjectSpace {
 
     func define(_ name: String, bases: [SlotClass], slots: [(String, SlotType)]?,
                 attributes: [String: Value],
-                frozen: some Sequence<String> = [String]()) throws -> SlotClass
+                frozen: some Sequence<String> = [String](),
+                interning: StringInterning = .none) throws -> SlotClass
     {
         // Names and bases.
         if name.utf8.contains(0) { throw ValueError("type name must not contain null characters", culprit: name) }
@@ -195,8 +196,9 @@ extension ObjectSpace {
         }
 
         // Layout: the base's cell, then this class's own layer.
-        let layout = Self.layOut(base: layoutBase, own: own, className: name,
+        var layout = Self.layOut(base: layoutBase, own: own, className: name,
                                  needsDict: hasDict && (layoutBase?.dictOffset ?? -1) < 0)
+        try Self.markInterned(&layout.slots, own: own.count, interning, className: name)
         if layout.cellSize > Limits.maxInstanceSize {
             throw ValueError("instances of '\(name)' would take \(layout.cellSize) bytes; the maximum is \(Limits.maxInstanceSize)")
         }

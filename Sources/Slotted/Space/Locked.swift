@@ -31,12 +31,15 @@ package final class Locked<State>: @unchecked Sendable {
         case classRegistry
         /// An object space's state: attribute names, classes.
         case spaceState
+        /// An object space's table of interned strings (``StringTable``).
+        case stringTable
 
         var value: Int32 {
             switch self {
             case .registration: Int32(SLOTARENA_RANK_REGISTRATION)
             case .classRegistry: Int32(SLOTARENA_RANK_CLASS_REGISTRY)
             case .spaceState: Int32(SLOTARENA_RANK_SPACE_STATE)
+            case .stringTable: Int32(SLOTARENA_RANK_STRING_TABLE)
             }
         }
     }

@@ -23,6 +23,8 @@ public final class ObjectSpace: @unchecked Sendable {
     /// The arena (`slotarena *`), valid until deinit.
     let arena: OpaquePointer
     let state = Locked(State(), rank: .spaceState)
+    /// The interned strings of string slots that intern (``StringInterning``).
+    let strings = Locked(StringTable(), rank: .stringTable)
 
     struct State {
         /// Attribute names of instance dictionaries, interned.

@@ -3,8 +3,9 @@ internal import CSlotArena
 /// A snapshot of an object space's memory, read from the arena's own counters and from
 /// jemalloc's per-arena statistics.
 public struct MemoryStats: Hashable, Sendable, Codable {
-    /// Bytes handed out now: instance cells plus blocks (dictionaries, long strings, with
-    /// their 16-byte prefix). `tracemalloc.get_traced_memory()[0]`.
+    /// Bytes handed out now: instance cells plus blocks (dictionaries with their 16-byte
+    /// prefix; long strings, their UTF-8 bytes and an 8-byte count rounded up to 8; the
+    /// table of interned strings). `tracemalloc.get_traced_memory()[0]`.
     public let allocatedBytes: Int
     /// High-water mark of `allocatedBytes` since the last ``SpaceMemory/resetPeak()``.
     /// `tracemalloc.get_traced_memory()[1]`.
@@ -42,6 +43,10 @@ public struct MemoryStats: Hashable, Sendable, Codable {
     public let shapeCount: Int
     /// Transitions between shapes (an attribute added to a shape).
     public let shapeTransitions: Int
+    /// Distinct long strings interned by string slots that intern (``StringInterning``):
+    /// each is one text block, shared by its users and freed with the last. Their blocks and
+    /// the table (16 bytes an entry, at most 3/4 full) are in ``blockBytes``.
+    public let internedStrings: Int
 }
 
 /// The memory meter of a space (`space.memory`), the `tracemalloc` analog.
@@ -67,7 +72,8 @@ public struct SpaceMemory: Sendable {
             liveBlocks: Int(s.live_blocks), blockBytes: Int(s.block_bytes), slabBytes: Int(s.slab_bytes),
             retiredCells: Int(s.retired_cells),
             internedNames: names.count, internedNameBytes: names.bytes,
-            shapeCount: shapes.shapes, shapeTransitions: shapes.transitions)
+            shapeCount: shapes.shapes, shapeTransitions: shapes.transitions,
+            internedStrings: space.strings.withLock { $0.count })
     }
 
     /// Bytes live in the arena now (tracemalloc's current).

@@ -226,9 +226,11 @@ func _initializeString(_ value: String, _ cell: _SlotCell, _ slot: _SlotAccessor
 /// The general string store: a block for long text, releasing what the slot held.
 @usableFromInline
 func _storeString(_ value: String, _ cell: _SlotCell, _ slot: _SlotAccessorHot) {
-    let space = slot.classInfo.space
+    let info = slot.classInfo
+    let space = info.space
+    let interned = !info.internedOffsets.isEmpty && info.internedOffsets.contains(slot.offset)
     let word: UInt64
-    do { word = try space.encodeString(value) } catch { _slottedTrap("storing a string into a typed slot: \(error)") }
+    do { word = try space.encodeString(value, interned: interned) } catch { _slottedTrap("storing a string into a typed slot: \(error)") }
     let present = cell.isPresent(slot.presenceOffset, slot.presenceMask)
     let old = cell.load(slot.offset, as: UInt64.self)
     cell.store(word, slot.offset)

@@ -4,7 +4,8 @@ internal import CSlotArena
 //
 // String word (8 bytes, in a `.string` slot and in an untyped payload):
 //   up to 7 UTF-8 bytes inline: byte 0 = count << 1 | 1, bytes 1...7 = the text;
-//   longer text: the address of an arena block `[count: Int][UTF-8 bytes]` (low bit 0).
+//   longer text: the address of an arena text block `[count: Int][UTF-8 bytes]` (low bit 0),
+//   with bit 1 set when the block is interned (shared through the space's StringTable).
 // Untyped value (16 bytes): the tag word at +0 (the tag in byte 0, a store sequence in
 //   bytes 1...7: odd while a store is writing, see `storeAny`), the payload at +8.
 
@@ -51,18 +52,32 @@ func _decodeStringWordGeneral(_ word: UInt64) -> String {
             String(decoding: UnsafeRawBufferPointer(rebasing: bytes[1..<(1 + count)]), as: UTF8.self)
         }
     }
-    let block = UnsafeRawPointer(bitPattern: UInt(word))!
+    let block = UnsafeRawPointer(bitPattern: UInt(word & ~7))!
     let count = block.load(as: Int.self)
     return String(decoding: UnsafeRawBufferPointer(start: block + 8, count: count), as: UTF8.self)
 }
 
 extension ObjectSpace {
-    /// Encodes a string as a word, allocating a block for text longer than 7 bytes.
-    func encodeString(_ string: String) throws -> UInt64 {
-        if let word = _inlineStringWord(string) { return word }
+    /// Encodes a string as a word, allocating a text block for text longer than 7 bytes: its
+    /// UTF-8 bytes after an 8-byte count, rounded up to 8. With `interned`, the block is the
+    /// space's shared one for that text (``StringTable``).
+    func encodeString(_ string: String, interned: Bool = false) throws -> UInt64 {
+        if let (bytes, discriminated) = _smallStringWords(string) {
+            let count = discriminated >> 56 & 0xF
+            if count <= 7 { return bytes << 8 | count << 1 | 1 }
+        }
         var s = string
         return try s.withUTF8 { utf8 -> UInt64 in
-            guard let block = slotarena_block_alloc(arena, 8 + utf8.count, 0) else {
+            if utf8.count <= 7 {
+                // Short text in another form than Swift's small one: inline all the same.
+                var text: UInt64 = 0
+                withUnsafeMutableBytes(of: &text) { $0.copyMemory(from: UnsafeRawBufferPointer(utf8)) }
+                return UInt64(littleEndian: text) << 8 | UInt64(utf8.count) << 1 | 1
+            }
+            if interned {
+                return try strings.withLock { try $0.intern(UnsafeRawBufferPointer(utf8), arena: arena) }
+            }
+            guard let block = slotarena_text_alloc(arena, 8 + utf8.count) else {
                 throw MemoryError("out of memory: the arena refused \(8 + utf8.count) bytes for a string")
             }
             block.storeBytes(of: utf8.count, as: Int.self)
@@ -71,11 +86,16 @@ extension ObjectSpace {
         }
     }
 
-    /// Frees the block of a long string word; inline words own nothing.
+    /// Frees the block of a long string word (an interned one loses a user); inline words
+    /// own nothing.
     func releaseString(_ word: UInt64) {
         guard word & 1 == 0, word != 0 else { return }
+        if word & StringTable.internedBit != 0 {
+            strings.withLock { $0.release(word, arena: arena) }
+            return
+        }
         let block = UnsafeMutableRawPointer(bitPattern: UInt(word))!
-        slotarena_block_free(arena, block, 8 + block.load(as: Int.self))
+        slotarena_text_free(arena, block, 8 + block.load(as: Int.self))
     }
 
     /// Frees what an untyped value at `offset` owns.
@@ -185,7 +205,7 @@ extension ObjectSpace {
         case (.double, .int(let v)): cell.store(Double(v), o)
         case (.bool, .bool(let v)): cell.store(UInt8(v ? 1 : 0), o)
         case (.string, .string(let s)):
-            let word = try encodeString(s)
+            let word = try encodeString(s, interned: slot.interned)
             let old = cell.load(o, as: UInt64.self)
             cell.store(word, o)
             if present { releaseString(old) }

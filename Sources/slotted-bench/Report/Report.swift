@@ -94,6 +94,16 @@ struct BenchReport: Encodable {
     var crossThreadFreeNs: Double
     var sameThreadFreeNs: Double
 
+    /// Section 7: arena bytes of a 20-byte string in a slot (the cell excluded), and the
+    /// records table per row: slotted, slotted with interning, the struct array.
+    var string20Bytes: Int
+    var recordsBytesPerRow: Double
+    var recordsInternedBytesPerRow: Double
+    var recordsStructBytesPerRow: Double
+    var recordsConstructNs: Double
+    var recordsInternedConstructNs: Double
+    var recordsStructConstructNs: Double
+
     /// CPython's figures, or `null` when it was skipped.
     var cpython: CPythonField
     /// Why CPython was skipped (absent when it ran).
@@ -109,6 +119,7 @@ struct BenchReport: Encodable {
     /// The `@SlotClass` row.
     var macro: MacroFigures
     var threadFigures: ThreadFigures
+    var records: RecordsFigures
     var targets: [TargetResult]
     /// What the timed loops folded together (keeps them honest; no meaning).
     var checksum: String
@@ -162,7 +173,7 @@ extension BenchReport {
     init(
         environment: RunEnvironment, arena: ArenaFigures, perInstance: PerInstanceFigures, memory: MemoryAtScale,
         scaling: [ScalingPoint], access: AccessFigures, macro: MacroFigures, threads: ThreadFigures,
-        cpython: CPythonOutcome, targets: [TargetResult]
+        records: RecordsFigures, cpython: CPythonOutcome, targets: [TargetResult]
     ) {
         self.init(
             n: memory.n,
@@ -213,6 +224,13 @@ extension BenchReport {
             nativeThreadScaling_100000: threads.row(100_000)?.nativeScaling ?? 0,
             crossThreadFreeNs: threads.crossThreadFreeNs,
             sameThreadFreeNs: threads.sameThreadFreeNs,
+            string20Bytes: records.string20Bytes,
+            recordsBytesPerRow: records.bytesPerRow,
+            recordsInternedBytesPerRow: records.internedBytesPerRow,
+            recordsStructBytesPerRow: records.structBytesPerRow,
+            recordsConstructNs: records.constructNs,
+            recordsInternedConstructNs: records.internedConstructNs,
+            recordsStructConstructNs: records.structConstructNs,
             cpython: CPythonField(figures: cpython.figures),
             cpythonSkipped: {
                 if case .skipped(let reason) = cpython { return reason }
@@ -226,6 +244,7 @@ extension BenchReport {
             access: access,
             macro: macro,
             threadFigures: threads,
+            records: records,
             targets: targets,
             checksum: String(Sink.bits, radix: 16))
     }

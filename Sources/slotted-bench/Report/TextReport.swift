@@ -32,6 +32,7 @@ extension BenchReport {
         out.append(scalingSection())
         out.append(accessSection(python: python, pythonName: pythonName))
         out.append(threadsSection())
+        out.append(recordsSection())
         out.append(targetsSection())
         out.append("Total time: \(fixed(environment.totalSeconds, 1)) s")
         return out.joined(separator: "\n")
