@@ -5,8 +5,10 @@
 // The first use of a type in a space defines its class there through the
 // dynamic API and checks the compiled layout against it; later uses find the
 // class through a lock-free cache of the last space, then through a locked
-// table of every space. Registration also makes the instances of the
-// generated initializers and answers the views' class checks.
+// table of every space. The generated initializers find the class through
+// a statically initialized word of their own type (`__slotted_cache`), and
+// reach the registration only on a miss. Registration also answers the
+// views' class checks.
 //
 //===----------------------------------------------------------------------===//
 
@@ -142,21 +144,6 @@ public final class _SlotClassRegistration: Sendable {
             """)
         _slottedCheck(info.dictOffset < 0, "@SlotClass '\(name)': unexpected __dict__")
         return info
-    }
-
-    /// A new instance with every slot unset: the first step of the generated initializers.
-    public func _new(in space: ObjectSpace) throws -> Instance {
-        // The fast path of `classInfo(in:)`, borrowing the class without retaining it.
-        if let entry = cachedClass(in: space),
-           let cell = entry._withUnsafeGuaranteedRef({ slotarena_cell_alloc($0.pool, UInt64($0.id) << HeaderBits.classShift) })
-        {
-            return Instance(cell: cell)
-        }
-        let info = try classInfo(in: space)
-        guard let cell = slotarena_cell_alloc(info.pool, UInt64(info.id) << HeaderBits.classShift) else {
-            throw MemoryError("out of memory: the arena refused a \(info.cellSize)-byte instance of '\(info.name)'")
-        }
-        return Instance(cell: cell)
     }
 
     /// The cache's miss: the class through the registration's own cache or table, then
