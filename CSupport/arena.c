@@ -109,6 +109,35 @@ void slotarena_destroy(slotarena *a) {
     slotarena_backend_release(a);
 }
 
+/* slotarena_reset_each's sweep of one pool: claims and recycles every live
+ * cell (a class in its header) carved when the sweep reaches its slab; free
+ * cells, on the free list or in some thread's bin, stay where they are. The
+ * slab list and each slab's carved count are read under the lock (slabs are
+ * only ever added at the front); the cells are swept without it, so the
+ * sweep can wait for a writer and the callback can free blocks. */
+SLOTARENA_NO_ASAN
+static void pool_sweep(slotarena_pool *p, slotarena_release_fn release, void *context) {
+    slotarena *a = p->arena;
+    lock(a);
+    slotarena_slab *s = p->slabs;
+    unlock(a);
+    for (; s != NULL; s = s->next) {
+        lock(a);
+        uint64_t carved = s->carved;
+        unlock(a);
+        char *first = (char *)s + SLAB_HEADER;
+        for (uint64_t i = carved; i-- > 0;) {
+            char *cell = first + i * p->cell_size;
+            uint64_t header = __atomic_load_n(header_of(cell), __ATOMIC_ACQUIRE);
+            if ((header & CLASS_FIELD_MASK) == 0) continue;
+            uint64_t old;
+            if (slotarena_cell_claim(p, cell, gen_of(header), &old) != SLOTARENA_OK) continue;
+            if (release != NULL) release(context, cell, old);
+            slotarena_cell_recycle(p, cell);
+        }
+    }
+}
+
 /* Frees every live cell (a class in its header), pool by pool, as a free
  * does; free cells, on a free list or in some thread's bin, stay where they
  * are. The pool list is read under the lock (pools are only ever added at its
@@ -118,7 +147,7 @@ void slotarena_reset_each(slotarena *a, slotarena_release_fn release, void *cont
     slotarena_note_growth(a);
     slotarena_pool *pools = a->pools;
     unlock(a);
-    for (slotarena_pool *p = pools; p != NULL; p = p->next) slotarena_pool_sweep(p, release, context);
+    for (slotarena_pool *p = pools; p != NULL; p = p->next) pool_sweep(p, release, context);
     lock(a);
     slotarena_reclaim_locked(a);
     unlock(a);

@@ -11,7 +11,10 @@
  * destroyed, whose cells start at its floor generation).
  * Most allocations pop a cell from the calling thread's bin and most frees
  * push one there (tcache.c keeps the bins), without the arena lock; the rest
- * take the lock and use the free list or carve. Bins trade whole batches with
+ * take the lock and use the free list or carve. A bulk allocation
+ * (slotarena_cell_alloc_many) takes one lock for its whole chunk: free cells
+ * first, each handed out as it is unlinked, then fresh cells carved a slab's
+ * run at a time, with no call per cell. Bins trade whole batches with
  * the pool: a pool whose cells have room for a second link (24 bytes or
  * more) keeps the batches bins give back on a stack, `batches`, linked
  * through +16 of each batch's first cell, so a trade is O(1) under the lock;
@@ -284,6 +287,43 @@ void *slotarena_cell_alloc(slotarena_pool *p, uint64_t header_bits) {
     return cell_alloc(p, header_bits);
 }
 
+/* The handle of a cell handed out: (address >> 3) | its generation bits. */
+static inline uint64_t handle_of(const char *cell, uint64_t header) {
+    return ((uint64_t)(uintptr_t)cell >> 3) | (header & GEN_MASK);
+}
+
+/* Fresh cells for a batch: up to `want` cells carved from the newest slab in
+ * one step (a new slab when it is full), each header written and its handle
+ * stored in `out`, in address order. Zero when memory is refused. Lock held. */
+SLOTARENA_NO_ASAN
+static size_t carve_run(slotarena_pool *p, uint64_t header_bits, uint64_t *out, size_t want) {
+    slotarena_slab *s = p->slabs;
+    if (s == NULL || s->carved == s->capacity) {
+        if (!add_slab(p)) return 0;
+        s = p->slabs;
+    }
+    size_t size = p->cell_size;
+    size_t run = s->capacity - s->carved;
+    if (run > want) run = want;
+    char *cell = (char *)s + SLAB_HEADER + s->carved * size;
+    s->carved += run;
+    p->carved += run;
+    SLOTARENA_UNPOISON(cell, run * size);
+    /* Past the carved cells a slab is zero (invariant 7): only the headers are written. */
+    uint64_t header = (s->floor << SLOTARENA_GEN_SHIFT) | (header_bits & ~GEN_MASK);
+    bool busy = (header_bits & BUSY_MASK) != 0;
+    for (size_t k = 0; k < run; k++, cell += size) {
+        if (busy) __atomic_store_n(header_of(cell), header, __ATOMIC_SEQ_CST);
+        else __atomic_store_n(header_of(cell), header, __ATOMIC_RELEASE);
+        out[k] = handle_of(cell, header);
+    }
+    return run;
+}
+
+/* Bulk allocation, one pass under the lock: free cells first (whole batches,
+ * then the free list), each handed out as it is unlinked, then fresh cells
+ * carved a slab's run at a time. A refusal puts every cell taken back on the
+ * free list, free again (class bits cleared, payload still zero). */
 SLOTARENA_NO_ASAN
 size_t slotarena_cell_alloc_many(slotarena_pool *p, uint64_t header_bits, uint64_t *out, size_t count) {
     slotarena *a = p->arena;
@@ -295,24 +335,25 @@ size_t slotarena_cell_alloc_many(slotarena_pool *p, uint64_t header_bits, uint64
         return 0;
     }
     slotarena_note_growth(a);
-    for (; n < count; n++) {
-        char *cell = pop_free(p);
-        if (cell == NULL && (cell = slotarena_pool_carve(p, true)) == NULL) break;
-        out[n] = (uint64_t)(uintptr_t)cell;
+    char *cell;
+    while (n < count && (cell = pop_free(p)) != NULL) {
+        hand_out(cell, size, header_bits);
+        out[n++] = handle_of(cell, *header_of(cell));
+    }
+    while (n < count) {
+        size_t run = carve_run(p, header_bits, out + n, count - n);
+        if (run == 0) break;
+        n += run;
     }
     if (n < count) {
-        /* Refused: everything taken goes back on the free list. */
         for (size_t k = 0; k < n; k++) {
-            char *cell = (char *)(uintptr_t)out[k];
+            cell = (char *)(uintptr_t)((out[k] & ~GEN_MASK) << 3);
+            __atomic_store_n(header_of(cell), out[k] & GEN_MASK, __ATOMIC_RELAXED);
             SLOTARENA_POISON(cell + SLOTARENA_HEADER_BYTES, size - SLOTARENA_HEADER_BYTES);
             pool_put(p, cell);
         }
         unlock(a);
         return 0;
-    }
-    for (size_t k = 0; k < n; k++) {
-        char *cell = hand_out((char *)(uintptr_t)out[k], size, header_bits);
-        out[k] = ((uint64_t)(uintptr_t)cell >> 3) | (*header_of(cell) & GEN_MASK);
     }
     count_out(p, (int64_t)n);
     slotarena_note_growth(a);
@@ -396,33 +437,4 @@ int slotarena_cell_free(slotarena_pool *p, void *cell, uint32_t generation) {
     int result = slotarena_cell_claim(p, cell, generation, &header);
     if (result == SLOTARENA_OK) slotarena_cell_recycle(p, cell);
     return result;
-}
-
-/* slotarena_reset_each's sweep of one pool: claims and recycles every live
- * cell (a class in its header) carved when the sweep reaches its slab; free
- * cells, on the free list or in some thread's bin, stay where they are. The
- * slab list and each slab's carved count are read under the lock (slabs are
- * only ever added at the front); the cells are swept without it, so the
- * sweep can wait for a writer and the callback can free blocks. */
-SLOTARENA_NO_ASAN
-void slotarena_pool_sweep(slotarena_pool *p, slotarena_release_fn release, void *context) {
-    slotarena *a = p->arena;
-    lock(a);
-    slotarena_slab *s = p->slabs;
-    unlock(a);
-    for (; s != NULL; s = s->next) {
-        lock(a);
-        uint64_t carved = s->carved;
-        unlock(a);
-        char *first = (char *)s + SLAB_HEADER;
-        for (uint64_t i = carved; i-- > 0;) {
-            char *cell = first + i * p->cell_size;
-            uint64_t header = __atomic_load_n(header_of(cell), __ATOMIC_ACQUIRE);
-            if ((header & CLASS_FIELD_MASK) == 0) continue;
-            uint64_t old;
-            if (slotarena_cell_claim(p, cell, gen_of(header), &old) != SLOTARENA_OK) continue;
-            if (release != NULL) release(context, cell, old);
-            slotarena_cell_recycle(p, cell);
-        }
-    }
 }

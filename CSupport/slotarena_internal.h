@@ -310,7 +310,6 @@ SLOTARENA_HIDDEN pthread_mutex_t *slotarena_shelf_mutex(void);
 /* A cell carved from the newest slab (a new slab if that is full and
  * `may_add_slab`), or NULL. Not counted out. */
 SLOTARENA_HIDDEN char *slotarena_pool_carve(slotarena_pool *p, bool may_add_slab);
-SLOTARENA_HIDDEN void slotarena_pool_sweep(slotarena_pool *p, slotarena_release_fn release, void *context);
 SLOTARENA_HIDDEN slotarena_tcache *slotarena_tcache_current(void);
 SLOTARENA_HIDDEN void slotarena_tcache_forget(slotarena_tcache *t);
 

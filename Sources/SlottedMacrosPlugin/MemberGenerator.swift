@@ -109,6 +109,10 @@ struct MemberGenerator {
                 fields: \(list),
                 layoutEnd: __slotted_layoutEnd
             )
+
+            /// The class in the space used last, for the initializers: a constant word the
+            /// compiler initializes statically (no lazy-initialization check per construction).
+            \(a)static let __slotted_cache = Slotted._SlotClassCache(0)
             """
     }
 
@@ -117,12 +121,14 @@ struct MemberGenerator {
     // MARK: Initializers
 
     /// The parameter list of the keyword initializer: `base:` first for a derived class, then
-    /// every field with its default.
-    func parameters() -> [String] {
+    /// every field with its default; `borrowing` parameters for the initializer itself, so
+    /// that the caller passes a string or a `Value` without a retain and a release.
+    func parameters(borrowing: Bool = false) -> [String] {
+        let convention = borrowing ? "borrowing " : ""
         var params: [String] = []
-        if let base = model.base { params.append("base: \(base).Fields") }
+        if let base = model.base { params.append("base: \(convention)\(base).Fields") }
         for f in fields {
-            var p = "\(f.ident): \(f.typeText)"
+            var p = "\(f.ident): \(convention)\(f.typeText)"
             if let d = f.defaultValue { p += " = \(d.trimmedDescription)" } else if f.optional { p += " = nil" }
             params.append(p)
         }
@@ -138,14 +144,14 @@ struct MemberGenerator {
         var stores: [String] = []
         if let base = model.base { stores.append("try \(base).__slotted_initialize(instance, base)") }
         stores += fields.map { storeCall($0, $0.ident) }
-        let lets = fields.filter(\.isLet).map { "self.\($0.ident) = \($0.ident)" }
+        let lets = fields.filter(\.isLet).map { "self.\($0.ident) = copy \($0.ident)" }
         out.append("""
             /// Constructs a new instance in `space`, registering the class there on first use.
             ///
             /// - Throws: ``MemoryError``; ``ValueError`` or ``ReferenceError`` for a reference to
             ///   an instance of another space or a freed one. Nothing stays allocated when it throws.
-            \(a)init(in space: borrowing Slotted.ObjectSpace\(parameters().map { ", " + $0 }.joined())) throws {
-                let instance = try Self.__slotted_registration._new(in: space)
+            \(a)init(in space: borrowing Slotted.ObjectSpace\(parameters(borrowing: true).map { ", " + $0 }.joined())) throws {
+                let instance = try Slotted.Instance._slottedNew(in: space, cache: Self.__slotted_cache, Self.__slotted_registration)
                 do {\(body(stores, 2))
                 } catch {
                     instance._slottedDiscard()
@@ -158,7 +164,7 @@ struct MemberGenerator {
         out.append("""
             /// Constructs a new instance in `space` from a snapshot of field values.
             \(a)init(in space: borrowing Slotted.ObjectSpace, fields: Fields) throws {
-                let instance = try Self.__slotted_registration._new(in: space)
+                let instance = try Slotted.Instance._slottedNew(in: space, cache: Self.__slotted_cache, Self.__slotted_registration)
                 do {
                     try Self.__slotted_initialize(instance, fields)
                 } catch {

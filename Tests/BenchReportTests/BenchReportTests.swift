@@ -107,7 +107,7 @@ struct BenchReportTests {
             "n", "dict_bytes", "slots_bytes", "saving_percent", "slots_bytes_per_instance",
             "dict_bytes_per_instance", "native_class_bytes_per_instance", "typed_read_ns",
             "native_read_ns", "by_name_get_ns", "dict_get_ns", "construct_ns",
-            "native_construct_ns", "cpython",
+            "native_construct_ns", "cpython", "macro_construct_ns", "construct_bulk_ns", "struct_fill_ns",
         ]
         for key in keys {
             #expect(report[key] != nil, "missing key \(key)")
@@ -159,9 +159,32 @@ struct BenchReportTests {
         let scaling = try #require(report["scaling"] as? [[String: Any]])
         let sizes = Set(scaling.compactMap { ($0["n"] as? NSNumber)?.intValue })
         #expect(sizes == [1_000, 10_000])
-        for key in ["typed_read_ns", "native_read_ns", "by_name_get_ns", "dict_get_ns", "construct_ns", "native_construct_ns"] {
+        for key in [
+            "typed_read_ns", "native_read_ns", "by_name_get_ns", "dict_get_ns", "construct_ns", "native_construct_ns",
+            "macro_construct_ns", "construct_bulk_ns", "struct_fill_ns",
+        ] {
             #expect(try number(report, key) > 0, "\(key) is positive")
         }
+    }
+
+    @Test("the construction targets are judged on the headline construction keys")
+    func constructionTargetsAgree() throws {
+        let report = try report()
+        let targets = try #require(report["targets"] as? [[String: Any]])
+        func value(_ id: String) throws -> Double {
+            let target = try #require(targets.first { $0["id"] as? String == id }, "target \(id)")
+            return try #require(target["value"] as? NSNumber, "\(id) has a value").doubleValue
+        }
+        let bulk = try number(report, "construct_bulk_ns") / (try number(report, "struct_fill_ns"))
+        #expect(abs(try value("bulk_construct_vs_struct_fill") - bulk) < 1e-9 * max(1, bulk))
+        let typed = try number(report, "construct_ns") / (try number(report, "native_construct_ns"))
+        #expect(abs(try value("construction_vs_native") - typed) < 1e-9 * max(1, typed))
+        let macro = try #require(report["macro"] as? [String: Any])
+        let versusNative = try #require(macro["construct_vs_native"] as? [String: Any])
+        let macroNs = try #require(versusNative["ns"] as? NSNumber).doubleValue
+        let nativeNs = try #require(versusNative["baseline_ns"] as? NSNumber).doubleValue
+        #expect(try number(report, "macro_construct_ns") == macroNs)
+        #expect(abs(try value("macro_construct_vs_native") - macroNs / nativeNs) < 1e-9 * max(1, macroNs / nativeNs))
     }
 
     @Test("every target has a verdict, and the CPython one is skipped")

@@ -114,12 +114,16 @@ final class SlotClassExpansionTests: XCTestCase {
                     layoutEnd: __slotted_layoutEnd
                 )
 
+                /// The class in the space used last, for the initializers: a constant word the
+                /// compiler initializes statically (no lazy-initialization check per construction).
+                static let __slotted_cache = Slotted._SlotClassCache(0)
+
                 /// Constructs a new instance in `space`, registering the class there on first use.
                 ///
                 /// - Throws: ``MemoryError``; ``ValueError`` or ``ReferenceError`` for a reference to
                 ///   an instance of another space or a freed one. Nothing stays allocated when it throws.
-                init(in space: borrowing Slotted.ObjectSpace, ts: Int, kind: String, value: Double = 0, source: Int) throws {
-                    let instance = try Self.__slotted_registration._new(in: space)
+                init(in space: borrowing Slotted.ObjectSpace, ts: borrowing Int, kind: borrowing String, value: borrowing Double = 0, source: borrowing Int) throws {
+                    let instance = try Slotted.Instance._slottedNew(in: space, cache: Self.__slotted_cache, Self.__slotted_registration)
                     do {
                         try instance._slottedInitialize(ts, Self.__slotted_ts)
                         try instance._slottedInitialize(kind, Self.__slotted_kind)
@@ -130,12 +134,12 @@ final class SlotClassExpansionTests: XCTestCase {
                         throw error
                     }
                     self.instance = instance
-                    self.source = source
+                    self.source = copy source
                 }
 
                 /// Constructs a new instance in `space` from a snapshot of field values.
                 init(in space: borrowing Slotted.ObjectSpace, fields: Fields) throws {
-                    let instance = try Self.__slotted_registration._new(in: space)
+                    let instance = try Slotted.Instance._slottedNew(in: space, cache: Self.__slotted_cache, Self.__slotted_registration)
                     do {
                         try Self.__slotted_initialize(instance, fields)
                     } catch {
@@ -534,12 +538,16 @@ final class SlotClassExpansionTests: XCTestCase {
                     layoutEnd: __slotted_layoutEnd
                 )
 
+                /// The class in the space used last, for the initializers: a constant word the
+                /// compiler initializes statically (no lazy-initialization check per construction).
+                static let __slotted_cache = Slotted._SlotClassCache(0)
+
                 /// Constructs a new instance in `space`, registering the class there on first use.
                 ///
                 /// - Throws: ``MemoryError``; ``ValueError`` or ``ReferenceError`` for a reference to
                 ///   an instance of another space or a freed one. Nothing stays allocated when it throws.
-                init(in space: borrowing Slotted.ObjectSpace, flag: Bool, byte: UInt8, small: Int32, ratio: Float, count: Int, mean: Double, name: String, any: Value, handle: Instance, event: Event, maybe: Int? = nil, maybeEvent: Optional<Event> = nil, frozen: Swift.Int) throws {
-                    let instance = try Self.__slotted_registration._new(in: space)
+                init(in space: borrowing Slotted.ObjectSpace, flag: borrowing Bool, byte: borrowing UInt8, small: borrowing Int32, ratio: borrowing Float, count: borrowing Int, mean: borrowing Double, name: borrowing String, any: borrowing Value, handle: borrowing Instance, event: borrowing Event, maybe: borrowing Int? = nil, maybeEvent: borrowing Optional<Event> = nil, frozen: borrowing Swift.Int) throws {
+                    let instance = try Slotted.Instance._slottedNew(in: space, cache: Self.__slotted_cache, Self.__slotted_registration)
                     do {
                         try instance._slottedInitialize(flag, Self.__slotted_flag)
                         try instance._slottedInitialize(byte, Self.__slotted_byte)
@@ -559,12 +567,12 @@ final class SlotClassExpansionTests: XCTestCase {
                         throw error
                     }
                     self.instance = instance
-                    self.frozen = frozen
+                    self.frozen = copy frozen
                 }
 
                 /// Constructs a new instance in `space` from a snapshot of field values.
                 init(in space: borrowing Slotted.ObjectSpace, fields: Fields) throws {
-                    let instance = try Self.__slotted_registration._new(in: space)
+                    let instance = try Slotted.Instance._slottedNew(in: space, cache: Self.__slotted_cache, Self.__slotted_registration)
                     do {
                         try Self.__slotted_initialize(instance, fields)
                     } catch {
@@ -716,12 +724,16 @@ final class SlotClassExpansionTests: XCTestCase {
                     layoutEnd: __slotted_layoutEnd
                 )
 
+                /// The class in the space used last, for the initializers: a constant word the
+                /// compiler initializes statically (no lazy-initialization check per construction).
+                static let __slotted_cache = Slotted._SlotClassCache(0)
+
                 /// Constructs a new instance in `space`, registering the class there on first use.
                 ///
                 /// - Throws: ``MemoryError``; ``ValueError`` or ``ReferenceError`` for a reference to
                 ///   an instance of another space or a freed one. Nothing stays allocated when it throws.
-                init(in space: borrowing Slotted.ObjectSpace, base: Event.Fields, x: Int32, label: String? = nil) throws {
-                    let instance = try Self.__slotted_registration._new(in: space)
+                init(in space: borrowing Slotted.ObjectSpace, base: borrowing Event.Fields, x: borrowing Int32, label: borrowing String? = nil) throws {
+                    let instance = try Slotted.Instance._slottedNew(in: space, cache: Self.__slotted_cache, Self.__slotted_registration)
                     do {
                         try Event.__slotted_initialize(instance, base)
                         try instance._slottedInitialize(x, Self.__slotted_x)
@@ -735,7 +747,7 @@ final class SlotClassExpansionTests: XCTestCase {
 
                 /// Constructs a new instance in `space` from a snapshot of field values.
                 init(in space: borrowing Slotted.ObjectSpace, fields: Fields) throws {
-                    let instance = try Self.__slotted_registration._new(in: space)
+                    let instance = try Slotted.Instance._slottedNew(in: space, cache: Self.__slotted_cache, Self.__slotted_registration)
                     do {
                         try Self.__slotted_initialize(instance, fields)
                     } catch {
@@ -880,12 +892,16 @@ final class SlotClassExpansionTests: XCTestCase {
                     layoutEnd: __slotted_layoutEnd
                 )
 
+                /// The class in the space used last, for the initializers: a constant word the
+                /// compiler initializes statically (no lazy-initialization check per construction).
+                public static let __slotted_cache = Slotted._SlotClassCache(0)
+
                 /// Constructs a new instance in `space`, registering the class there on first use.
                 ///
                 /// - Throws: ``MemoryError``; ``ValueError`` or ``ReferenceError`` for a reference to
                 ///   an instance of another space or a freed one. Nothing stays allocated when it throws.
-                public init(in space: borrowing Slotted.ObjectSpace, x: Double) throws {
-                    let instance = try Self.__slotted_registration._new(in: space)
+                public init(in space: borrowing Slotted.ObjectSpace, x: borrowing Double) throws {
+                    let instance = try Slotted.Instance._slottedNew(in: space, cache: Self.__slotted_cache, Self.__slotted_registration)
                     do {
                         try instance._slottedInitialize(x, Self.__slotted_x)
                     } catch {
@@ -897,7 +913,7 @@ final class SlotClassExpansionTests: XCTestCase {
 
                 /// Constructs a new instance in `space` from a snapshot of field values.
                 public init(in space: borrowing Slotted.ObjectSpace, fields: Fields) throws {
-                    let instance = try Self.__slotted_registration._new(in: space)
+                    let instance = try Slotted.Instance._slottedNew(in: space, cache: Self.__slotted_cache, Self.__slotted_registration)
                     do {
                         try Self.__slotted_initialize(instance, fields)
                     } catch {
@@ -1143,12 +1159,16 @@ final class SlotClassExpansionTests: XCTestCase {
                     layoutEnd: __slotted_layoutEnd
                 )
 
+                /// The class in the space used last, for the initializers: a constant word the
+                /// compiler initializes statically (no lazy-initialization check per construction).
+                static let __slotted_cache = Slotted._SlotClassCache(0)
+
                 /// Constructs a new instance in `space`, registering the class there on first use.
                 ///
                 /// - Throws: ``MemoryError``; ``ValueError`` or ``ReferenceError`` for a reference to
                 ///   an instance of another space or a freed one. Nothing stays allocated when it throws.
-                init(in space: borrowing Slotted.ObjectSpace, f0: Bool, f1: Bool, f2: Bool, f3: Bool, f4: Bool, f5: Bool, f6: Bool, f7: Bool, f8: Bool, f9: Bool, f10: Bool, f11: Bool, f12: Bool, f13: Bool, f14: Bool, f15: Bool, f16: Bool, f17: Int) throws {
-                    let instance = try Self.__slotted_registration._new(in: space)
+                init(in space: borrowing Slotted.ObjectSpace, f0: borrowing Bool, f1: borrowing Bool, f2: borrowing Bool, f3: borrowing Bool, f4: borrowing Bool, f5: borrowing Bool, f6: borrowing Bool, f7: borrowing Bool, f8: borrowing Bool, f9: borrowing Bool, f10: borrowing Bool, f11: borrowing Bool, f12: borrowing Bool, f13: borrowing Bool, f14: borrowing Bool, f15: borrowing Bool, f16: borrowing Bool, f17: borrowing Int) throws {
+                    let instance = try Slotted.Instance._slottedNew(in: space, cache: Self.__slotted_cache, Self.__slotted_registration)
                     do {
                         try instance._slottedInitialize(f0, Self.__slotted_f0)
                         try instance._slottedInitialize(f1, Self.__slotted_f1)
@@ -1177,7 +1197,7 @@ final class SlotClassExpansionTests: XCTestCase {
 
                 /// Constructs a new instance in `space` from a snapshot of field values.
                 init(in space: borrowing Slotted.ObjectSpace, fields: Fields) throws {
-                    let instance = try Self.__slotted_registration._new(in: space)
+                    let instance = try Slotted.Instance._slottedNew(in: space, cache: Self.__slotted_cache, Self.__slotted_registration)
                     do {
                         try Self.__slotted_initialize(instance, fields)
                     } catch {
@@ -2149,12 +2169,16 @@ final class SlotClassDiagnosticTests: XCTestCase {
                     layoutEnd: __slotted_layoutEnd
                 )
 
+                /// The class in the space used last, for the initializers: a constant word the
+                /// compiler initializes statically (no lazy-initialization check per construction).
+                static let __slotted_cache = Slotted._SlotClassCache(0)
+
                 /// Constructs a new instance in `space`, registering the class there on first use.
                 ///
                 /// - Throws: ``MemoryError``; ``ValueError`` or ``ReferenceError`` for a reference to
                 ///   an instance of another space or a freed one. Nothing stays allocated when it throws.
-                init(in space: borrowing Slotted.ObjectSpace, x: Int) throws {
-                    let instance = try Self.__slotted_registration._new(in: space)
+                init(in space: borrowing Slotted.ObjectSpace, x: borrowing Int) throws {
+                    let instance = try Slotted.Instance._slottedNew(in: space, cache: Self.__slotted_cache, Self.__slotted_registration)
                     do {
                         try instance._slottedInitialize(x, Self.__slotted_x)
                     } catch {
@@ -2166,7 +2190,7 @@ final class SlotClassDiagnosticTests: XCTestCase {
 
                 /// Constructs a new instance in `space` from a snapshot of field values.
                 init(in space: borrowing Slotted.ObjectSpace, fields: Fields) throws {
-                    let instance = try Self.__slotted_registration._new(in: space)
+                    let instance = try Slotted.Instance._slottedNew(in: space, cache: Self.__slotted_cache, Self.__slotted_registration)
                     do {
                         try Self.__slotted_initialize(instance, fields)
                     } catch {

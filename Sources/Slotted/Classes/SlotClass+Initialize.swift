@@ -9,8 +9,8 @@
 // of the header's class and generation bits, that the instance is still the
 // one being built and of the accessor's class, stores the value at its
 // offset, and collects the presence bits; the header is written once, when
-// the initializer returns. The bulk form takes every cell of a batch from the
-// arena in one call.
+// the initializer returns. The bulk form takes the cells of a batch from the
+// arena a chunk at a time, one call (one lock) a chunk.
 //
 //===----------------------------------------------------------------------===//
 
@@ -186,9 +186,10 @@ public struct SlotInitializer: ~Copyable {
 
 extension SlotClass {
     /// Constructs `count` instances at once and lets `initialize` store each one's typed
-    /// slots: one arena call (one lock) hands out every cell, then `initialize(i, &e)` runs
-    /// for `i` in `0..<count`, in order. The bulk form of ``new(_:)``, for building a
-    /// collection of objects such as the article's list of events.
+    /// slots: `initialize(i, &e)` runs for `i` in `0..<count`, in order. The bulk form of
+    /// ``new(_:)``, for building a collection of objects such as the article's list of
+    /// events. The cells come from the arena a chunk of a few hundred at a time (one arena
+    /// call, one lock, a chunk), each chunk initialized before the next is taken.
     ///
     /// ```swift
     /// let events = try EventSlots.new(count: 100_000) { i, e in
@@ -202,29 +203,47 @@ extension SlotClass {
     /// inside the closure traps at the next store through `e` or when the closure returns.
     ///
     /// - Throws: ``MemoryError`` when the arena or the system refuses the memory (the
-    ///   instances, or the array of their handles), before `initialize` runs; what
-    ///   `initialize` throws, after freeing every instance of the call that is still alive.
+    ///   instances, or the array of their handles); what `initialize` throws. Either way
+    ///   every instance of the call that is still alive is freed first.
     @inlinable
     public func new(count: Int, _ initialize: (Int, inout SlotInitializer) throws -> Void) throws -> [Instance] {
         try _checkCount(count)
         if count == 0 { return [] }
         return try [Instance](unsafeUninitializedCapacity: count) { buffer, initialized in
             let base = buffer.baseAddress.unsafelyUnwrapped
-            try _allocate(count, into: base)
-            for i in 0..<count {
-                var initializer = SlotInitializer(instance: base[i], classID: _classID)
+            // Cells come a chunk at a time, each chunk initialized while its cells are still
+            // in the cache that handing them out brought them to.
+            var start = 0
+            while start < count {
+                let chunk = Swift.min(_bulkChunk, count &- start)
                 do {
-                    try initialize(i, &initializer)
+                    try _allocate(chunk, into: base + start)
                 } catch {
-                    _ = initializer.finishAbandoned()
-                    _abandon(base, count)
+                    _abandon(base, start)
                     throw error
                 }
-                initializer.finish()
+                for i in start..<(start &+ chunk) {
+                    var initializer = SlotInitializer(instance: base[i], classID: _classID)
+                    do {
+                        try initialize(i, &initializer)
+                    } catch {
+                        _ = initializer.finishAbandoned()
+                        _abandon(base, start &+ chunk)
+                        throw error
+                    }
+                    initializer.finish()
+                }
+                start &+= chunk
             }
             initialized = count
         }
     }
+
+    /// Instances per arena call of ``new(count:_:)``: few enough that a chunk's cells
+    /// (16 KiB of 32-byte cells) stay in the first-level cache until they are initialized,
+    /// many enough that the lock is taken rarely.
+    @inlinable
+    var _bulkChunk: Int { 512 }
 
     /// Traps on a negative count; throws ``MemoryError`` unless the system gives the memory
     /// for an array of `count` handles. Swift's own array allocation stops the program when

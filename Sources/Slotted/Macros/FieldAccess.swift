@@ -71,12 +71,19 @@ extension Instance {
         }
     }
 
-    /// Stores a field of a fresh instance (the generated initializers).
+    /// Stores a field of a fresh instance (the generated initializers). A header presence bit
+    /// is set with an unconditional read-modify-write, so that the compiler can fold the
+    /// initializer's consecutive header updates into one store.
     @inlinable @inline(__always)
     public func _slottedInitialize<T: _SlotFieldValue>(_ value: T, _ field: _SlotFieldLayout) throws {
         let cell = _cell
         try T._slottedStore(value, cell, field.offset, replacing: false)
-        cell.markPresent(field.presenceOffset, field.presenceMask)
+        let bit = field.headerBit
+        if bit != 0 {
+            cell.store(cell.header | bit, 0)
+        } else {
+            cell.markPresent(field.presenceOffset, field.presenceMask)
+        }
     }
 
     /// Stores an optional field of a fresh instance: nil leaves the slot unset.

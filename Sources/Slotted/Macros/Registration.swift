@@ -5,13 +5,22 @@
 // The first use of a type in a space defines its class there through the
 // dynamic API and checks the compiled layout against it; later uses find the
 // class through a lock-free cache of the last space, then through a locked
-// table of every space. Registration also makes the instances of the
-// generated initializers and answers the views' class checks.
+// table of every space. The generated initializers find the class through
+// a statically initialized word of their own type (`__slotted_cache`), and
+// reach the registration only on a miss. Registration also answers the
+// views' class checks.
 //
 //===----------------------------------------------------------------------===//
 
 internal import CSlotArena
 import Synchronization
+
+/// The word a `@SlotClass` type keeps for its class in the space it used last, the
+/// generated `static let __slotted_cache = _SlotClassCache(0)`: packed as the
+/// registration's own cache word is. A `let` of this type holding 0 is initialized
+/// statically, so the generated initializers read it without the lazy-initialization call
+/// (`swift_once`) that every use of `__slotted_registration` makes.
+public typealias _SlotClassCache = Atomic<UInt64>
 
 /// The class a `@SlotClass` type defines, registered once per space.
 ///
@@ -53,15 +62,20 @@ public final class _SlotClassRegistration: Sendable {
     }
 
     /// The class of the space used last, if `space` is that space (no lock).
+    @inline(__always)
+    private func cachedClass(in space: ObjectSpace) -> Unmanaged<ClassInfo>? {
+        Self.cachedClass(last.load(ordering: .acquiring), in: space)
+    }
+
+    /// The class a cache word names, if it is the class of `space`.
     ///
     /// A class id whose table entry exists belongs to a live space, and the entry keeps its
     /// class alive; the word holds only part of the space's address, so the class's own space
     /// is compared with `space` before the class is returned.
     @inline(__always)
-    private func cachedClass(in space: ObjectSpace) -> Unmanaged<ClassInfo>? {
-        let word = last.load(ordering: .acquiring)
+    fileprivate static func cachedClass(_ word: UInt64, in space: ObjectSpace) -> Unmanaged<ClassInfo>? {
         let id = UInt32(truncatingIfNeeded: word & (1 << Self.idBits - 1))
-        guard word != 0, Self.pack(space, id) == word, let entry = ClassTable.lookupUnmanaged(id),
+        guard word != 0, pack(space, id) == word, let entry = ClassTable.lookupUnmanaged(id),
               entry._withUnsafeGuaranteedRef({ $0.space === space })
         else { return nil }
         return entry
@@ -132,15 +146,11 @@ public final class _SlotClassRegistration: Sendable {
         return info
     }
 
-    /// A new instance with every slot unset: the first step of the generated initializers.
-    public func _new(in space: ObjectSpace) throws -> Instance {
-        // The fast path of `classInfo(in:)`, borrowing the class without retaining it.
-        if let entry = cachedClass(in: space),
-           let cell = entry._withUnsafeGuaranteedRef({ slotarena_cell_alloc($0.pool, UInt64($0.id) << HeaderBits.classShift) })
-        {
-            return Instance(cell: cell)
-        }
+    /// The cache's miss: the class through the registration's own cache or table, then
+    /// remembered in `cache`.
+    fileprivate func _newSlow(in space: ObjectSpace, cache: borrowing _SlotClassCache) throws -> Instance {
         let info = try classInfo(in: space)
+        if let word = Self.pack(space, info.id) { cache.store(word, ordering: .releasing) }
         guard let cell = slotarena_cell_alloc(info.pool, UInt64(info.id) << HeaderBits.classShift) else {
             throw MemoryError("out of memory: the arena refused a \(info.cellSize)-byte instance of '\(info.name)'")
         }
@@ -169,5 +179,23 @@ public final class _SlotClassRegistration: Sendable {
         guard isSubclass(info) else {
             throw TypeError("'\(info.name)' object is not an instance of @SlotClass '\(name)'")
         }
+    }
+}
+
+extension Instance {
+    /// A new instance with every slot unset, its class found through `cache`, the type's
+    /// `__slotted_cache`: the first step of the generated initializers (a static method of a
+    /// struct, so that a call passes no class metadata). On the fast path (the space used last) this reads no lazily initialized global, takes no lock and
+    /// retains nothing; otherwise `registration` finds the class (defining it on first use)
+    /// and the cache remembers it.
+    public static func _slottedNew(in space: ObjectSpace, cache: borrowing _SlotClassCache,
+                                   _ registration: @autoclosure () -> _SlotClassRegistration) throws -> Instance
+    {
+        if let entry = _SlotClassRegistration.cachedClass(cache.load(ordering: .acquiring), in: space),
+           let cell = entry._withUnsafeGuaranteedRef({ slotarena_cell_alloc($0.pool, UInt64($0.id) << HeaderBits.classShift) })
+        {
+            return Instance(cell: cell)
+        }
+        return try registration()._newSlow(in: space, cache: cache)
     }
 }

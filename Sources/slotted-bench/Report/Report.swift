@@ -67,6 +67,12 @@ struct BenchReport: Encodable {
     var constructPositionalNs: Double
     /// Per instance of `EventSlots.new(count: n) { i, e in ... }`, all cells in one call.
     var constructBulkNs: Double
+    /// Per element of filling a `ContiguousArray` of the same three fields as structs
+    /// (reserved, then appended): the bulk form's baseline.
+    var structFillNs: Double
+    /// `MacroEvent(in:ts:kind:value:)`, the `@SlotClass` construction, into preallocated
+    /// storage (its native baseline is `macro.construct_vs_native`).
+    var macroConstructNs: Double
     /// Construction of a `NativeEvent`.
     var nativeConstructNs: Double
     var freeNs: Double
@@ -209,6 +215,8 @@ extension BenchReport {
             constructDynamicCallNs: access.constructTyped.ns,
             constructPositionalNs: access.constructPositional.ns,
             constructBulkNs: access.constructBulk.ns,
+            structFillNs: access.constructBulkVsFill.baselineNs,
+            macroConstructNs: macro.constructVsNative.ns,
             nativeConstructNs: access.constructTypedInitializer.baselineNs,
             freeNs: access.free.ns,
             siteGetNs: access.hostSites.siteGetNs,

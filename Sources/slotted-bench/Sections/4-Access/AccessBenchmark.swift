@@ -78,6 +78,7 @@ struct AccessBenchmark {
             constructTypedStores: construction.typedStores,
             constructTypedInitializer: construction.typedInitializer,
             constructBulk: construction.bulk,
+            constructBulkVsFill: construction.bulkVsFill,
             constructUntyped: construction.untyped, constructUntypedKeyword: construction.untypedKeyword,
             constructDict: construction.dict,
             free: construction.free, spaceRelease: release, hostSites: hostSites)

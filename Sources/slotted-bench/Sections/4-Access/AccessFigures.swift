@@ -74,6 +74,9 @@ struct AccessFigures: Codable {
     var constructTypedInitializer: Comparison
     /// `new(count: n) { i, e in ... }`: all `n` cells from one arena call, per instance.
     var constructBulk: Comparison
+    /// The same per instance against filling a `ContiguousArray<EventRecord>` of the same
+    /// fields (reserved, then appended), per element.
+    var constructBulkVsFill: Comparison
     /// Positional construction of the untyped `EventSlots`.
     var constructUntyped: Comparison
     /// Keyword construction of the untyped `EventSlots`.

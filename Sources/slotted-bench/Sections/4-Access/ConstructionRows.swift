@@ -16,6 +16,8 @@ extension AccessBenchmark {
         var typedStores: Comparison
         var typedInitializer: Comparison
         var bulk: Comparison
+        /// `new(count:)` per instance against filling a `ContiguousArray` of the same fields.
+        var bulkVsFill: Comparison
         var untyped: Comparison
         var untypedKeyword: Comparison
         var dict: Comparison
@@ -60,6 +62,7 @@ extension AccessBenchmark {
         var typedInitializer: [Double] = [], bulk: [Double] = [], untyped: [Double] = [], dict: [Double] = []
         var untypedKeyword: [Double] = []
         var native: [Double] = [], free: [Double] = [], nativeRelease: [Double] = []
+        var fill: [Double] = []
 
         /// Frees the `n` instances in `instances`; returns ns per free.
         func freeAll(_ space: ObjectSpace) -> Double {
@@ -108,6 +111,13 @@ extension AccessBenchmark {
             let built = try buildAll()
             let bulkNs = nanoseconds(since: bulkStart) / Double(n)
             for e in built { typedSpace.free(e) }
+            // The struct baseline for the bulk form: the same fields, inline in one array
+            // the call builds, untimed pass first.
+            blackHole(UInt64(fillRecords(n).count))
+            let fillStart = ContinuousClock.now
+            let records = fillRecords(n)
+            let fillNs = nanoseconds(since: fillStart) / Double(n)
+            blackHole(UInt64(records.count))
             let storesNs = try timed(typedSpace) { i in
                 let e = try typedClass.new()
                 e[tsSlot] = i
@@ -153,6 +163,7 @@ extension AccessBenchmark {
             nativeRelease.append(releaseNs)
             typedInitializer.append(initializerNs)
             bulk.append(bulkNs)
+            fill.append(fillNs)
             free.append(freeNs)
             typedStores.append(storesNs)
             typed.append(positionalNs)
@@ -173,9 +184,20 @@ extension AccessBenchmark {
             typedStores: Comparison(ns: median(typedStores), baselineNs: nativeMedian),
             typedInitializer: Comparison(ns: median(typedInitializer), baselineNs: nativeMedian),
             bulk: Comparison(ns: median(bulk), baselineNs: nativeMedian),
+            bulkVsFill: Comparison(ns: median(bulk), baselineNs: median(fill)),
             untyped: Comparison(ns: median(untyped), baselineNs: nativeMedian),
             untypedKeyword: Comparison(ns: median(untypedKeyword), baselineNs: nativeMedian),
             dict: Comparison(ns: median(dict), baselineNs: nativeMedian),
             free: Comparison(ns: median(free), baselineNs: median(nativeRelease)))
     }
+}
+
+/// `n` events as plain structs in a `ContiguousArray` the call allocates: the memory-speed
+/// baseline of `new(count:)`, which also returns an array it allocates.
+@inline(never)
+private func fillRecords(_ n: Int) -> ContiguousArray<EventRecord> {
+    var records = ContiguousArray<EventRecord>()
+    records.reserveCapacity(n)
+    for i in 0..<n { records.append(EventRecord(ts: i, kind: "click", value: Double(i) * 1.5)) }
+    return records
 }
