@@ -232,8 +232,9 @@ enum ShapedDict {
         guard let (base, shape, room) = layout(info, cell, w) else { return }
         let n = shape.count
         // Room for the entries there are: a delete (the usual cause) leaves one fewer, and a
-        // set that follows grows the table as any set does.
-        var capacity = InstanceDict.minCapacity
+        // set that follows grows the table as any set does. An empty dictionary gets the
+        // table a first set would create.
+        var capacity = n == 0 ? InstanceDict.firstCapacity : InstanceDict.minCapacity
         while n * 3 > capacity * 2 { capacity *= 2 }
         guard let fresh = slotarena_block_alloc(space.arena, InstanceDict.blockBytes(capacity: capacity), 1) else {
             throw MemoryError("out of memory: the arena refused \(InstanceDict.blockBytes(capacity: capacity)) bytes for an instance dict")
