@@ -132,7 +132,7 @@ struct slotarena_pool {
  * a whole batch at a time: TCACHE_BATCH cells, fewer for large cells, so a
  * bin holds at most 2 * TCACHE_BATCH cells and about TCACHE_BIN_BYTES. */
 #define TCACHE_BINS 8
-#define TCACHE_BATCH 32
+#define TCACHE_BATCH 256
 #define TCACHE_BIN_BYTES 16384
 
 typedef struct slotarena_bin {
