@@ -49,17 +49,20 @@ private struct Storage<T>: @unchecked Sendable {
 }
 
 /// Runs `body(k)` on `count` POSIX threads released together; returns the wall time
-/// from the release to the last thread's end, in nanoseconds.
+/// from the first thread's start to the last thread's end, in nanoseconds.
 private func runTogether(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) -> Double {
     final class Shared: @unchecked Sendable {
         let body: @Sendable (Int) -> Void
         let barrier = UnsafeMutablePointer<pthread_barrier_t>.allocate(capacity: 1)
-        /// When each thread finished; each thread writes its own element.
+        /// When each thread started and finished; each thread writes its own elements.
+        let starts: UnsafeMutablePointer<ContinuousClock.Instant>
         let ends: UnsafeMutablePointer<ContinuousClock.Instant>
         let count: Int
         init(_ body: @escaping @Sendable (Int) -> Void, _ count: Int) {
             self.body = body
             self.count = count
+            starts = .allocate(capacity: count)
+            starts.initialize(repeating: .now, count: count)
             ends = .allocate(capacity: count)
             ends.initialize(repeating: .now, count: count)
             pthread_barrier_init(barrier, nil, UInt32(count + 1))
@@ -67,6 +70,7 @@ private func runTogether(_ count: Int, _ body: @escaping @Sendable (Int) -> Void
         deinit {
             pthread_barrier_destroy(barrier)
             barrier.deallocate()
+            starts.deallocate()
             ends.deallocate()
         }
     }
@@ -83,6 +87,7 @@ private func runTogether(_ count: Int, _ body: @escaping @Sendable (Int) -> Void
         let created = pthread_create(&thread, nil, { raw in
             let job = Unmanaged<Job>.fromOpaque(raw!).takeRetainedValue()
             pthread_barrier_wait(job.shared.barrier)
+            job.shared.starts[job.index] = .now
             job.shared.body(job.index)
             job.shared.ends[job.index] = .now
             return nil
@@ -91,8 +96,10 @@ private func runTogether(_ count: Int, _ body: @escaping @Sendable (Int) -> Void
         threads.append(thread)
     }
     pthread_barrier_wait(shared.barrier)
-    let start = ContinuousClock.now
     for thread in threads { pthread_join(thread, nil) }
+    // From the first worker's start, not from this thread's return from the barrier: with
+    // as many workers as cores, this thread may get a core back only after a worker ends.
+    let start = UnsafeBufferPointer(start: shared.starts, count: count).min()!
     let last = UnsafeBufferPointer(start: shared.ends, count: count).max()!
     let parts = start.duration(to: last).components
     return Double(parts.seconds) * 1e9 + Double(parts.attoseconds) / 1e9
