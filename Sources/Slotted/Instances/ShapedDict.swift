@@ -91,27 +91,37 @@ enum ShapedDict {
         try add(info, cell, name, value)
     }
 
-    /// `add` for an instance under construction, which no other thread can reach yet (it
-    /// holds its writer bit and no handle to it has been returned): when the transition
-    /// exists and the new shape fits in the cell, stores the value and the dictionary word,
-    /// and leaves the shape's instance count to ``settle(_:_:)``, once per construction.
-    /// False, with nothing changed, for every other case (the caller settles, then `set`s).
+    /// The common case of an add: when the transition exists and the new shape fits in the
+    /// cell, stores the value and the dictionary word and returns the shapes the
+    /// dictionary moved between, leaving their instance counts to the caller. Nil, with
+    /// nothing changed, for every other case.
     @inline(__always)
-    static func addUncounted(_ info: ClassInfo, _ cell: _SlotCell, _ name: String, _ value: Value) throws -> Bool {
+    private static func addAlongTransition(_ info: ClassInfo, _ cell: _SlotCell, _ name: String, _ value: Value)
+        throws -> (from: Unmanaged<Shape>, to: Unmanaged<Shape>)?
+    {
         let w = cell.load(info.dictOffset, as: UInt64.self)
         let mode = w & DictWord.modeMask
-        guard mode == DictWord.inline || mode == DictWord.empty else { return false }
+        guard mode == DictWord.inline || mode == DictWord.empty else { return nil }
         let shape: Unmanaged<Shape> = mode == DictWord.inline
             ? .fromOpaque(DictWord.pointer(w)!) : .passUnretained(info.shapes.unsafelyUnwrapped.root)
         guard let next = shape._withUnsafeGuaranteedRef({ $0.position(of: name) == nil ? $0.edge(name) : nil }) else {
-            return false
+            return nil
         }
         let count = next._withUnsafeGuaranteedRef { $0.count }
         let k = DictWord.capacity(w)
-        guard count <= k else { return false }
+        guard count <= k else { return nil }
         try info.space.storeAny(value, cell, info.cellSize + 16 * (count - 1), replacing: false)
         slotarena_store_release64(cell.base + info.dictOffset, DictWord.make(next.toOpaque(), DictWord.inline, capacity: k))
-        return true
+        return (shape, next)
+    }
+
+    /// `add` for an instance under construction, which no other thread can reach yet (it
+    /// holds its writer bit and no handle to it has been returned): ``addAlongTransition``,
+    /// leaving the shape's instance count to ``settle(_:_:)``, once per construction.
+    /// False, with nothing changed, for every other case (the caller settles, then `set`s).
+    @inline(__always)
+    static func addUncounted(_ info: ClassInfo, _ cell: _SlotCell, _ name: String, _ value: Value) throws -> Bool {
+        try addAlongTransition(info, cell, name, value) != nil
     }
 
     /// Counts the instance in the shape its dictionary reached through ``addUncounted``.
@@ -127,21 +137,9 @@ enum ShapedDict {
     @inline(never)
     static func add(_ info: ClassInfo, _ cell: _SlotCell, _ name: String, _ value: Value) throws {
         // The common case: a transition that exists, to a shape that fits in the cell.
-        let w0 = cell.load(info.dictOffset, as: UInt64.self)
-        let mode = w0 & DictWord.modeMask
-        if mode == DictWord.inline || mode == DictWord.empty {
-            let k = DictWord.capacity(w0)
-            let shape: Unmanaged<Shape> = mode == DictWord.inline
-                ? .fromOpaque(DictWord.pointer(w0)!) : .passUnretained(info.shapes.unsafelyUnwrapped.root)
-            if let next = shape._withUnsafeGuaranteedRef({ $0.position(of: name) == nil ? $0.edge(name) : nil }) {
-                let count = next._withUnsafeGuaranteedRef { $0.count }
-                if count <= k {
-                    try info.space.storeAny(value, cell, info.cellSize + 16 * (count - 1), replacing: false)
-                    Shape.move(from: shape, to: next)
-                    slotarena_store_release64(cell.base + info.dictOffset, DictWord.make(next.toOpaque(), DictWord.inline, capacity: k))
-                    return
-                }
-            }
+        if let (from, to) = try addAlongTransition(info, cell, name, value) {
+            Shape.move(from: from, to: to)
+            return
         }
         try addOther(info, cell, name, value)
     }
