@@ -191,6 +191,40 @@ struct AnySlotAccessorTests {
         #expect(throws: ReferenceError.self) { try E.anySlot("ts").set(e, 1) }
     }
 
+    @Test("an erased accessor's delete unsets the slot and gives a long string's block back to the arena")
+    func deleteReleases() throws {
+        let space = ObjectSpace()
+        let E = try space.defineClass("E", slots: ["ts": .int, "kind": .string])
+        let e = try E(ts: 1)
+        let before = space.memory.allocatedBytes
+        try e.set("kind", "a string long enough for a text block")
+        #expect(space.memory.allocatedBytes > before)
+        try E.anySlot("kind").delete(e)
+        try E.anySlot("ts").delete(e)
+        #expect(space.memory.allocatedBytes == before)
+        #expect(try e.getIfPresent("kind") == Value?.none)
+        #expect(try e.getIfPresent("ts") == Value?.none)
+    }
+
+    @Test("an erased accessor's delete throws what del p.x throws: the bare name when unset, TypeError, ReferenceError")
+    func deleteErrors() throws {
+        let space = ObjectSpace()
+        let E = try space.defineClass("E", slots: ["ts": .int])
+        let Other = try space.defineClass("Other", slots: ["ts": .int])
+        let ts = try E.anySlot("ts")
+        let e = try E()
+        var expected: AttributeError?
+        do { try e.delete("ts") } catch let error as AttributeError { expected = error }
+        #expect(expected == AttributeError("ts"))
+        #expect(throws: expected!) { try ts.delete(e) }
+        #expect(throws: TypeError("descriptor 'ts' for 'E' objects doesn't apply to a 'Other' object")) {
+            try ts.delete(try Other(ts: 1))
+        }
+        try ts.set(e, 1)
+        space.free(e)
+        #expect(throws: ReferenceError.self) { try ts.delete(e) }
+    }
+
     @Test("resolving an erased accessor for a name that is not a slot throws AttributeError")
     func notASlot() throws {
         let E = try ObjectSpace().defineClass("E", slots: ["ts": .int])

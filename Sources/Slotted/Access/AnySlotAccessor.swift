@@ -85,6 +85,26 @@ public struct AnySlotAccessor: Sendable, BitwiseCopyable {
         }
     }
 
+    /// Unsets the slot, as `C.x.__delete__(p)` (`del p.x` through the descriptor), releasing
+    /// what it held: what a loader calls for a missing field, with no name lookup.
+    ///
+    /// - Throws: ``AttributeError`` for a slot that is not set (the bare name, `x`, as
+    ///   CPython's member descriptor raises it) or a read-only one, ``TypeError`` for an
+    ///   instance of a class that does not have the slot, ``ReferenceError`` for a stale
+    ///   handle. The instance is unchanged when it throws.
+    public func delete(_ instance: Instance) throws {
+        try instance.withWriteLock { info, cell, header in
+            try check(info)
+            let name = info.slots[slotIndex].name
+            if isReadOnly { throw AttributeError.readOnly(info.name, name) }
+            let slot = info.hot[slotIndex]
+            guard cell.isPresent(slot.presenceOffset, slot.presenceMask, header: header) else {
+                throw AttributeError(name)
+            }
+            info.space.clearSlot(slot, cell, header: &header)
+        }
+    }
+
     /// A number or a boolean in a set slot (or None in an untyped one) of an instance of
     /// the accessor's own class: one validated load. Nil for anything else.
     @inline(__always)
