@@ -205,6 +205,8 @@ func _smallStringWords(_ s: String) -> (low: UInt64, high: UInt64)? {
 /// ``_inlineStringWord(_:)`` for any string, through its contiguous UTF-8.
 @usableFromInline
 func _inlineStringWordGeneral(_ s: String) -> UInt64? {
+    // The count first: a long string (a native one knows its count) needs no copy of `s`.
+    guard s.utf8.count <= 7 else { return nil }
     var s = s
     return s.withUTF8 { utf8 -> UInt64? in
         guard utf8.count <= 7 else { return nil }

@@ -66,24 +66,31 @@ extension ObjectSpace {
             let count = discriminated >> 56 & 0xF
             if count <= 7 { return bytes << 8 | count << 1 | 1 }
         }
-        var s = string
-        return try s.withUTF8 { utf8 -> UInt64 in
-            if utf8.count <= 7 {
-                // Short text in another form than Swift's small one: inline all the same.
-                var text: UInt64 = 0
-                withUnsafeMutableBytes(of: &text) { $0.copyMemory(from: UnsafeRawBufferPointer(utf8)) }
-                return UInt64(littleEndian: text) << 8 | UInt64(utf8.count) << 1 | 1
-            }
-            if interned {
-                return try strings.withLock { try $0.intern(UnsafeRawBufferPointer(utf8), arena: arena) }
-            }
-            guard let block = slotarena_text_alloc(arena, 8 + utf8.count) else {
-                throw MemoryError("out of memory: the arena refused \(8 + utf8.count) bytes for a string")
-            }
-            block.storeBytes(of: utf8.count, as: Int.self)
-            (block + 8).copyMemory(from: utf8.baseAddress!, byteCount: utf8.count)
-            return UInt64(UInt(bitPattern: block))
+        // A native string lends its UTF-8 without a copy of `string`.
+        if let word = try string.utf8.withContiguousStorageIfAvailable({ try encodeUTF8($0, interned: interned) }) {
+            return word
         }
+        var s = string
+        return try s.withUTF8 { try encodeUTF8($0, interned: interned) }
+    }
+
+    /// ``encodeString(_:interned:)`` for contiguous UTF-8.
+    private func encodeUTF8(_ utf8: UnsafeBufferPointer<UInt8>, interned: Bool) throws -> UInt64 {
+        if utf8.count <= 7 {
+            // Short text in another form than Swift's small one: inline all the same.
+            var text: UInt64 = 0
+            withUnsafeMutableBytes(of: &text) { $0.copyMemory(from: UnsafeRawBufferPointer(utf8)) }
+            return UInt64(littleEndian: text) << 8 | UInt64(utf8.count) << 1 | 1
+        }
+        if interned {
+            return try strings.withLock { try $0.intern(UnsafeRawBufferPointer(utf8), arena: arena) }
+        }
+        guard let block = slotarena_text_alloc(arena, 8 + utf8.count) else {
+            throw MemoryError("out of memory: the arena refused \(8 + utf8.count) bytes for a string")
+        }
+        block.storeBytes(of: utf8.count, as: Int.self)
+        (block + 8).copyMemory(from: utf8.baseAddress!, byteCount: utf8.count)
+        return UInt64(UInt(bitPattern: block))
     }
 
     /// Frees the block of a long string word (an interned one loses a user); inline words
