@@ -71,14 +71,17 @@ private struct Load {
 
 /// Loads the table as a host would: a class defined from the (name, type) schema, each
 /// row constructed from its values in schema order (`construct(positional:)`), then each
-/// missing cell's slot unset (`del`), so that it reads as missing. A missing cell is passed
+/// missing cell's slot unset (`del`, through the field's accessor), so that it reads as
+/// missing. A missing cell is passed
 /// as its type's placeholder (0, 0.0, false, an empty string: no arena block).
 private func loadSlotted(_ table: RecordsTable, interning: StringInterning) throws -> Load {
     let n = table.rowCount
     let columns = RecordsTable.columns
     let space = ObjectSpace()
     let R = try space.defineClass("Record", slots: RecordsTable.schema, interning: interning)
-    let names = RecordsTable.schema.map(\.name)
+    // Resolved once, as a schema-driven loader keeps them: unsetting a missing field is
+    // then no name lookup.
+    let fields = try RecordsTable.schema.map { try R.anySlot($0.name) }
     let placeholders: [Value] = RecordsTable.schema.map {
         switch $0.type {
         case .double, .float: .double(0)
@@ -109,7 +112,7 @@ private func loadSlotted(_ table: RecordsTable, interning: StringInterning) thro
             defer { values.deinitialize(count: columns) }
             let row = try R.construct(positional: UnsafeBufferPointer(start: values, count: columns))
             while missing != 0 {
-                try row.delete(names[missing.trailingZeroBitCount])
+                try fields[missing.trailingZeroBitCount].delete(row)
                 missing &= missing - 1
             }
             return row
