@@ -16,8 +16,9 @@
  * first, each handed out as it is unlinked, then fresh cells carved a slab's
  * run at a time, with no call per cell. Bins trade whole batches with
  * the pool: a pool whose cells have room for a second link (24 bytes or
- * more) keeps the batches bins give back on a stack, `batches`, linked
- * through +16 of each batch's first cell, so a trade is O(1) under the lock;
+ * more) keeps the batches bins give back on stacks, `batches`, linked
+ * through +16 of each batch's first cell, so a trade is O(1) under the lock
+ * (a thread gives back to and refills from its home stack first, tcache.c);
  * smaller cells go through the free list one by one. The free list and the
  * batches together are the pool's free cells. The thread's cache pointer is
  * a `static _Thread_local` of this file, so the fast paths read it directly
@@ -118,9 +119,10 @@ static bool add_slab(slotarena_pool *p) {
  * NULL; an empty free list takes the newest whole batch first. Lock held. */
 SLOTARENA_NO_ASAN
 static char *pop_free(slotarena_pool *p) {
-    if (p->free_list == NULL && p->batches != NULL) {
-        char *first = p->batches;
-        p->batches = *(void **)(first + BATCH_LINK_OFFSET);
+    for (int i = 0; p->free_list == NULL && i < POOL_BATCH_STACKS; i++) {
+        char *first = p->batches[i];
+        if (first == NULL) continue;
+        p->batches[i] = *(void **)(first + BATCH_LINK_OFFSET);
         *(void **)(first + BATCH_LINK_OFFSET) = NULL;
         p->free_list = first;
     }

@@ -102,6 +102,11 @@ typedef struct slotarena_slab {
 } slotarena_slab;
 _Static_assert(sizeof(slotarena_slab) <= SLAB_HEADER, "slab header fits before the first cell");
 
+/* Stacks of whole batches a pool keeps, one per group of threads (a thread's
+ * cache has a home stack), so that a thread mostly refills with cells it
+ * freed itself, still in its own core's cache. */
+#define POOL_BATCH_STACKS 4
+
 struct slotarena_pool {
     slotarena *arena;            /* offset 0 */
     struct slotarena_pool *next; /* offset 8: next pool of the arena */
@@ -116,9 +121,10 @@ struct slotarena_pool {
     uint64_t slab_bytes;         /* offset 72 */
     uint32_t bin;                /* offset 80: the thread-cache bin this pool uses */
     uint32_t batch;              /* offset 84: cells per refill or flush; a bin holds 2x */
-    void *batches;               /* offset 88: newest full batch (cells of BATCH_LINK_MIN_CELL
-                                    bytes or more): a chain of `batch` cells through +8, the
-                                    first cell of the next batch at +16 of its first */
+    void *batches[POOL_BATCH_STACKS]; /* offset 88: per stack, its newest full batch (cells of
+                                    BATCH_LINK_MIN_CELL bytes or more): a chain of `batch` cells
+                                    through +8, the first cell of the next batch at +16 of its
+                                    first; a thread gives batches back to its own stack */
 };
 
 /* Cells at least this large carry a second link, so a pool keeps whole

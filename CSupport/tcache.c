@@ -12,11 +12,17 @@
  * first giving an older spare back to the pool; an allocation finding it
  * empty loads the spare, else refills one batch from the pool. A batch is
  * TCACHE_BATCH cells, fewer for large cells so that a bin holds at most about
- * TCACHE_BIN_BYTES; the pool keeps whole batches on a stack (its `batches`), so a
- * trade under the arena lock is a few stores, never a walk over cells that
+ * TCACHE_BIN_BYTES; the pool keeps whole batches on stacks (its `batches`),
+ * so a trade under the arena lock is a few stores, never a walk over cells that
  * another core may hold in its cache: threads that construct and free large
  * working sets, or free cells another thread built, contend only for those
- * few stores, once per batch. A bin switching pools empties itself into the
+ * few stores, once per batch. There are POOL_BATCH_STACKS stacks, and each
+ * thread has a home among them (given in turn as caches are made): it gives
+ * batches back to its home and refills from it first, so that two threads
+ * building and freeing large working sets each get back the cells they freed,
+ * still in their own core's cache, not the batch the other core gave back last
+ * (which a single stack hands out first); a thread finding its home empty
+ * takes from the others before the free list. A bin switching pools empties itself into the
  * old pool first; a thread that exits gives every bin back; an arena
  * destroyed while threads still hold bins of it detaches them.
  *
@@ -46,6 +52,11 @@ static slotarena_tcache *caches; /* every thread's cache (registry lock) */
 static pthread_key_t tcache_key;
 static pthread_once_t tcache_key_once = PTHREAD_ONCE_INIT;
 static bool tcache_key_made;
+static _Atomic uint32_t caches_created;
+static _Thread_local uint32_t home_stack; /* this thread's stack of batches in every pool */
+#if SLOTARENA_DEBUG_HOOKS
+static _Thread_local bool home_pinned; /* debug hook: home_stack set by a test */
+#endif
 #if SLOTARENA_DEBUG_HOOKS
 static _Thread_local bool tcache_off; /* debug hook: this thread uses no cache */
 #endif
@@ -61,9 +72,11 @@ static _Thread_local bool tcache_off; /* debug hook: this thread uses no cache *
  * that. Lock held. */
 SLOTARENA_NO_ASAN
 uint32_t slotarena_pool_take_batch(slotarena_pool *p, void **head) {
-    char *first = p->batches;
-    if (first != NULL) {
-        p->batches = *(void **)(first + BATCH_LINK_OFFSET);
+    char *first;
+    for (uint32_t k = 0; k < POOL_BATCH_STACKS; k++) {
+        uint32_t i = (home_stack + k) % POOL_BATCH_STACKS;
+        if ((first = p->batches[i]) == NULL) continue;
+        p->batches[i] = *(void **)(first + BATCH_LINK_OFFSET);
         *(void **)(first + BATCH_LINK_OFFSET) = NULL;
         p->free_count -= p->batch;
         *head = first;
@@ -101,8 +114,8 @@ void slotarena_pool_put_batch(slotarena_pool *p, void *head) {
         (void)slotarena_pool_put_chain(p, head);
         return;
     }
-    *(void **)((char *)head + BATCH_LINK_OFFSET) = p->batches;
-    p->batches = head;
+    *(void **)((char *)head + BATCH_LINK_OFFSET) = p->batches[home_stack];
+    p->batches[home_stack] = head;
     p->free_count += p->batch;
 }
 
@@ -251,6 +264,10 @@ slotarena_tcache *slotarena_tcache_create(void) {
     if (!tcache_key_made) return NULL; /* no thread-exit hook: no cache */
     slotarena_tcache *t = calloc(1, sizeof(*t));
     if (t == NULL) return NULL;
+#if SLOTARENA_DEBUG_HOOKS
+    if (!home_pinned)
+#endif
+        home_stack = atomic_fetch_add_explicit(&caches_created, 1, memory_order_relaxed) % POOL_BATCH_STACKS;
     if (pthread_setspecific(tcache_key, t) != 0) {
         free(t);
         return NULL;
@@ -324,6 +341,17 @@ int slotarena_debug_thread_cache(int enabled) {
     return 1;
 #else
     (void)enabled;
+    return 0;
+#endif
+}
+
+int slotarena_debug_home_stack(unsigned stack) {
+#if SLOTARENA_DEBUG_HOOKS
+    home_stack = stack % POOL_BATCH_STACKS;
+    home_pinned = true;
+    return 1;
+#else
+    (void)stack;
     return 0;
 #endif
 }

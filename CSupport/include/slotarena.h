@@ -254,6 +254,12 @@ int slotarena_debug_fail_next(slotarena *arena, uint32_t skip, uint32_t count);
  * paths taken when a thread has no cache. */
 int slotarena_debug_thread_cache(int enabled);
 
+/* Debug builds only (returns 0 elsewhere): makes `stack` (modulo the number of
+ * stacks) the calling thread's home stack of whole batches in every pool, the
+ * one its bins give batches back to and refill from first, so that tests can
+ * place two threads on different stacks. */
+int slotarena_debug_home_stack(unsigned stack);
+
 /* One run of the arena against plain sized allocation, for the benchmark report:
  * `count` cells of `cell_size` bytes from a pool, against as many
  * mallocx(cell_size, MALLOCX_ARENA | MALLOCX_TCACHE_NONE) in a second private

@@ -25,6 +25,11 @@ private final class Mailbox: @unchecked Sendable {
     let emptied = DispatchSemaphore(value: 0)
 }
 
+/// Cell addresses a test thread records, read once that thread is joined.
+private final class Addresses: @unchecked Sendable {
+    var values: [UInt] = []
+}
+
 /// Starts `body` on a new POSIX thread; join it with pthread_join.
 private func startThread(_ body: @escaping @Sendable () -> Void) -> pthread_t {
     final class Box: @unchecked Sendable {
@@ -113,5 +118,50 @@ struct CrossThreadTests {
             #expect(poolStats(arena, size).carved_cells == p.carved_cells)
             for c in again { _ = slotarena_cell_free(pool, c, generation(of: c)) }
         }
+    }
+
+    @Test("a thread refills from the batches it gave back itself, not from the newer ones of a thread on another stack")
+    func homeStacks() throws {
+        guard slotarena_debug_home_stack(0) == 1 else {
+            Issue.record("the home-stack hook is compiled into debug builds only")
+            return
+        }
+        let arena = try #require(slotarena_create())
+        defer { slotarena_destroy(arena) }
+        let pool = try #require(slotarena_pool_for_size(arena, 32))
+        let handles = Handles(arena: arena, pool: pool)
+        let cellsOf = [Addresses(), Addresses()]  // each read only after its thread is joined
+        let built = [DispatchSemaphore(value: 0), DispatchSemaphore(value: 0)]
+        let free = [DispatchSemaphore(value: 0), DispatchSemaphore(value: 0)]
+        // Two threads, on stacks 0 and 1, each build 2,000 cells while the other's are
+        // live (so every cell is freshly carved), then free them and exit, the thread on
+        // stack 1 last: its batches are the newest.
+        let threads = (0..<2).map { k in
+            startThread {
+                _ = slotarena_debug_home_stack(UInt32(k))
+                if k == 1 { built[0].wait() }
+                let cells = (0..<2_000).map { _ in slotarena_cell_alloc(handles.pool, liveBits)! }
+                cellsOf[k].values = cells.map { UInt(bitPattern: $0) }
+                built[k].signal()
+                free[k].wait()
+                for c in cells { _ = slotarena_cell_free(handles.pool, c, generation(of: c)) }
+            }
+        }
+        built[1].wait()
+        free[0].signal()
+        pthread_join(threads[0], nil)
+        free[1].signal()
+        pthread_join(threads[1], nil)
+        let a = Set(cellsOf[0].values), b = Set(cellsOf[1].values)
+        #expect(a.count == 2_000 && b.count == 2_000 && a.isDisjoint(with: b))
+        // A third thread on stack 0 refills with the first thread's cells.
+        let again = Addresses()
+        onExitingThread {
+            _ = slotarena_debug_home_stack(0)
+            let cells = (0..<600).map { _ in slotarena_cell_alloc(handles.pool, liveBits)! }
+            again.values = cells.map { UInt(bitPattern: $0) }
+            for c in cells { _ = slotarena_cell_free(handles.pool, c, generation(of: c)) }
+        }
+        #expect(again.values.count == 600 && again.values.allSatisfy { a.contains($0) })
     }
 }
