@@ -102,7 +102,7 @@ struct SlottedBench: ParsableCommand {
 
         let threadFigures = try measureThreads(
             threads: threads ?? ProcessInfo.processInfo.activeProcessorCount,
-            opsPerThread: min(max(n * 10, 200_000), 2_000_000), runs: min(runs, 5))
+            opsPerThread: min(max(n * 10, 200_000), 2_000_000), runs: runs)
 
         let cpython: CPythonOutcome =
             noPython
