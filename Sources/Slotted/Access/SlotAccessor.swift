@@ -52,46 +52,6 @@ public struct SlotAccessor<T: SlotValue>: Sendable, BitwiseCopyable {
                                presenceOffset: slot.presenceOffset, presenceMask: slot.presenceMask)
     }
 
-    /// The slow path of a read: returns when the read may proceed, traps otherwise.
-    @usableFromInline
-    func _checkRead(_ instance: Instance) {
-        let cell = checkInstance(instance, "read")
-        if !cell.isPresent(presenceOffset, presenceMask) {
-            let className = ClassTable.lookup(HeaderBits.classID(cell.header))?.name ?? classInfo.name
-            _slottedTrap("AttributeError: '\(className)' object has no attribute '\(name)'")
-        }
-    }
-
-    /// The slow path of `instance[ifSet: accessor]`: true when the read may proceed, false
-    /// for an unset slot; traps on a stale handle or an unrelated class.
-    @usableFromInline
-    func _checkReadIfSet(_ instance: Instance) -> Bool {
-        checkInstance(instance, "read").isPresent(presenceOffset, presenceMask)
-    }
-
-    /// The slow path of a write: returns when the write may proceed, traps otherwise.
-    @usableFromInline
-    func _checkWrite(_ instance: Instance) {
-        _ = checkInstance(instance, "write")
-        if classInfo.frozenSlots.contains(AttributeName(name)) {
-            _slottedTrap("AttributeError: '\(classInfo.name)' object attribute '\(name)' is read-only")
-        }
-    }
-
-    private func checkInstance(_ instance: Instance, _ what: String) -> _SlotCell {
-        let info: ClassInfo
-        let cell: _SlotCell
-        do {
-            (info, cell) = try instance.resolve()
-        } catch {
-            _slottedTrap("typed slot \(what) of '\(name)' through a stale handle: \(error)")
-        }
-        guard info.isSubclass(of: classInfo) else {
-            _slottedTrap("TypeError: descriptor '\(name)' for '\(classInfo.name)' objects doesn't apply to a '\(info.name)' object")
-        }
-        return cell
-    }
-
     /// The accessor's class; traps when its space was destroyed (the class left the table).
     var classInfo: ClassInfo {
         guard let info = ClassTable.lookup(hot.classID) else { hot.spaceDestroyed(slot: slotIndex) }
@@ -145,7 +105,7 @@ extension Instance {
             if _slowPath(cell.header & hot.readMask != _generationBits | hot.readExpected
                 || (hot.headerBit == 0 && !cell.isPresent(hot.presenceOffset, hot.presenceMask)))
             {
-                if !slot._checkReadIfSet(self) { return nil }
+                if !slot.hot._checkReadIfSet(self, slot.slotIndex) { return nil }
             }
             return T._load(cell, hot.offset)
         }
@@ -167,7 +127,7 @@ extension Instance {
             if _slowPath(cell.header & hot.readMask != _generationBits | hot.readExpected
                 || (hot.headerBit == 0 && !cell.isPresent(hot.presenceOffset, hot.presenceMask)))
             {
-                slot._checkRead(self)
+                slot.hot._checkRead(self, slot.slotIndex)
             }
             return T._load(cell, hot.offset)
         }
@@ -175,7 +135,7 @@ extension Instance {
             let cell = _cell
             let hot = slot.hot
             if _slowPath(cell.header & hot.writeMask != _generationBits | hot.writeExpected) {
-                slot._checkWrite(self)
+                slot.hot._checkWrite(self, slot.slotIndex)
             }
             T._store(newValue, cell, hot)
             cell.markPresent(hot.presenceOffset, hot.presenceMask)
@@ -228,5 +188,60 @@ extension _SlotAccessorHot {
     func spaceDestroyed(slot: Int?) -> Never {
         let place = (slot.map { "slot \($0), " } ?? "") + "at offset \(offset), of class #\(classID)"
         _slottedTrap("a typed accessor (\(place)) used after its ObjectSpace was destroyed; an accessor does not keep its space alive")
+    }
+}
+
+// The slow paths of the typed subscript, on the accessor's plain bytes rather than on the
+// generic accessor: a call from the inlined subscript then needs no type metadata, and
+// the loop around a typed read keeps fewer values live across it.
+extension _SlotAccessorHot {
+    /// The slow path of a read: returns when the read may proceed, traps otherwise.
+    @usableFromInline @inline(never)
+    func _checkRead(_ instance: Instance, _ slotIndex: Int) {
+        let cell = checkInstance(instance, slotIndex, "read")
+        if !cell.isPresent(presenceOffset, presenceMask) {
+            let className = ClassTable.lookup(HeaderBits.classID(cell.header))?.name ?? classInfo.name
+            _slottedTrap("AttributeError: '\(className)' object has no attribute '\(name(slotIndex))'")
+        }
+    }
+
+    /// The slow path of `instance[ifSet: accessor]`: true when the read may proceed, false
+    /// for an unset slot; traps on a stale handle or an unrelated class.
+    @usableFromInline @inline(never)
+    func _checkReadIfSet(_ instance: Instance, _ slotIndex: Int) -> Bool {
+        checkInstance(instance, slotIndex, "read").isPresent(presenceOffset, presenceMask)
+    }
+
+    /// The slow path of a write: returns when the write may proceed, traps otherwise.
+    @usableFromInline @inline(never)
+    func _checkWrite(_ instance: Instance, _ slotIndex: Int) {
+        _ = checkInstance(instance, slotIndex, "write")
+        let info = checkedClassInfo(slotIndex)
+        if info.frozenSlots.contains(AttributeName(name(slotIndex))) {
+            _slottedTrap("AttributeError: '\(info.name)' object attribute '\(name(slotIndex))' is read-only")
+        }
+    }
+
+    private func name(_ slotIndex: Int) -> String { checkedClassInfo(slotIndex).slots[slotIndex].name }
+
+    /// The accessor's class; traps when its space was destroyed (the class left the table).
+    private func checkedClassInfo(_ slotIndex: Int) -> ClassInfo {
+        guard let info = ClassTable.lookup(classID) else { spaceDestroyed(slot: slotIndex) }
+        return info
+    }
+
+    private func checkInstance(_ instance: Instance, _ slotIndex: Int, _ what: String) -> _SlotCell {
+        let info: ClassInfo
+        let cell: _SlotCell
+        do {
+            (info, cell) = try instance.resolve()
+        } catch {
+            _slottedTrap("typed slot \(what) of '\(name(slotIndex))' through a stale handle: \(error)")
+        }
+        let owner = checkedClassInfo(slotIndex)
+        guard info.isSubclass(of: owner) else {
+            _slottedTrap("TypeError: descriptor '\(name(slotIndex))' for '\(owner.name)' objects doesn't apply to a '\(info.name)' object")
+        }
+        return cell
     }
 }
