@@ -105,7 +105,7 @@ extension Instance {
             if _slowPath(cell.header & hot.readMask != _generationBits | hot.readExpected
                 || (hot.headerBit == 0 && !cell.isPresent(hot.presenceOffset, hot.presenceMask)))
             {
-                if !slot.hot._checkReadIfSet(self, slot.slotIndex) { return nil }
+                if !_SlotAccessorHot._checkReadIfSet(self, hot.classID, slot.slotIndex, hot.offset) { return nil }
             }
             return T._load(cell, hot.offset)
         }
@@ -127,7 +127,7 @@ extension Instance {
             if _slowPath(cell.header & hot.readMask != _generationBits | hot.readExpected
                 || (hot.headerBit == 0 && !cell.isPresent(hot.presenceOffset, hot.presenceMask)))
             {
-                slot.hot._checkRead(self, slot.slotIndex)
+                _SlotAccessorHot._checkRead(self, hot.classID, slot.slotIndex, hot.offset)
             }
             return T._load(cell, hot.offset)
         }
@@ -135,7 +135,7 @@ extension Instance {
             let cell = _cell
             let hot = slot.hot
             if _slowPath(cell.header & hot.writeMask != _generationBits | hot.writeExpected) {
-                slot.hot._checkWrite(self, slot.slotIndex)
+                _SlotAccessorHot._checkWrite(self, hot.classID, slot.slotIndex, hot.offset)
             }
             T._store(newValue, cell, hot)
             cell.markPresent(hot.presenceOffset, hot.presenceMask)
@@ -191,56 +191,73 @@ extension _SlotAccessorHot {
     }
 }
 
-// The slow paths of the typed subscript, on the accessor's plain bytes rather than on the
-// generic accessor: a call from the inlined subscript then needs no type metadata, and
-// the loop around a typed read keeps fewer values live across it.
+// The slow paths of the typed subscript. They take the accessor's class id, slot index
+// and offset as plain integers, not the accessor: a call from the inlined subscript then
+// needs no type metadata and takes no address of the accessor, so a loop around a typed
+// read keeps its masks in registers rather than in a copy on the stack.
 extension _SlotAccessorHot {
     /// The slow path of a read: returns when the read may proceed, traps otherwise.
     @usableFromInline @inline(never)
-    func _checkRead(_ instance: Instance, _ slotIndex: Int) {
-        let cell = checkInstance(instance, slotIndex, "read")
-        if !cell.isPresent(presenceOffset, presenceMask) {
-            let className = ClassTable.lookup(HeaderBits.classID(cell.header))?.name ?? classInfo.name
-            _slottedTrap("AttributeError: '\(className)' object has no attribute '\(name(slotIndex))'")
+    static func _checkRead(_ instance: Instance, _ classID: UInt32, _ slotIndex: Int, _ offset: Int) {
+        let slot = SlowPathSlot(classID: classID, index: slotIndex, offset: offset)
+        let cell = slot.check(instance, "read")
+        if !cell.isPresent(slot.info.presenceOffset, slot.info.presenceMask) {
+            let className = ClassTable.lookup(HeaderBits.classID(cell.header))?.name ?? slot.owner.name
+            _slottedTrap("AttributeError: '\(className)' object has no attribute '\(slot.info.name)'")
         }
     }
 
     /// The slow path of `instance[ifSet: accessor]`: true when the read may proceed, false
     /// for an unset slot; traps on a stale handle or an unrelated class.
     @usableFromInline @inline(never)
-    func _checkReadIfSet(_ instance: Instance, _ slotIndex: Int) -> Bool {
-        checkInstance(instance, slotIndex, "read").isPresent(presenceOffset, presenceMask)
+    static func _checkReadIfSet(_ instance: Instance, _ classID: UInt32, _ slotIndex: Int, _ offset: Int) -> Bool {
+        let slot = SlowPathSlot(classID: classID, index: slotIndex, offset: offset)
+        return slot.check(instance, "read").isPresent(slot.info.presenceOffset, slot.info.presenceMask)
     }
 
     /// The slow path of a write: returns when the write may proceed, traps otherwise.
     @usableFromInline @inline(never)
-    func _checkWrite(_ instance: Instance, _ slotIndex: Int) {
-        _ = checkInstance(instance, slotIndex, "write")
-        let info = checkedClassInfo(slotIndex)
-        if info.frozenSlots.contains(AttributeName(name(slotIndex))) {
-            _slottedTrap("AttributeError: '\(info.name)' object attribute '\(name(slotIndex))' is read-only")
+    static func _checkWrite(_ instance: Instance, _ classID: UInt32, _ slotIndex: Int, _ offset: Int) {
+        let slot = SlowPathSlot(classID: classID, index: slotIndex, offset: offset)
+        _ = slot.check(instance, "write")
+        let owner = slot.owner
+        if owner.frozenSlots.contains(AttributeName(slot.info.name)) {
+            _slottedTrap("AttributeError: '\(owner.name)' object attribute '\(slot.info.name)' is read-only")
         }
     }
+}
 
-    private func name(_ slotIndex: Int) -> String { checkedClassInfo(slotIndex).slots[slotIndex].name }
+/// The slot of a typed accessor, found again from its class id by a slow path.
+private struct SlowPathSlot {
+    let classID: UInt32
+    let index: Int
+    let offset: Int
 
-    /// The accessor's class; traps when its space was destroyed (the class left the table).
-    private func checkedClassInfo(_ slotIndex: Int) -> ClassInfo {
-        guard let info = ClassTable.lookup(classID) else { spaceDestroyed(slot: slotIndex) }
+    /// The accessor's class; traps when its space was destroyed (the class left the table,
+    /// and its index may hold another class now, under another id). The accessor kept no
+    /// names, so the message gives what it has: the slot's index and offset, the class id.
+    var owner: ClassInfo {
+        guard let info = ClassTable.lookup(classID) else {
+            _slottedTrap("a typed accessor (slot \(index), at offset \(offset), of class #\(classID)) used after its ObjectSpace was destroyed; an accessor does not keep its space alive")
+        }
         return info
     }
 
-    private func checkInstance(_ instance: Instance, _ slotIndex: Int, _ what: String) -> _SlotCell {
+    var info: SlotInfo { owner.slots[index] }
+
+    /// The instance's cell when the accessor applies to it; traps on a stale handle or an
+    /// instance of an unrelated class.
+    func check(_ instance: Instance, _ what: String) -> _SlotCell {
         let info: ClassInfo
         let cell: _SlotCell
         do {
             (info, cell) = try instance.resolve()
         } catch {
-            _slottedTrap("typed slot \(what) of '\(name(slotIndex))' through a stale handle: \(error)")
+            _slottedTrap("typed slot \(what) of '\(self.info.name)' through a stale handle: \(error)")
         }
-        let owner = checkedClassInfo(slotIndex)
+        let owner = self.owner
         guard info.isSubclass(of: owner) else {
-            _slottedTrap("TypeError: descriptor '\(name(slotIndex))' for '\(owner.name)' objects doesn't apply to a '\(info.name)' object")
+            _slottedTrap("TypeError: descriptor '\(self.info.name)' for '\(owner.name)' objects doesn't apply to a '\(info.name)' object")
         }
         return cell
     }
