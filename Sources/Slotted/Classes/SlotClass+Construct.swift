@@ -213,7 +213,9 @@ extension SlotClass {
     private func store(_ info: ClassInfo, _ index: Int, _ value: UnsafePointer<Value>, _ cell: _SlotCell,
                        _ header: inout UInt64) throws
     {
-        let slot = info.hot[index]
+        // `index` is a slot of the class: positional values were counted against the
+        // slots, and a signature's targets were resolved on the class.
+        let slot = info.hot.withUnsafeBufferPointer { $0[index] }
         let payload = UnsafeRawPointer(value)
         switch slot.type {
         case .int:
@@ -262,7 +264,7 @@ extension SlotClass {
 
     /// Takes a cell for a new instance, born holding its writer bit; for a class with
     /// shapes, with inline room for `dictionaryEntries` values.
-    @usableFromInline
+    @usableFromInline @inline(__always)
     func _beginConstruction(dictionaryEntries: Int = 0) throws -> _ValueConstruction {
         let bits = headerBits | HeaderBits.busy
         let cell = info.shapes == nil
@@ -314,7 +316,7 @@ extension SlotClass {
 
     /// Publishes the header with the stored values' presence bits, which lets go of the
     /// writer bit.
-    @usableFromInline
+    @usableFromInline @inline(__always)
     func _finish(_ build: _ValueConstruction) -> Instance {
         if build.uncounted { ShapedDict.settle(info, build.instance._cell) }
         slotarena_cell_unlock(build.instance._cell.base, build.header)
