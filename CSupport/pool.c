@@ -315,7 +315,7 @@ static size_t carve_run(slotarena_pool *p, uint64_t header_bits, uint64_t *out, 
     uint64_t header = (s->floor << SLOTARENA_GEN_SHIFT) | (header_bits & ~GEN_MASK);
     bool busy = (header_bits & BUSY_MASK) != 0;
     for (size_t k = 0; k < run; k++, cell += size) {
-        if (busy) __atomic_store_n(header_of(cell), header, __ATOMIC_SEQ_CST);
+        if (busy) slotarena_store_seq_begin(header_of(cell), header);
         else __atomic_store_n(header_of(cell), header, __ATOMIC_RELEASE);
         out[k] = handle_of(cell, header);
     }

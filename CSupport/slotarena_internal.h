@@ -274,16 +274,22 @@ static inline void clear_payload(char *cell, size_t size) {
 
 /* Writes the header of a cell taken from a bin (payload already zero). The
  * store is atomic: a stale handle's reader may be looking at the header. A
- * cell born holding its writer bit (a construction from values) is published
- * with a sequentially consistent store, which the fork gate pairs with
- * (access.c). */
+ * cell born holding its writer bit (a construction from values) gets it with
+ * a seqlock writer's first store, which the stores that build the instance
+ * may not pass (on x86 a plain store). Nothing else is asked of that store:
+ * no handle to the new instance exists yet, a stale handle's reader or writer
+ * sees another generation already (the free that recycled the cell advanced
+ * it), a reset's sweep that reads the header claims the cell only through a
+ * compare-and-swap, which waits for the writer bit, and the fork gate pairs
+ * with the writer record marked active before the cell is taken (invariant 6,
+ * access.c), not with this store. */
 SLOTARENA_NO_ASAN
 static inline void *hand_out(char *cell, size_t size, uint64_t header_bits) {
     SLOTARENA_UNPOISON(cell, size);
     uint64_t gen = gen_of(__atomic_load_n(header_of(cell), __ATOMIC_RELAXED));
     uint64_t header = (gen << SLOTARENA_GEN_SHIFT) | (header_bits & ~GEN_MASK);
     if (header_bits & BUSY_MASK)
-        __atomic_store_n(header_of(cell), header, __ATOMIC_SEQ_CST);
+        slotarena_store_seq_begin(header_of(cell), header);
     else
         __atomic_store_n(header_of(cell), header, __ATOMIC_RELEASE);
     return cell;

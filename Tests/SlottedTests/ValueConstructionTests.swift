@@ -37,6 +37,21 @@ struct PositionalConstructionTests {
         #expect("\(e)" == "EventSlots(ts=7, kind='view', value=2.5)")
     }
 
+    @Test("each value is stored as given: extreme numbers, and strings short and long, ASCII or not")
+    func payloadsRoundTrip() throws {
+        let f = try Events()
+        let texts = ["", "a", "seven77", "eight888", "fifteen-chars15", "sixteen-chars-16", "héllo", "日本語のテキスト", String(repeating: "x", count: 100)]
+        for (k, text) in texts.enumerated() {
+            let ts = [Int.min, Int.max, -1, 0][k % 4]
+            let value = [-0.0, .greatestFiniteMagnitude, .leastNonzeroMagnitude, 1.5][k % 4]
+            let e = try f.E.construct(positional: [.int(ts), .string(text), .double(value)])
+            #expect(try e.get("ts") == .int(ts))
+            #expect(try e.get("kind") == .string(text))
+            guard case .double(let read) = try e.get("value") else { Issue.record("value is not a float"); continue }
+            #expect(read.bitPattern == value.bitPattern)
+        }
+    }
+
     @Test("a slice and a collection without contiguous storage construct the same instance")
     func sliceAndLazyCollection() throws {
         let f = try Events()

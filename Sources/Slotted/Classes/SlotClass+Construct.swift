@@ -30,17 +30,9 @@ extension SlotClass {
     ///   of the wrong type; ``MemoryError``. Nothing is left allocated when it throws.
     @inlinable @inline(__always)
     public func dynamicallyCall(withArguments values: [Value]) throws -> Instance {
-        // The values are stored one by one here, in the caller: the argument array does not
-        // escape, so the compiler may keep it on the caller's stack.
-        if _slowPath(values.count > _slotCount) { throw _tooManyPositional(values) }
-        var build = try _beginConstruction()
-        do {
-            for i in values.indices { try _store(positional: values[i], &build) }
-        } catch {
-            _abandon(build)
-            throw error
-        }
-        return _finish(build)
+        // The values are read where they are, by the buffer form: the argument array does
+        // not escape, so the compiler keeps it on the caller's stack.
+        try values.withUnsafeBufferPointer { try construct(positional: $0) }
     }
 
     /// Calls the class with keywords: `try C(x: 1.0, y: 2.0)` is Python's `C(x=1.0, y=2.0)`
@@ -129,8 +121,9 @@ extension SlotClass {
         let info = self.info
         let cell = build.instance._cell
         do {
+            let first = values.baseAddress
             for k in values.indices {
-                try store(info, k, values[k], cell, &build.header)
+                try store(info, k, first.unsafelyUnwrapped + k, cell, &build.header)
             }
         } catch {
             _abandon(build)
@@ -184,14 +177,15 @@ extension SlotClass {
         }
         var build = try _beginConstruction(dictionaryEntries: signature.dictionaryEntries)
         let cell = build.instance._cell
+        let first = values.baseAddress
         do {
             for k in 0..<positional {
-                try store(info, k, values[k], cell, &build.header)
+                try store(info, k, first.unsafelyUnwrapped + k, cell, &build.header)
             }
             for k in 0..<keywords {
                 let target = signature.targets[k]
                 if target >= 0 {
-                    try store(info, target, values[positional + k], cell, &build.header)
+                    try store(info, target, first.unsafelyUnwrapped + (positional + k), cell, &build.header)
                 } else {
                     try _storeInDict(signature.keywords[k], values[positional + k], &build)
                 }
@@ -205,33 +199,51 @@ extension SlotClass {
 
     // MARK: - The steps of a construction
 
-    /// Stores a value into slot `index` of an instance under construction: a number into a
-    /// slot of its own type needs no check, and neither it nor what it replaces owns
-    /// anything, so it is stored here, as is a short string (its text in the word itself,
-    /// as the typed store keeps it) into a slot not set yet; every other value takes the
-    /// general store (`storeSlot`), which checks and converts it and releases what it
-    /// replaces.
+    /// Stores the value at `value` into slot `index` of an instance under construction: a
+    /// number into a slot of its own type needs no check, and neither it nor what it
+    /// replaces owns anything, so it is stored here, as is a short string in Swift's small
+    /// form (its text in the word itself, as the typed store keeps it) into a slot not set
+    /// yet; every other value takes the general store (`storeSlot`), which checks and
+    /// converts it and releases what it replaces.
+    ///
+    /// The value is read where it lies and never copied (a copy of a `Value` is an outlined
+    /// copy and destroy, a retain and a release for a string): the case is tested in place,
+    /// and the payload, which a case of an enum keeps at its start, is loaded from there.
     @inline(__always)
-    private func store(_ info: ClassInfo, _ index: Int, _ value: Value, _ cell: _SlotCell,
+    private func store(_ info: ClassInfo, _ index: Int, _ value: UnsafePointer<Value>, _ cell: _SlotCell,
                        _ header: inout UInt64) throws
     {
-        let slot = info.hot[index]
-        switch (slot.type, value) {
-        case (.int, .int(let v)): cell.store(v, slot.offset)
-        case (.double, .double(let v)): cell.store(v, slot.offset)
-        case (.string, .string(let s)) where !cell.isPresent(slot.presenceOffset, slot.presenceMask, header: header):
-            guard let word = _inlineStringWord(s) else {
-                try space.storeSlot(info, index, value, cell, header: &header)
-                return
-            }
+        // `index` is a slot of the class: positional values were counted against the
+        // slots, and a signature's targets were resolved on the class.
+        let slot = info.hot.withUnsafeBufferPointer { $0[index] }
+        let payload = UnsafeRawPointer(value)
+        switch slot.type {
+        case .int:
+            guard case .int = value.pointee else { return try storeGeneral(info, index, value, cell, &header) }
+            cell.store(payload.load(as: Int.self), slot.offset)
+        case .double:
+            guard case .double = value.pointee else { return try storeGeneral(info, index, value, cell, &header) }
+            cell.store(payload.load(as: Double.self), slot.offset)
+        case .string:
+            guard case .string = value.pointee,
+                  !cell.isPresent(slot.presenceOffset, slot.presenceMask, header: header),
+                  let word = _inlineSmallStringWord(payload)
+            else { return try storeGeneral(info, index, value, cell, &header) }
             cell.store(word, slot.offset)
         default:
-            // The class's own `space`, a `let` of `self`, is borrowed; a call on `info.space`
-            // (an unowned reference) would retain and release it.
-            try space.storeSlot(info, index, value, cell, header: &header)
-            return
+            return try storeGeneral(info, index, value, cell, &header)
         }
         cell.markPresent(slot.presenceOffset, slot.presenceMask, header: &header)
+    }
+
+    /// The general store of a construction, out of line so that the fast cases stay small.
+    @inline(never)
+    private func storeGeneral(_ info: ClassInfo, _ index: Int, _ value: UnsafePointer<Value>, _ cell: _SlotCell,
+                              _ header: inout UInt64) throws
+    {
+        // The class's own `space`, a `let` of `self`, is borrowed; a call on `info.space`
+        // (an unowned reference) would retain and release it.
+        try space.storeSlot(info, index, value.pointee, cell, header: &header)
     }
 
     /// Whether the class's dictionary entries follow shapes (see `Shape.swift`): a
@@ -252,7 +264,7 @@ extension SlotClass {
 
     /// Takes a cell for a new instance, born holding its writer bit; for a class with
     /// shapes, with inline room for `dictionaryEntries` values.
-    @usableFromInline
+    @usableFromInline @inline(__always)
     func _beginConstruction(dictionaryEntries: Int = 0) throws -> _ValueConstruction {
         let bits = headerBits | HeaderBits.busy
         let cell = info.shapes == nil
@@ -265,7 +277,7 @@ extension SlotClass {
     /// Stores the next positional value (the caller checked there is a slot for it).
     @usableFromInline
     func _store(positional value: Value, _ build: inout _ValueConstruction) throws {
-        try store(info, build.position, value, build.instance._cell, &build.header)
+        try withUnsafePointer(to: value) { try store(info, build.position, $0, build.instance._cell, &build.header) }
         build.position += 1
     }
 
@@ -304,7 +316,7 @@ extension SlotClass {
 
     /// Publishes the header with the stored values' presence bits, which lets go of the
     /// writer bit.
-    @usableFromInline
+    @usableFromInline @inline(__always)
     func _finish(_ build: _ValueConstruction) -> Instance {
         if build.uncounted { ShapedDict.settle(info, build.instance._cell) }
         slotarena_cell_unlock(build.instance._cell.base, build.header)
@@ -317,12 +329,6 @@ extension SlotClass {
         if build.uncounted { ShapedDict.settle(info, build.instance._cell) }
         slotarena_cell_unlock(build.instance._cell.base, build.header)
         space.freeIfLive(build.instance)
-    }
-
-    /// The error for a call with too many positional values.
-    @usableFromInline @inline(never)
-    func _tooManyPositional(_ values: [Value]) -> TypeError {
-        tooManyPositional(given: values.count, surplus: values[_slotCount])
     }
 
     /// The error for the positional arguments of a call that has too many.

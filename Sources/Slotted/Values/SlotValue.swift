@@ -202,6 +202,21 @@ func _smallStringWords(_ s: String) -> (low: UInt64, high: UInt64)? {
     #endif
 }
 
+/// ``_inlineStringWord(_:)`` of the string whose two words are at `words`, when it is in
+/// Swift's small form (as ``_smallStringWords(_:)`` tells it); nil for a longer string and
+/// for any other form. Reads the words without copying the string, so nothing is retained.
+@inline(__always)
+func _inlineSmallStringWord(_ words: UnsafeRawPointer) -> UInt64? {
+    #if _endian(little) && _pointerBitWidth(_64)
+    let low = words.load(as: UInt64.self), high = words.load(fromByteOffset: 8, as: UInt64.self)
+    guard high >> 60 & 0b1011 == 0b1010 else { return nil }
+    let count = high >> 56 & 0xF
+    return count <= 7 ? low << 8 | count << 1 | 1 : nil
+    #else
+    return nil
+    #endif
+}
+
 /// ``_inlineStringWord(_:)`` for any string, through its contiguous UTF-8.
 @usableFromInline
 func _inlineStringWordGeneral(_ s: String) -> UInt64? {
