@@ -8,7 +8,9 @@ public struct MemoryStats: Hashable, Sendable, Codable {
     /// table of interned strings). `tracemalloc.get_traced_memory()[0]`.
     public let allocatedBytes: Int
     /// High-water mark of `allocatedBytes` since the last ``SpaceMemory/resetPeak()``.
-    /// `tracemalloc.get_traced_memory()[1]`.
+    /// `tracemalloc.get_traced_memory()[1]`. Exact while one thread allocates and frees;
+    /// while several do, it may read above the true high-water mark (never below it), by at
+    /// most the cells their per-thread caches held.
     public let peakBytes: Int
     /// Bytes the arena holds from the system for this space: jemalloc's active pages of the
     /// arena (`stats.arenas.<i>.pactive`), which covers slabs, blocks and bookkeeping; in
