@@ -97,11 +97,7 @@ public struct AnySlotAccessor: Sendable, BitwiseCopyable {
             try check(info)
             let name = info.slots[slotIndex].name
             if isReadOnly { throw AttributeError.readOnly(info.name, name) }
-            let slot = info.hot[slotIndex]
-            guard cell.isPresent(slot.presenceOffset, slot.presenceMask, header: header) else {
-                throw AttributeError(name)
-            }
-            info.space.clearSlot(slot, cell, header: &header)
+            try info.space.deleteSlot(info.hot[slotIndex], named: name, cell, header: &header)
         }
     }
 

@@ -184,8 +184,13 @@ extension _SlotAccessorHot {
 
     /// The trap of an accessor whose class is gone with its space. The accessor kept no
     /// names, so the message gives what it has: the slot's index and offset, the class id.
-    @inline(never)
     func spaceDestroyed(slot: Int?) -> Never {
+        Self.spaceDestroyed(classID: classID, offset: offset, slot: slot)
+    }
+
+    /// ``spaceDestroyed(slot:)`` from the accessor's integers, for the slow paths.
+    @inline(never)
+    static func spaceDestroyed(classID: UInt32, offset: Int, slot: Int?) -> Never {
         let place = (slot.map { "slot \($0), " } ?? "") + "at offset \(offset), of class #\(classID)"
         _slottedTrap("a typed accessor (\(place)) used after its ObjectSpace was destroyed; an accessor does not keep its space alive")
     }
@@ -234,11 +239,10 @@ private struct SlowPathSlot {
     let offset: Int
 
     /// The accessor's class; traps when its space was destroyed (the class left the table,
-    /// and its index may hold another class now, under another id). The accessor kept no
-    /// names, so the message gives what it has: the slot's index and offset, the class id.
+    /// and its index may hold another class now, under another id).
     var owner: ClassInfo {
         guard let info = ClassTable.lookup(classID) else {
-            _slottedTrap("a typed accessor (slot \(index), at offset \(offset), of class #\(classID)) used after its ObjectSpace was destroyed; an accessor does not keep its space alive")
+            _SlotAccessorHot.spaceDestroyed(classID: classID, offset: offset, slot: index)
         }
         return info
     }

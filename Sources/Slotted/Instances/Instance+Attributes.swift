@@ -140,11 +140,7 @@ extension Instance {
             case .slot(let i)?:
                 // A read-only slot: deleting it is writing it.
                 if info.frozenSlots.contains(AttributeName(name)) { throw AttributeError.readOnly(info.name, name) }
-                let slot = info.hot[i]
-                guard cell.isPresent(slot.presenceOffset, slot.presenceMask, header: header) else {
-                    throw AttributeError(name)
-                }
-                info.space.clearSlot(slot, cell, header: &header)
+                try info.space.deleteSlot(info.hot[i], named: name, cell, header: &header)
             case .attribute?:
                 guard info.dictOffset >= 0 else { throw AttributeError.readOnly(info.name, name) }
                 try Self.deleteFromDict(info, cell, name)

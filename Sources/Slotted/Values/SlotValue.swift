@@ -182,11 +182,29 @@ extension ObjectSpace {
 /// both paths agree, so a change of the standard library's layout fails it.
 @inlinable @inline(__always)
 func _inlineStringWord(_ s: String) -> UInt64? {
-    if let (bytes, discriminated) = _smallStringWords(s) {
-        let count = discriminated >> 56 & 0xF
-        return count <= 7 ? bytes << 8 | count << 1 | 1 : nil
-    }
+    if let (low, high) = _smallStringWords(s) { return _inlineWord(smallLow: low, high: high) }
     return _inlineStringWordGeneral(s)
+}
+
+/// Whether `high`, the second word of a `String`, is a small form's: its top nibble reads
+/// 1x10 (immortal, small, native).
+@inlinable @inline(__always)
+func _isSmallStringForm(_ high: UInt64) -> Bool { high >> 60 & 0b1011 == 0b1010 }
+
+/// The inline word of a string in Swift's small form, from its two words: the UTF-8 bytes
+/// of the first word above the count (bits 56...59 of the second); nil past 7 bytes.
+@inlinable @inline(__always)
+func _inlineWord(smallLow low: UInt64, high: UInt64) -> UInt64? {
+    let count = high >> 56 & 0xF
+    return count <= 7 ? low << 8 | count << 1 | 1 : nil
+}
+
+/// The inline word of at most 7 UTF-8 bytes in any buffer, or nil for more.
+func _inlineWord(utf8: UnsafeBufferPointer<UInt8>) -> UInt64? {
+    guard utf8.count <= 7 else { return nil }
+    var text: UInt64 = 0
+    withUnsafeMutableBytes(of: &text) { $0.copyMemory(from: UnsafeRawBufferPointer(utf8)) }
+    return UInt64(littleEndian: text) << 8 | UInt64(utf8.count) << 1 | 1
 }
 
 /// The two raw words of a string in Swift's small form (UTF-8 bytes zero-padded in the
@@ -196,7 +214,7 @@ func _inlineStringWord(_ s: String) -> UInt64? {
 func _smallStringWords(_ s: String) -> (low: UInt64, high: UInt64)? {
     #if _endian(little) && _pointerBitWidth(_64)
     let (low, high) = unsafeBitCast(s, to: (UInt64, UInt64).self)
-    return high >> 60 & 0b1011 == 0b1010 ? (low, high) : nil
+    return _isSmallStringForm(high) ? (low, high) : nil
     #else
     return nil
     #endif
@@ -209,9 +227,7 @@ func _smallStringWords(_ s: String) -> (low: UInt64, high: UInt64)? {
 func _inlineSmallStringWord(_ words: UnsafeRawPointer) -> UInt64? {
     #if _endian(little) && _pointerBitWidth(_64)
     let low = words.load(as: UInt64.self), high = words.load(fromByteOffset: 8, as: UInt64.self)
-    guard high >> 60 & 0b1011 == 0b1010 else { return nil }
-    let count = high >> 56 & 0xF
-    return count <= 7 ? low << 8 | count << 1 | 1 : nil
+    return _isSmallStringForm(high) ? _inlineWord(smallLow: low, high: high) : nil
     #else
     return nil
     #endif
@@ -223,12 +239,7 @@ func _inlineStringWordGeneral(_ s: String) -> UInt64? {
     // The count first: a long string (a native one knows its count) needs no copy of `s`.
     guard s.utf8.count <= 7 else { return nil }
     var s = s
-    return s.withUTF8 { utf8 -> UInt64? in
-        guard utf8.count <= 7 else { return nil }
-        var text: UInt64 = 0
-        withUnsafeMutableBytes(of: &text) { $0.copyMemory(from: UnsafeRawBufferPointer(utf8)) }
-        return UInt64(littleEndian: text) << 8 | UInt64(utf8.count) << 1 | 1
-    }
+    return s.withUTF8 { _inlineWord(utf8: $0) }
 }
 
 /// The store of a long string by ``SlotClass/new(_:)``: the slot reads as unset, so there

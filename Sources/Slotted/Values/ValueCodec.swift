@@ -62,9 +62,8 @@ extension ObjectSpace {
     /// UTF-8 bytes after an 8-byte count, rounded up to 8. With `interned`, the block is the
     /// space's shared one for that text (``StringTable``).
     func encodeString(_ string: String, interned: Bool = false) throws -> UInt64 {
-        if let (bytes, discriminated) = _smallStringWords(string) {
-            let count = discriminated >> 56 & 0xF
-            if count <= 7 { return bytes << 8 | count << 1 | 1 }
+        if let (low, high) = _smallStringWords(string), let word = _inlineWord(smallLow: low, high: high) {
+            return word
         }
         // A native string lends its UTF-8 without a copy of `string`.
         if let word = try string.utf8.withContiguousStorageIfAvailable({ try encodeUTF8($0, interned: interned) }) {
@@ -76,12 +75,8 @@ extension ObjectSpace {
 
     /// ``encodeString(_:interned:)`` for contiguous UTF-8.
     private func encodeUTF8(_ utf8: UnsafeBufferPointer<UInt8>, interned: Bool) throws -> UInt64 {
-        if utf8.count <= 7 {
-            // Short text in another form than Swift's small one: inline all the same.
-            var text: UInt64 = 0
-            withUnsafeMutableBytes(of: &text) { $0.copyMemory(from: UnsafeRawBufferPointer(utf8)) }
-            return UInt64(littleEndian: text) << 8 | UInt64(utf8.count) << 1 | 1
-        }
+        // Short text in another form than Swift's small one: inline all the same.
+        if let word = _inlineWord(utf8: utf8) { return word }
         if interned {
             return try strings.withLock { try $0.intern(UnsafeRawBufferPointer(utf8), arena: arena) }
         }
@@ -246,6 +241,15 @@ extension ObjectSpace {
         let owned = unsetValue(slot, cell)
         cell.clearPresent(slot.presenceOffset, slot.presenceMask, header: &header)
         releaseAnyWords(owned.0, owned.1)
+    }
+
+    /// `del c.x` of a slot once it may be written: throws the bare name (`AttributeError: x`,
+    /// as CPython) when the slot is not set, else unsets it as ``clearSlot(_:_:header:)``.
+    func deleteSlot(_ slot: SlotHot, named name: String, _ cell: _SlotCell, header: inout UInt64) throws {
+        guard cell.isPresent(slot.presenceOffset, slot.presenceMask, header: header) else {
+            throw AttributeError(name)
+        }
+        clearSlot(slot, cell, header: &header)
     }
 
     /// Unsets a slot through the typed path (`@SlotClass` optional fields set to nil).
