@@ -124,6 +124,32 @@ struct WideSlotReadTests {
         #expect(s.isSet(s17))
     }
 
+    @Test("slot 17 of a freed instance, or of an unrelated class laid out the same, is not set")
+    func slot17StaleOrForeign() throws {
+        let W = try wide()
+        let Twin = try W.space.defineClass("Twin", typedSlots: (0..<20).map { ("s\($0)", .int) })
+        let s17 = try W.slot("s17", as: Int.self)
+        let twin = try Twin.new()
+        twin[try Twin.slot("s17", as: Int.self)] = 1
+        #expect(!twin.isSet(s17))
+        let w = try W.new()
+        w[s17] = 17
+        W.space.free(w)
+        #expect(!w.isSet(s17))
+    }
+
+    @Test("reading slot 17 of a freed instance through ifSet traps as a stale handle")
+    func staleSlot17Traps() async {
+        await #expect(processExitsWith: .failure) {
+            let W = try ObjectSpace().defineClass("Wide", typedSlots: (0..<20).map { ("s\($0)", .int) })
+            let s17 = try W.slot("s17", as: Int.self)
+            let w = try W.new()
+            w[s17] = 17
+            W.space.free(w)
+            _ = w[ifSet: s17]
+        }
+    }
+
     @Test("reading slot 17 unset through the subscript traps with the AttributeError message")
     func unsetSlot17Traps() async {
         await #expect(processExitsWith: .failure) {

@@ -42,10 +42,11 @@ public struct SlotAccessor<T: SlotValue>: Sendable, BitwiseCopyable {
             readMask = writeMask | bit
             readExpected = classBits | bit
         } else {
-            // Presence lives in a byte after the header: the compare checks the generation
-            // and the class, and the read then tests that byte (`headerBit` is 0).
+            // Presence lives in a byte after the header. The writer bit, outside the mask, in
+            // the expected word makes the one-compare fast path fail every time; the read
+            // then takes `_isSetPastHeader` (generation, class, that byte) before any call.
             readMask = writeMask
-            readExpected = classBits
+            readExpected = classBits | _SlotAccessorHot._pastHeader
         }
         hot = _SlotAccessorHot(classID: owner.info.id, offset: slot.offset, readMask: readMask, readExpected: readExpected,
                                writeMask: writeMask, writeExpected: writeExpected,
@@ -72,11 +73,10 @@ extension Instance {
     public func isSet<T: SlotValue>(_ slot: SlotAccessor<T>) -> Bool {
         let cell = _cell
         let hot = slot.hot
-        if _fastPath(cell.header & hot.readMask == _generationBits | hot.readExpected) {
-            return hot.headerBit != 0 || cell.isPresent(hot.presenceOffset, hot.presenceMask)
-        }
-        if cell.header & hot.writeMask == _generationBits | (hot.readExpected & ~hot.headerBit) {
-            return false  // the accessor's own class, the slot's header bit clear
+        if _fastPath(cell.header & hot.readMask == _generationBits | hot.readExpected) { return true }
+        if cell.header & hot.writeMask == _generationBits | (hot.readExpected & ~(hot.headerBit | _SlotAccessorHot._pastHeader)) {
+            // The accessor's own class: a slot past the 16th, or one whose header bit is clear.
+            return hot.headerBit == 0 && cell.isPresent(hot.presenceOffset, hot.presenceMask)
         }
         return _isSetSlow(hot)
     }
@@ -102,8 +102,8 @@ extension Instance {
         @inline(__always) get {
             let cell = _cell
             let hot = slot.hot
-            if _slowPath(cell.header & hot.readMask != _generationBits | hot.readExpected
-                || (hot.headerBit == 0 && !cell.isPresent(hot.presenceOffset, hot.presenceMask)))
+            if _slowPath(cell.header & hot.readMask != _generationBits | hot.readExpected),
+                !hot._isSetPastHeader(cell, _generationBits)
             {
                 if !_SlotAccessorHot._checkReadIfSet(self, hot.classID, slot.slotIndex, hot.offset) { return nil }
             }
@@ -124,8 +124,8 @@ extension Instance {
         @inline(__always) get {
             let cell = _cell
             let hot = slot.hot
-            if _slowPath(cell.header & hot.readMask != _generationBits | hot.readExpected
-                || (hot.headerBit == 0 && !cell.isPresent(hot.presenceOffset, hot.presenceMask)))
+            if _slowPath(cell.header & hot.readMask != _generationBits | hot.readExpected),
+                !hot._isSetPastHeader(cell, _generationBits)
             {
                 _SlotAccessorHot._checkRead(self, hot.classID, slot.slotIndex, hot.offset)
             }
@@ -158,6 +158,22 @@ public struct _SlotAccessorHot: Sendable, BitwiseCopyable {
     /// The presence bit as a header bit (slots 0...15), or 0 when the presence byte lies
     /// after the header.
     @usableFromInline let headerBit: UInt64
+
+    /// Set in `readExpected` of a typed accessor whose presence byte lies after the header
+    /// (the writer bit, `SLOTARENA_BUSY_BIT`, which `readMask` leaves out): its one-compare
+    /// fast path then never holds, and a read goes on to ``_isSetPastHeader(_:_:)``. So the
+    /// common read, of one of the first 16 slots, is one masked compare and one branch.
+    @inlinable @inline(__always)
+    static var _pastHeader: UInt64 { _SiteHeader.busy }
+
+    /// Whether a slot past the 16th is set on an instance of the accessor's own class with
+    /// the handle's generation: the header compare without the presence bit, then the
+    /// presence byte. Always false for an accessor of one of the first 16 slots.
+    @inlinable @inline(__always)
+    func _isSetPastHeader(_ cell: _SlotCell, _ generationBits: UInt64) -> Bool {
+        (cell.header & readMask) ^ (generationBits | readExpected) == Self._pastHeader
+            && cell.isPresent(presenceOffset, presenceMask)
+    }
 
     init(classID: UInt32, offset: Int, readMask: UInt64, readExpected: UInt64, writeMask: UInt64,
          writeExpected: UInt64, presenceOffset: Int, presenceMask: UInt8)
