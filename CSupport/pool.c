@@ -193,26 +193,26 @@ static bool owns_cell(slotarena_pool *p, const char *cell) {
     return false;
 }
 
-/* Pops the newest cell of a bin holding `n` > 0 cells of its pool, the
- * spare batch becoming the loaded chain when that is empty. The signal
+/* Pops the newest cell of a bin whose tally holds a count > 0 of cells of its
+ * pool, the spare batch becoming the loaded chain when that is empty. The
+ * count falls by one and so does the dip, down to 0 (a new low). The signal
  * fences keep the stores in an order a fork child can walk (fork.c): a chain
  * is never reachable from both `spare` and `head`. */
 SLOTARENA_NO_ASAN
-static inline char *bin_pop(slotarena_bin *bin, uint32_t n) {
+static inline char *bin_pop(slotarena_bin *bin, uint64_t tally) {
     if (bin->loaded == 0) {
         void *full = bin->spare;
         bin->spare = NULL;
         atomic_signal_fence(memory_order_seq_cst);
         bin->head = full;
-        bin->loaded = n;
+        bin->loaded = tally_count(tally);
     }
     char *cell = bin->head;
     bin->head = *(void **)(cell + FREE_LINK_OFFSET);
     *(void **)(cell + FREE_LINK_OFFSET) = NULL;
     bin->loaded--;
-    n--;
-    atomic_store_explicit(&bin->count, n, RELAXED);
-    if (n < atomic_load_explicit(&bin->low, RELAXED)) atomic_store_explicit(&bin->low, n, RELAXED);
+    uint64_t dip_step = tally_dip(tally) != 0 ? TALLY_DIP_ONE : 0;
+    atomic_store_explicit(&bin->tally, tally - 1 - dip_step, RELAXED);
     return cell;
 }
 
@@ -237,7 +237,7 @@ static inline void bin_push(slotarena_bin *bin, slotarena_pool *p, char *cell) {
     atomic_signal_fence(memory_order_seq_cst);
     bin->head = cell;
     bin->loaded++;
-    atomic_store_explicit(&bin->count, atomic_load_explicit(&bin->count, RELAXED) + 1, RELAXED);
+    atomic_store_explicit(&bin->tally, atomic_load_explicit(&bin->tally, RELAXED) + 1 + TALLY_DIP_ONE, RELAXED);
 }
 
 SLOTARENA_NO_ASAN __attribute__((noinline))
@@ -252,8 +252,8 @@ static void *cell_alloc_slow(slotarena_pool *p, uint64_t header_bits) {
         if (bin == NULL) {
             cell = pool_take(p);
             slotarena_note_growth(a);
-        } else if (atomic_load_explicit(&bin->count, RELAXED) > 0 || slotarena_bin_refill(bin, p) > 0) {
-            cell = bin_pop(bin, atomic_load_explicit(&bin->count, RELAXED));
+        } else if (tally_count(atomic_load_explicit(&bin->tally, RELAXED)) > 0 || slotarena_bin_refill(bin, p) > 0) {
+            cell = bin_pop(bin, atomic_load_explicit(&bin->tally, RELAXED));
         }
     }
     unlock(a);
@@ -267,9 +267,9 @@ static inline void *cell_alloc(slotarena_pool *p, uint64_t header_bits) {
     slotarena_tcache *t = tcache;
     if (t != NULL) {
         slotarena_bin *bin = &t->bins[p->bin];
-        uint32_t n = atomic_load_explicit(&bin->count, RELAXED);
-        if (atomic_load_explicit(&bin->pool, RELAXED) == p && n > 0 && !fail_armed(p->arena))
-            return hand_out(bin_pop(bin, n), p->cell_size, header_bits);
+        uint64_t tally = atomic_load_explicit(&bin->tally, RELAXED);
+        if (atomic_load_explicit(&bin->pool, RELAXED) == p && tally_count(tally) > 0 && !fail_armed(p->arena))
+            return hand_out(bin_pop(bin, tally), p->cell_size, header_bits);
     }
     return cell_alloc_slow(p, header_bits);
 }

@@ -138,13 +138,13 @@ struct slotarena_pool {
  * a whole batch at a time: TCACHE_BATCH cells, fewer for large cells, so a
  * bin holds at most 2 * TCACHE_BATCH cells and about TCACHE_BIN_BYTES. */
 #define TCACHE_BINS 8
-#define TCACHE_BATCH 256
-#define TCACHE_BIN_BYTES 16384
+#define TCACHE_BATCH 1024
+#define TCACHE_BIN_BYTES 65536
 
 typedef struct slotarena_bin {
     _Atomic(slotarena_pool *) pool; /* offset 0: whose cells; NULL when unused */
-    _Atomic uint32_t count;         /* offset 8: cells held, loaded + spare */
-    _Atomic uint32_t low;           /* offset 12: lowest count since the last sample */
+    _Atomic uint64_t tally;         /* offset 8: cells held, loaded + spare (bits 0-31), and
+                                       the dip (bits 32-63): see "The peak", stats.c */
     uint32_t cell_size;             /* offset 16: bytes per cell of `pool` */
     uint32_t loaded;                /* offset 20: cells on the `head` chain */
     struct slotarena_bin *next;     /* offset 24: next bin of the same arena (arena lock) */
@@ -152,6 +152,15 @@ typedef struct slotarena_bin {
     void *spare;                    /* offset 40: a chain of exactly `batch` cells, or NULL */
 } slotarena_bin;
 _Static_assert(sizeof(slotarena_bin) == 48, "bin layout as commented");
+
+/* A bin's tally: its count of cells, and its dip, how far that count stands
+ * above the lowest it reached since the arena last sampled the bin (a trade
+ * moves the count and that low together, so it leaves the dip alone). */
+static inline uint32_t tally_count(uint64_t tally) { return (uint32_t)tally; }
+static inline uint32_t tally_dip(uint64_t tally) { return (uint32_t)(tally >> 32); }
+#define TALLY_DIP_ONE ((uint64_t)1 << 32)
+/* A dip this large makes the next trade sample the arena (the dip never wraps). */
+#define TALLY_DIP_LIMIT ((uint32_t)1 << 31)
 
 typedef struct slotarena_tcache {
     slotarena_bin bins[TCACHE_BINS];
@@ -193,6 +202,7 @@ struct slotarena {
     uint64_t live_blocks;
     uint64_t block_bytes;
     uint64_t peak_bytes;
+    uint64_t interval_high;      /* highest out_bytes + block_bytes since the last sample */
     uint64_t slab_count;
     uint64_t slab_bytes;
     uint64_t retired_cells;
@@ -256,9 +266,11 @@ static inline bool should_fail(slotarena *a) {
 
 /* Counts `n` cells more (or, negative, fewer) out of pool `p`. Lock held. */
 static inline void count_out(slotarena_pool *p, int64_t n) {
+    slotarena *a = p->arena;
     p->out += (uint64_t)n;
-    p->arena->out_cells += (uint64_t)n;
-    p->arena->out_bytes += (uint64_t)(n * (int64_t)p->cell_size);
+    a->out_cells += (uint64_t)n;
+    a->out_bytes += (uint64_t)(n * (int64_t)p->cell_size);
+    if (n > 0 && a->out_bytes + a->block_bytes > a->interval_high) a->interval_high = a->out_bytes + a->block_bytes;
 }
 
 /* Zeroes a cell's bytes after the header and poisons them (a few stores: a

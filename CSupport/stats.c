@@ -5,10 +5,26 @@
  * Model. The arena counts what is out of its pools (cells and their bytes,
  * including cells parked in threads' bins), its blocks, slabs and retired
  * cells, under its lock. Cached cells are counted as free: the statistics
- * subtract what the bins hold, read from the counts each bin publishes. The
- * peak is folded in by slotarena_note_growth, which the operations that move
- * cells or blocks call under the lock, from each bin's lowest count since the
- * last look.
+ * subtract what the bins hold, read from the counts each bin publishes.
+ *
+ * The peak. Live bytes are out_bytes + block_bytes less what the bins hold.
+ * Seen bin by bin, the cells live are the sum over bins of (cells the bin
+ * took from its pool, net) - (cells it holds), plus cells handed out without
+ * a bin. A bin's trade moves both terms of its part by the same amount, so
+ * only allocations (up) and frees (down) move a bin's part, and a bin's dip
+ * (its tally's high word: its count less the lowest count since the last
+ * sample, a trade shifting both) is how far its part stands below the highest
+ * it reached since then. A sample, slotarena_note_growth, adds up each bin's
+ * highest part, caps the sum with interval_high (out_bytes + block_bytes
+ * never fall below live bytes), folds it into the peak, and resets every dip
+ * with a compare-and-swap (an owner's store racing it keeps the old dip: high,
+ * never low). Statistics reads, blocks allocated or freed, cells handed out or
+ * taken back without a bin and bins emptied take samples; trades do not (save
+ * one whose dip passed TALLY_DIP_LIMIT), so a trade touches no other thread's
+ * bin. With one thread allocating the sum is exactly the highest live total.
+ * With several, the bins' highest parts may come at different moments, so it
+ * can read high, by at most the cells the bins held when interval_high was
+ * reached.
  * The fail-next hook lives here, both the setter and the check that consumes
  * it (should_fail, inline in slotarena_internal.h, calls
  * slotarena_should_fail only in debug builds): arming and consuming share the
@@ -30,7 +46,7 @@
 static void cached_totals(slotarena *a, uint64_t *cells, uint64_t *bytes) {
     uint64_t c = 0, b = 0;
     for (slotarena_bin *bin = a->bins; bin != NULL; bin = bin->next) {
-        uint32_t n = atomic_load_explicit(&bin->count, RELAXED);
+        uint32_t n = tally_count(atomic_load_explicit(&bin->tally, RELAXED));
         c += n;
         b += (uint64_t)n * bin->cell_size;
     }
@@ -38,19 +54,22 @@ static void cached_totals(slotarena *a, uint64_t *cells, uint64_t *bytes) {
     *bytes = b;
 }
 
-/* Folds the highest live total since the last sample into the peak: between
- * two samples the pools' counts do not move, so live bytes were highest when
- * each bin held its fewest cells. Starts the next interval. Lock held. */
+/* Folds the highest live total since the last sample into the peak (see
+ * "The peak" above) and starts the next interval. Lock held. */
 void slotarena_note_growth(slotarena *a) {
-    uint64_t fewest = 0;
+    int64_t fewest = 0; /* bytes of the bins' counts at their lows: may be below 0 */
     for (slotarena_bin *bin = a->bins; bin != NULL; bin = bin->next) {
-        uint32_t n = atomic_load_explicit(&bin->count, RELAXED);
-        uint32_t low = atomic_load_explicit(&bin->low, RELAXED);
-        fewest += (uint64_t)(low < n ? low : n) * bin->cell_size;
-        atomic_store_explicit(&bin->low, n, RELAXED);
+        uint64_t t = atomic_load_explicit(&bin->tally, RELAXED);
+        while (!atomic_compare_exchange_weak_explicit(&bin->tally, &t, (uint64_t)tally_count(t), RELAXED, RELAXED)) {
+        }
+        fewest += ((int64_t)tally_count(t) - (int64_t)tally_dip(t)) * (int64_t)bin->cell_size;
     }
-    uint64_t high = a->out_bytes - fewest + a->block_bytes;
+    uint64_t now = a->out_bytes + a->block_bytes;
+    uint64_t cap = a->interval_high > now ? a->interval_high : now;
+    int64_t sum = (int64_t)now - fewest;
+    uint64_t high = sum < 0 ? 0 : (uint64_t)sum > cap ? cap : (uint64_t)sum;
     if (high > a->peak_bytes) a->peak_bytes = high;
+    a->interval_high = now;
 }
 
 void slotarena_stats_read(slotarena *a, slotarena_stats *out) {
@@ -91,12 +110,13 @@ void slotarena_pool_stats_read(slotarena *a, size_t cell_size, slotarena_pool_st
         out->slab_count = p->slab_count;
         uint64_t cached = 0;
         for (slotarena_bin *bin = a->bins; bin != NULL; bin = bin->next)
-            if (atomic_load_explicit(&bin->pool, RELAXED) == p) cached += atomic_load_explicit(&bin->count, RELAXED);
+            if (atomic_load_explicit(&bin->pool, RELAXED) == p) cached += tally_count(atomic_load_explicit(&bin->tally, RELAXED));
         out->live_cells = p->out - cached;
         out->free_cells = p->free_count + cached;
         out->carved_cells = p->carved;
         out->retired_cells = p->retired;
         out->slab_bytes = p->slab_bytes;
+        out->bin_cells = 2 * (uint64_t)p->batch;
         break;
     }
     unlock(a);
@@ -104,7 +124,7 @@ void slotarena_pool_stats_read(slotarena *a, size_t cell_size, slotarena_pool_st
 
 void slotarena_peak_reset(slotarena *a) {
     lock(a);
-    slotarena_note_growth(a); /* starts a new interval: each bin's low is its count */
+    slotarena_note_growth(a); /* starts a new interval: every dip is 0 */
     uint64_t cached_cells, cached_bytes;
     cached_totals(a, &cached_cells, &cached_bytes);
     a->peak_bytes = a->out_bytes - cached_bytes + a->block_bytes;

@@ -27,11 +27,13 @@
  * destroyed while threads still hold bins of it detaches them.
  *
  * Invariants. The counters stay exact (invariant 3, stats.c): a pool counts
- * the cells out of it, to users or to bins; a bin publishes how many cells it
- * holds and the lowest that count reached since the arena last looked
- * (relaxed atomics, written only by the owning thread); the arena walks its
- * bins, linked through `next` under its lock, to report live cells and the
- * peak. A bin holds count == loaded + (spare ? batch : 0) cells, and its
+ * the cells out of it, to users or to bins; a bin publishes its tally, how
+ * many cells it holds and its dip (one relaxed atomic word, which only the
+ * owning thread writes, but for the sampler resetting the dip with a
+ * compare-and-swap); the arena walks its bins, linked through `next` under
+ * its lock, to report live cells and the peak (stats.c). A trade is never a
+ * sample: it touches no other thread's bin. A bin holds count == loaded +
+ * (spare ? batch : 0) cells, and its
  * stores are ordered (signal fences) so that at any instant each of its
  * chains is NULL-terminated and reachable from one field only: a fork child
  * can walk another thread's bin (slotarena_bin_empty counts what it finds).
@@ -144,13 +146,12 @@ uint32_t slotarena_pool_put_chain(slotarena_pool *p, void *head) {
  * stack too), so a run of instances built together stays together. Lock
  * held. */
 void slotarena_bin_flush_spare(slotarena_bin *bin, slotarena_pool *p) {
-    slotarena_note_growth(p->arena);
     slotarena_pool_put_batch(p, bin->spare);
     bin->spare = NULL;
-    uint32_t count = atomic_load_explicit(&bin->count, RELAXED) - p->batch;
+    uint64_t tally = atomic_load_explicit(&bin->tally, RELAXED) - p->batch;
     count_out(p, -(int64_t)p->batch);
-    atomic_store_explicit(&bin->count, count, RELAXED);
-    atomic_store_explicit(&bin->low, count, RELAXED);
+    atomic_store_explicit(&bin->tally, tally, RELAXED);
+    if (tally_dip(tally) >= TALLY_DIP_LIMIT) slotarena_note_growth(p->arena);
 }
 
 /* Gives every cell of a bin back to its pool, counting the cells its chains
@@ -167,22 +168,19 @@ void slotarena_bin_empty(slotarena_bin *bin, slotarena_pool *p) {
     count_out(p, -(int64_t)n);
     bin->spare = bin->head = NULL;
     bin->loaded = 0;
-    atomic_store_explicit(&bin->count, 0, RELAXED);
-    atomic_store_explicit(&bin->low, 0, RELAXED);
+    atomic_store_explicit(&bin->tally, 0, RELAXED);
 }
 
 /* Takes up to p->batch cells from the pool into an empty bin: a whole batch
  * if the pool has one, else from the free list, else carved from the newest
  * slab (a new slab only when no cell is left). Returns how many. Lock held. */
 uint32_t slotarena_bin_refill(slotarena_bin *bin, slotarena_pool *p) {
-    slotarena_note_growth(p->arena);
     void *head = NULL;
     uint32_t n = slotarena_pool_take_batch(p, &head);
     bin->head = head;
     bin->loaded = n;
     count_out(p, n);
-    atomic_store_explicit(&bin->count, n, RELAXED);
-    atomic_store_explicit(&bin->low, n, RELAXED);
+    atomic_store_explicit(&bin->tally, atomic_load_explicit(&bin->tally, RELAXED) + n, RELAXED);
     return n;
 }
 
@@ -219,8 +217,7 @@ void slotarena_bin_claim(slotarena_bin *bin, slotarena_pool *p) {
     }
     slotarena *a = p->arena;
     lock(a);
-    atomic_store_explicit(&bin->count, 0, RELAXED);
-    atomic_store_explicit(&bin->low, 0, RELAXED);
+    atomic_store_explicit(&bin->tally, 0, RELAXED);
     bin->head = bin->spare = NULL; /* cells of a destroyed arena, if detached */
     bin->loaded = 0;
     bin->cell_size = p->cell_size;

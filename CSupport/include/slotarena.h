@@ -96,7 +96,9 @@ typedef struct slotarena_stats {
                                  tracking prefix, a text block rounded up to 8 */
     uint64_t allocated_bytes; /* cell_bytes + block_bytes: tracemalloc's current */
     uint64_t peak_bytes;      /* high-water mark of allocated_bytes since the
-                                 last slotarena_peak_reset */
+                                 last slotarena_peak_reset: exact while one thread
+                                 allocates; with several, it may read high, by at
+                                 most the cells their caches held (stats.c) */
     uint64_t slab_count;      /* slabs held by all pools */
     uint64_t slab_bytes;      /* bytes reserved in slabs */
     uint64_t retired_cells;   /* cells that used up their generations */
@@ -122,6 +124,8 @@ typedef struct slotarena_pool_stats {
     uint64_t carved_cells;    /* cells ever carved from slabs */
     uint64_t retired_cells;
     uint64_t slab_bytes;
+    uint64_t bin_cells;       /* most free cells of this pool one thread's cache holds
+                                 (two batches: about 64 KiB, at least 2 cells) */
 } slotarena_pool_stats;
 
 /* "jemalloc" or "system": which allocator this build uses. */

@@ -53,7 +53,7 @@ private func onExitingThread(_ body: @escaping @Sendable () -> Void) {
 
 @Suite("C arena: cells across threads", .serialized)
 struct CrossThreadTests {
-    @Test("cells one thread allocates and another frees leave exact statistics, the peak included")
+    @Test("cells one thread allocates and another frees leave exact counts, and a peak no lower than the true one and above it by at most what the two threads' caches hold")
     func producerConsumer() throws {
         let arena = try #require(slotarena_create())
         defer { slotarena_destroy(arena) }
@@ -83,8 +83,9 @@ struct CrossThreadTests {
         #expect(s.live_cells == 0)
         #expect(s.cell_bytes == 0)
         #expect(s.allocated_bytes == 0)
-        #expect(s.peak_bytes == UInt64(batch * 48))
         let p = poolStats(arena, 48)
+        #expect(s.peak_bytes >= UInt64(batch * 48))
+        #expect(s.peak_bytes <= UInt64(batch * 48) + 2 * p.bin_cells * 48)
         #expect(p.live_cells == 0)
         #expect(p.free_cells == p.carved_cells)
         #expect(p.retired_cells == 0)

@@ -141,13 +141,14 @@ struct ThreadCacheTests {
         }
     }
 
-    @Test("a thread caches about 16 KiB of cells per pool: at most 512 cells of 32 bytes, 16 of 1 KiB, 2 of 16 KiB",
-          arguments: [(32, 512), (1_024, 16), (16_384, 2)])
+    @Test("a thread caches about 64 KiB of cells per pool: at most 2,048 cells of 32 bytes, 64 of 1 KiB, 4 of 16 KiB",
+          arguments: [(32, 2_048), (1_024, 64), (16_384, 4)])
     func cacheIsBounded(cellSize: Int, most: Int) throws {
         let arena = try #require(slotarena_create())
         defer { slotarena_destroy(arena) }
         let pool = try #require(slotarena_pool_for_size(arena, cellSize))
-        let cells = (0..<2_000).map { _ in slotarena_cell_alloc(pool, liveBits)! }
+        #expect(poolStats(arena, cellSize).bin_cells == UInt64(most))
+        let cells = (0..<5_000).map { _ in slotarena_cell_alloc(pool, liveBits)! }
         #expect(stats(arena).cached_cells <= UInt64(most))
         for c in cells { _ = slotarena_cell_free(pool, c, generation(of: c)) }
         #expect(stats(arena).cached_cells <= UInt64(most))
@@ -212,6 +213,27 @@ struct ThreadCacheTests {
         let few = allocate(7)
         free(few[...])
         #expect(stats(arena).peak_bytes == 7 * 24)
+    }
+
+    @Test("the peak stays exact for one thread across dozens of batch trades between two reads, none of which samples it")
+    func peakAcrossTrades() throws {
+        let arena = try #require(slotarena_create())
+        defer { slotarena_destroy(arena) }
+        let pool = try #require(slotarena_pool_for_size(arena, 24))
+        let batch = Int(poolStats(arena, 24).bin_cells) / 2
+        func allocate(_ n: Int) -> [UnsafeMutableRawPointer] { (0..<n).map { _ in slotarena_cell_alloc(pool, liveBits)! } }
+        func free(_ cells: ArraySlice<UnsafeMutableRawPointer>) {
+            for c in cells { _ = slotarena_cell_free(pool, c, generation(of: c)) }
+        }
+        // Up to 10 batches, down to 4, up to 12 less one cell, down to none: the bin refills
+        // and flushes many times, and the highest live total comes between two of them.
+        var cells = allocate(10 * batch)
+        free(cells[(4 * batch)...])
+        cells.removeLast(6 * batch)
+        cells += allocate(8 * batch - 1)
+        free(cells[...])
+        #expect(stats(arena).live_cells == 0)
+        #expect(stats(arena).peak_bytes == UInt64((12 * batch - 1) * 24))
     }
 }
 
