@@ -22,7 +22,7 @@ extension BenchReport {
             python.map { "\(text) \(nanos($0[keyPath: value]))" } ?? ""
         }
         row("read e[value], sequential", a.typedReadSequential, "native let read", py("p.x", \.slotsAttrReadNs))
-        row("read e[value], random", a.typedReadRandom, "native let read", "")
+        row("read e[value], random \u{2016}", a.typedReadRandom, "native let read", "")
         row("read e[value], sequential", a.checkCostSequential, "same load, no check \u{2020}", "")
         row("read e[value], random", a.checkCostRandom, "same load, no check \u{2020}", "")
         row("write e[value] = x, sequential", a.typedWriteSequential, "native var write *", py("p.x = 3.0", \.slotsAttrWriteNs))
@@ -71,6 +71,7 @@ extension BenchReport {
                 + (release.spaceWasUniquelyReferenced ? "" : "  [space was still referenced: deinit not timed]"))
         lines.append("  * a native var write includes Swift's dynamic exclusivity check; a let cannot be written.")
         lines.append("  \u{2020} the ratio is the cost of the header check that detects stale handles, foreign classes and unset slots.")
+        lines.append("  \u{2016} measured three times, at the start, middle and end of this section; the row shown is the one with the median ratio (other load on a shared machine slows a random-order loop most, and each side by its own factor).")
         lines.append("  \u{2021} one call builds all \(a.workingSet.grouped) instances (one arena lock for every cell); per instance, beside one-at-a-time native construction, and beside filling a ContiguousArray of the same fields as structs (reserved, then appended).")
         lines.append("  site.set of a number into a set typed slot is a typed write (racing it with a free is the caller's race); into an untyped slot (PointSlots) it takes the writer bit, as set by name does.")
         lines.append("  \u{00A7} over \(a.hotSet.grouped) hot instances, beside the baseline over as many.")
