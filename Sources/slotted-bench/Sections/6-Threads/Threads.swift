@@ -164,22 +164,26 @@ func measureThreads(threads: Int, opsPerThread: Int, runs: Int) throws -> Thread
         return Double(count * rounds * workingSet) / ns * 1e9
     }
 
-    var rows: [ThreadRow] = []
-    for workingSet in threadWorkingSets {
-        Progress.note("threads: working set \(workingSet.grouped) per thread, 1 and \(threads) threads")
-        var samples: [Int: (slotted: [Double], native: [Double])] = [:]
-        _ = slotted(threads, workingSet)  // warms the pools and every thread's path
-        for _ in 0..<runs {
+    // The timings of a working set are spread over the whole section (each run times every
+    // working set in turn), so that a spell of other load on the machine slows a few timings
+    // of each row rather than every timing of one row.
+    Progress.note("threads: working sets of \(threadWorkingSets.map(\.grouped).joined(separator: ", ")) per thread, 1 and \(threads) threads, \(runs) runs")
+    var samples: [Int: [Int: (slotted: [Double], native: [Double])]] = [:]
+    for workingSet in threadWorkingSets { _ = slotted(threads, workingSet) }  // warms the pools and every thread's path
+    for _ in 0..<runs {
+        for workingSet in threadWorkingSets {
             for count in counts {  // the kinds and counts take turns against drift
-                samples[count, default: ([], [])].slotted.append(slotted(count, workingSet))
-                samples[count, default: ([], [])].native.append(native(count, workingSet))
+                samples[workingSet, default: [:]][count, default: ([], [])].slotted.append(slotted(count, workingSet))
+                samples[workingSet, default: [:]][count, default: ([], [])].native.append(native(count, workingSet))
             }
         }
-        rows.append(
-            ThreadRow(
-                workingSet: workingSet,
-                slottedOne: samples[1]!.slotted.max()!, slottedMany: samples[threads]!.slotted.max()!,
-                nativeOne: samples[1]!.native.max()!, nativeMany: samples[threads]!.native.max()!))
+    }
+    let rows = threadWorkingSets.map { workingSet in
+        let s = samples[workingSet]!
+        return ThreadRow(
+            workingSet: workingSet,
+            slottedOne: s[1]!.slotted.max()!, slottedMany: s[threads]!.slotted.max()!,
+            nativeOne: s[1]!.native.max()!, nativeMany: s[threads]!.native.max()!)
     }
 
     Progress.note("threads: frees on a consumer thread against frees on the building thread")

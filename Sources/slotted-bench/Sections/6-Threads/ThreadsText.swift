@@ -10,7 +10,7 @@ extension BenchReport {
         var lines = [
             "6. Threads: construct+free per second, each thread building then freeing its own working set"
                 + " (one space; native: final class on jemalloc's per-thread caches); each figure the best of"
-                + " \(threadFigures.runs) timings, the least disturbed by other load"
+                + " \(threadFigures.runs) timings spread over the section, the least disturbed by other load"
         ]
         var table = TextTable([
             "working set/thread", "slotted 1 thread", "slotted \(n) threads", "scaling",
