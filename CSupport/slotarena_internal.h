@@ -161,6 +161,12 @@ static inline uint32_t tally_dip(uint64_t tally) { return (uint32_t)(tally >> 32
 #define TALLY_DIP_ONE ((uint64_t)1 << 32)
 /* A dip this large makes the next trade sample the arena (the dip never wraps). */
 #define TALLY_DIP_LIMIT ((uint32_t)1 << 31)
+#if SLOTARENA_DEBUG_HOOKS
+extern _Atomic uint32_t slotarena_dip_limit; /* debug hook: TALLY_DIP_LIMIT, or lower */
+static inline uint32_t dip_limit(void) { return atomic_load_explicit(&slotarena_dip_limit, memory_order_relaxed); }
+#else
+static inline uint32_t dip_limit(void) { return TALLY_DIP_LIMIT; }
+#endif
 
 typedef struct slotarena_tcache {
     slotarena_bin bins[TCACHE_BINS];

@@ -151,7 +151,7 @@ void slotarena_bin_flush_spare(slotarena_bin *bin, slotarena_pool *p) {
     uint64_t tally = atomic_load_explicit(&bin->tally, RELAXED) - p->batch;
     count_out(p, -(int64_t)p->batch);
     atomic_store_explicit(&bin->tally, tally, RELAXED);
-    if (tally_dip(tally) >= TALLY_DIP_LIMIT) slotarena_note_growth(p->arena);
+    if (tally_dip(tally) >= dip_limit()) slotarena_note_growth(p->arena);
 }
 
 /* Gives every cell of a bin back to its pool, counting the cells its chains
@@ -338,6 +338,20 @@ int slotarena_debug_thread_cache(int enabled) {
     return 1;
 #else
     (void)enabled;
+    return 0;
+#endif
+}
+
+#if SLOTARENA_DEBUG_HOOKS
+_Atomic uint32_t slotarena_dip_limit = TALLY_DIP_LIMIT;
+#endif
+
+int slotarena_debug_dip_limit(uint32_t limit) {
+#if SLOTARENA_DEBUG_HOOKS
+    atomic_store_explicit(&slotarena_dip_limit, limit == 0 ? TALLY_DIP_LIMIT : limit, memory_order_relaxed);
+    return 1;
+#else
+    (void)limit;
     return 0;
 #endif
 }

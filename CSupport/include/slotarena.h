@@ -264,6 +264,11 @@ int slotarena_debug_thread_cache(int enabled);
  * place two threads on different stacks. */
 int slotarena_debug_home_stack(unsigned stack);
 
+/* Debug builds only (returns 0 elsewhere): the dip at which a bin's trade samples the
+ * peak (TALLY_DIP_LIMIT, 2^31, by default; 0 restores it), so that tests reach that
+ * sample without 2^31 frees. */
+int slotarena_debug_dip_limit(uint32_t limit);
+
 /* One run of the arena against plain sized allocation, for the benchmark report:
  * `count` cells of `cell_size` bytes from a pool, against as many
  * mallocx(cell_size, MALLOCX_ARENA | MALLOCX_TCACHE_NONE) in a second private

@@ -235,6 +235,33 @@ struct ThreadCacheTests {
         #expect(stats(arena).live_cells == 0)
         #expect(stats(arena).peak_bytes == UInt64((12 * batch - 1) * 24))
     }
+
+    @Test("a bin whose dip passes the limit samples the peak at its next flush, and the peak stays exact for one thread")
+    func peakSampledAtDipLimit() throws {
+        // A lower limit only adds samples, which leave every thread's peak as it was: other
+        // tests running meanwhile are unaffected.
+        guard slotarena_debug_dip_limit(8) == 1 else { return }
+        defer { _ = slotarena_debug_dip_limit(0) }
+        let arena = try #require(slotarena_create())
+        defer { slotarena_destroy(arena) }
+        let pool = try #require(slotarena_pool_for_size(arena, 24))
+        let batch = Int(poolStats(arena, 24).bin_cells) / 2
+        func allocate(_ n: Int) -> [UnsafeMutableRawPointer] { (0..<n).map { _ in slotarena_cell_alloc(pool, liveBits)! } }
+        func free(_ cells: ArraySlice<UnsafeMutableRawPointer>) {
+            for c in cells { _ = slotarena_cell_free(pool, c, generation(of: c)) }
+        }
+        // Each flush while freeing samples (the dip is past 8 by then), in the middle of the
+        // climb to the highest total and of the fall from it.
+        var cells = allocate(6 * batch)
+        free(cells[(2 * batch)...])
+        cells.removeLast(4 * batch)
+        cells += allocate(7 * batch + 5)
+        free(cells[(3 * batch)...])
+        cells.removeLast(6 * batch + 5)
+        #expect(stats(arena).live_cells == UInt64(3 * batch))
+        #expect(stats(arena).peak_bytes == UInt64((9 * batch + 5) * 24))
+        free(cells[...])
+    }
 }
 
 /// Results written by concurrent iterations, each into its own index.
