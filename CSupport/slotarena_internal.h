@@ -276,7 +276,8 @@ static inline void count_out(slotarena_pool *p, int64_t n) {
     p->out += (uint64_t)n;
     a->out_cells += (uint64_t)n;
     a->out_bytes += (uint64_t)(n * (int64_t)p->cell_size);
-    if (n > 0 && a->out_bytes + a->block_bytes > a->interval_high) a->interval_high = a->out_bytes + a->block_bytes;
+    uint64_t now = a->out_bytes + a->block_bytes;
+    if (n > 0 && now > a->interval_high) a->interval_high = now;
 }
 
 /* Zeroes a cell's bytes after the header and poisons them (a few stores: a

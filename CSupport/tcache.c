@@ -31,8 +31,9 @@
  * many cells it holds and its dip (one relaxed atomic word, which only the
  * owning thread writes, but for the sampler resetting the dip with a
  * compare-and-swap); the arena walks its bins, linked through `next` under
- * its lock, to report live cells and the peak (stats.c). A trade is never a
- * sample: it touches no other thread's bin. A bin holds count == loaded +
+ * its lock, to report live cells and the peak (stats.c). A trade samples only
+ * when its bin's dip has passed the limit; otherwise it touches no other
+ * thread's bin. A bin holds count == loaded +
  * (spare ? batch : 0) cells, and its
  * stores are ordered (signal fences) so that at any instant each of its
  * chains is NULL-terminated and reachable from one field only: a fork child

@@ -13,6 +13,16 @@ private func poolStats(_ arena: OpaquePointer, _ size: Int) -> slotarena_pool_st
     return s
 }
 
+/// Allocates `n` live cells of `pool` on the calling thread, in order.
+private func allocator(for pool: OpaquePointer) -> (Int) -> [UnsafeMutableRawPointer] {
+    { n in (0..<n).map { _ in slotarena_cell_alloc(pool, liveBits)! } }
+}
+
+/// Frees cells of `pool` on the calling thread, in order.
+private func freer(for pool: OpaquePointer) -> (ArraySlice<UnsafeMutableRawPointer>) -> Void {
+    { cells in for c in cells { _ = slotarena_cell_free(pool, c, generation(of: c)) } }
+}
+
 /// Raw pointers handed between test threads, which synchronise through join.
 private struct Shared: @unchecked Sendable {
     let arena: OpaquePointer
@@ -198,10 +208,7 @@ struct ThreadCacheTests {
         let arena = try #require(slotarena_create())
         defer { slotarena_destroy(arena) }
         let pool = try #require(slotarena_pool_for_size(arena, 24))
-        func allocate(_ n: Int) -> [UnsafeMutableRawPointer] { (0..<n).map { _ in slotarena_cell_alloc(pool, liveBits)! } }
-        func free(_ cells: ArraySlice<UnsafeMutableRawPointer>) {
-            for c in cells { _ = slotarena_cell_free(pool, c, generation(of: c)) }
-        }
+        let (allocate, free) = (allocator(for: pool), freer(for: pool))
         var cells = allocate(1_000)
         free(cells[500...])
         cells.removeLast(500)
@@ -221,10 +228,7 @@ struct ThreadCacheTests {
         defer { slotarena_destroy(arena) }
         let pool = try #require(slotarena_pool_for_size(arena, 24))
         let batch = Int(poolStats(arena, 24).bin_cells) / 2
-        func allocate(_ n: Int) -> [UnsafeMutableRawPointer] { (0..<n).map { _ in slotarena_cell_alloc(pool, liveBits)! } }
-        func free(_ cells: ArraySlice<UnsafeMutableRawPointer>) {
-            for c in cells { _ = slotarena_cell_free(pool, c, generation(of: c)) }
-        }
+        let (allocate, free) = (allocator(for: pool), freer(for: pool))
         // Up to 10 batches, down to 4, up to 12 less one cell, down to none: the bin refills
         // and flushes many times, and the highest live total comes between two of them.
         var cells = allocate(10 * batch)
@@ -246,10 +250,7 @@ struct ThreadCacheTests {
         defer { slotarena_destroy(arena) }
         let pool = try #require(slotarena_pool_for_size(arena, 24))
         let batch = Int(poolStats(arena, 24).bin_cells) / 2
-        func allocate(_ n: Int) -> [UnsafeMutableRawPointer] { (0..<n).map { _ in slotarena_cell_alloc(pool, liveBits)! } }
-        func free(_ cells: ArraySlice<UnsafeMutableRawPointer>) {
-            for c in cells { _ = slotarena_cell_free(pool, c, generation(of: c)) }
-        }
+        let (allocate, free) = (allocator(for: pool), freer(for: pool))
         // Each flush while freeing samples (the dip is past 8 by then), in the middle of the
         // climb to the highest total and of the fall from it.
         var cells = allocate(6 * batch)
