@@ -1,5 +1,6 @@
 import Dispatch
 import Slotted
+import Synchronization
 import Testing
 
 @Suite("Threads", .serialized)
@@ -96,6 +97,68 @@ extension ConcurrencyTests {
             #expect(try list[0].vars() == ["kept_\(thread)": .int(thread)])
         }
         #expect(space.memory.stats.internedNames == 2)
+    }
+
+    @Test("by-name reads see whole values while another thread rewrites an untyped slot and reshapes a dictionary")
+    func byNameReadsDuringRewrites() throws {
+        let space = ObjectSpace()
+        let pair = try space.defineClass("AnyPair", slots: ["u", "v"])
+        let bag = try space.defineClass("Bag")
+        let p = try pair(u: .int(0), v: 1)
+        let d = try bag(a: .int(0), b: .int(-2))
+        let rounds = 200_000
+        /// Round k stores an even k as an int and an odd one as k + 0.5: a value read half
+        /// from one store and half from another is neither.
+        @Sendable func isWhole(_ value: Value?) -> Bool {
+            switch value {
+            case .int(let k)?: k >= 0 && k < rounds && k % 2 == 0
+            case .double(let x)?: x >= 0 && x < Double(rounds) && (x - 0.5).rounded() == x - 0.5
+                && Int(x - 0.5) % 2 == 1
+            default: false
+            }
+        }
+        let results = ManagedList()
+        let writerDone = Atomic(false)
+        DispatchQueue.concurrentPerform(iterations: 2) { thread in
+            do {
+                if thread == 0 {
+                    defer { writerDone.store(true, ordering: .releasing) }
+                    for k in 0..<rounds {
+                        let value: Value = k % 2 == 0 ? .int(k) : .double(Double(k) + 0.5)
+                        try p.set("u", value)
+                        try d.set("a", value)
+                        // "b" and "c" take turns at the dictionary's second position.
+                        if k % 2 == 0 {
+                            try d.delete("b")
+                            try d.set("c", .int(-1))
+                        } else {
+                            try d.delete("c")
+                            try d.set("b", .int(-2))
+                        }
+                    }
+                    return
+                }
+                var i = 0
+                while !writerDone.load(ordering: .acquiring) {
+                    i += 1
+                    for _ in 0..<8 {
+                        let b = try d.getIfPresent("b")
+                        guard b == nil || b == .int(-2) else {
+                            results.fail("read b \(String(describing: b)) at \(i)")
+                            return
+                        }
+                    }
+                    let u = try p.get("u"), a = try d.get("a")
+                    let b = try d.getIfPresent("b"), c = try d.getIfPresent("c")
+                    guard isWhole(u), isWhole(a), b == nil || b == .int(-2), c == nil || c == .int(-1) else {
+                        results.fail("read \(u), \(a), b \(String(describing: b)), c \(String(describing: c)) at \(i)")
+                        return
+                    }
+                }
+            } catch { results.fail("\(error)") }
+        }
+        #expect(results.failures.isEmpty)
+        #expect(try d.shapeDescription().contains("inline"))
     }
 }
 

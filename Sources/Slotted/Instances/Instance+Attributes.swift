@@ -1,3 +1,5 @@
+internal import CSlotArena
+
 extension Instance {
     /// Reads an attribute by name, as `getattr(p, name)`: a slot first (an unset one throws),
     /// then the instance `__dict__`, then class attributes along the MRO.
@@ -5,6 +7,13 @@ extension Instance {
     /// - Throws: ``AttributeError`` (`'PointSlots' object has no attribute 'z'`),
     ///   ``ReferenceError`` for a stale handle or a slot that refers to a freed instance.
     public func get(_ name: String) throws -> Value {
+        if case .value(let v) = peekSetSlot(name) { return v }
+        return try getValidated(name)
+    }
+
+    /// ``get(_:)`` for what ``peekSetSlot(_:)`` does not serve, as a validated read.
+    @inline(never)
+    private func getValidated(_ name: String) throws -> Value {
         try withValidatedRead { info, read in
             // The common case inline: a slot that is set.
             let target = info.target(name)
@@ -47,6 +56,16 @@ extension Instance {
     /// - Throws: ``ReferenceError`` for a stale handle or a slot that refers to a freed
     ///   instance, as ``get(_:)``: a freed instance is not an instance without the attribute.
     public func getIfPresent(_ name: String) throws -> Value? {
+        switch peekSetSlot(name) {
+        case .value(let v): return v
+        case .unset: return nil
+        case .other: return try getIfPresentValidated(name)
+        }
+    }
+
+    /// ``getIfPresent(_:)`` for what ``peekSetSlot(_:)`` does not serve, as a validated read.
+    @inline(never)
+    private func getIfPresentValidated(_ name: String) throws -> Value? {
         try withValidatedRead { info, read in
             let target = info.target(name)
             if let i = target, i >= 0 {
@@ -248,5 +267,74 @@ extension Instance: CustomStringConvertible {
     /// What an instance that is gone prints as.
     private var goneDescription: String {
         spaceIsDestroyed ? "<instance of a destroyed space>" : "<freed instance>"
+    }
+}
+
+/// What the by-name fast path found: a slot's value, a declared slot that is unset, or
+/// something it leaves to the validated read.
+enum SlotPeek {
+    case value(Value)
+    case unset
+    case other
+}
+
+extension Instance {
+    /// The by-name fast path of ``get(_:)`` and ``getIfPresent(_:)``: a live instance no
+    /// writer holds, `name` one of its class's slots, set to a number, a boolean or None, or
+    /// unset. The same seqlock read as an attribute site's (SiteFastPath.swift): the header,
+    /// the value (an untyped one with its own sequence), the header again; `.other` for
+    /// anything else (a stale handle, a writer, a string or a reference, a name that is not a
+    /// slot, a header that changed), which the validated read then serves or refuses.
+    @inline(__always)
+    func peekSetSlot(_ name: String) -> SlotPeek {
+        let cell = _cell
+        let h = cell.peekHeader
+        guard h & (Self._genMask | HeaderBits.busy) == _generationBits, h & Self._classMask != 0,
+              let entry = ClassTable.lookupUnmanaged(HeaderBits.classID(h))
+        else { return .other }
+        let found: SlotPeek = entry._withUnsafeGuaranteedRef { info in
+            guard let i = info.target(name) else {
+                return info.shapes != nil ? Self.peekShaped(cell, h, info, name) : .other
+            }
+            guard i >= 0 else { return .other }
+            let slot = info.hot[i]
+            guard cell.peekPresent(slot.presenceOffset, slot.presenceMask, header: h) else { return .unset }
+            let o = slot.offset
+            switch slot.type {
+            case .int: return .value(.int(Int(Int64(bitPattern: cell.peek64(o)))))
+            case .double: return .value(.double(Double(bitPattern: cell.peek64(o))))
+            case .bool: return .value(.bool(cell.peek8(o) != 0))
+            case .int32: return .value(.int(Int(Int32(bitPattern: cell.peek32(o)))))
+            case .float: return .value(.double(Double(Float(bitPattern: cell.peek32(o)))))
+            case .uint8: return .value(.int(Int(cell.peek8(o))))
+            case .any:
+                guard let v = _SlotCell._peekSimpleAny(cell.base + o) else { return .other }
+                return .value(v)
+            case .string, .instance: return .other
+            }
+        }
+        guard slotarena_peek64_sc(cell.base) == h else { return .other }
+        return found
+    }
+
+    /// The fast path's read of a name only a dictionary can have, on a shaped dictionary
+    /// whose values are inline: the shape is followed only after a second look at the
+    /// header, and the dictionary word is looked at again after the value
+    /// (``ShapedDict/peekGet(_:_:_:)``). `.unset` when the shape lacks the name (it is
+    /// missing: no slot and no class attribute has it either).
+    @inline(__always)
+    static func peekShaped(_ cell: _SlotCell, _ h: UInt64, _ info: ClassInfo, _ name: String) -> SlotPeek {
+        let at = cell.base + info.dictOffset
+        let w = slotarena_peek64(at)
+        guard w & DictWord.modeMask == DictWord.inline, let s = DictWord.pointer(w),
+              slotarena_peek64_sc(cell.base) == h
+        else { return .other }
+        guard let p = Unmanaged<Shape>.fromOpaque(s)._withUnsafeGuaranteedRef({ $0.position(of: name) }) else {
+            return slotarena_peek64_sc(at) == w ? .unset : .other
+        }
+        guard let v = _SlotCell._peekSimpleAny(cell.base + info.cellSize + 16 * p),
+              slotarena_peek64_sc(at) == w
+        else { return .other }
+        return .value(v)
     }
 }

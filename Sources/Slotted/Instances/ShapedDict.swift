@@ -368,6 +368,13 @@ extension ShapedDict {
 
     @inline(never)
     static func peekGetOther(_ read: inout ValidatedRead, _ info: ClassInfo, _ name: String) throws -> Value? {
+        if read.cell.peek64(info.dictOffset) & DictWord.modeMask == DictWord.table {
+            // Dictionary mode. The space outlives its classes: no reference is taken.
+            guard let id = Unmanaged.passUnretained(info.space)._withUnsafeGuaranteedRef({ $0.nameID(name) }) else {
+                return nil
+            }
+            return try InstanceDict.peekGet(&read, info.dictOffset, id)
+        }
         guard let (w, base, shape, shapeAt) = try peekLayout(&read, info) else {
             guard let id = info.space.nameID(name) else { return nil }
             return try InstanceDict.peekGet(&read, info.dictOffset, id)
