@@ -59,6 +59,29 @@ struct AttributeSiteTests {
         #expect(site.cacheState == .polymorphic(4))
     }
 
+    @Test("a site cached on an int, a double, an int32 and a slot past the 16th reads each with its type")
+    func polymorphicTypes() throws {
+        let space = ObjectSpace()
+        let I = try space.defineClass("I", typedSlots: [("v", .int)])
+        let D = try space.defineClass("D", typedSlots: [("pad", .int), ("v", .double)])
+        let S = try space.defineClass("S", typedSlots: [("pad", .double), ("v", .int32)])
+        let W = try space.defineClass("W", typedSlots: (0..<17).map { ("p\($0)", .int) } + [("v", .double)])
+        let site = AttributeSite("v")
+        for round in 0..<3 {
+            let i = try I.new(), d = try D.new(), s = try S.new(), w = try W.new()
+            try i.set("v", .int(-7 - round))
+            try d.set("v", .double(2.5 + Double(round)))
+            try d.set("pad", .int(99))
+            try s.set("v", .int(40 + round))
+            try w.set("v", .double(-1.25 * Double(round)))
+            #expect(try site.get(i) == .int(-7 - round))
+            #expect(try site.get(d) == .double(2.5 + Double(round)))
+            #expect(try site.get(s) == .int(40 + round))
+            #expect(try site.get(w) == .double(-1.25 * Double(round)))
+        }
+        #expect(site.cacheState == .polymorphic(4))
+    }
+
     @Test("a fifth class makes the site megamorphic, and every class still reads right")
     func megamorphic() throws {
         let space = ObjectSpace()

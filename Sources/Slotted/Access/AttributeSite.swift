@@ -9,8 +9,10 @@
 // when that lives in the header), the mask they are compared under, the
 // entry's data (what the name is on that class: a slot with its offset, type
 // and presence bit, the dictionary with the name's interned id or the place
-// one shape keeps it, a class attribute, or nothing) and, for a shaped
-// dictionary, that shape's dictionary word. The first class goes to the
+// one shape keeps it, a class attribute, or nothing) and a fourth word: for a
+// shaped dictionary, that shape's dictionary word; for a set 64-bit int or
+// double slot whose presence bit is in the header, its read decoded (offset
+// and type); otherwise 0. The first class goes to the
 // first entry; a later one to the entry the low two bits of its id's
 // difference from the first class's id name when that is free, else to the
 // first free one (the fast path compares the first entry, then that one,
@@ -79,7 +81,8 @@ public final class AttributeSite: @unchecked Sendable {
 
     /// The entries, `maxCachedClasses` of them, four words each (SiteFastPath.swift): the
     /// expected header bits (all ones until filled), their mask, the data (``SiteEntry``),
-    /// the cached shape's dictionary word; then the first cached class's header bits.
+    /// the cached shape's dictionary word or a simple slot's decoded read
+    /// (``SiteEntry/fastWord(_:)``); then the first cached class's header bits.
     @usableFromInline let _words: UnsafeMutablePointer<UInt64>
     /// Held (1) by the thread that fills an entry or pins the name.
     private let writer = Atomic<UInt32>(0)
@@ -295,6 +298,7 @@ public final class AttributeSite: @unchecked Sendable {
             d = SiteEntry.make(info, name, nameID: 0, shapedAt: shaped?.offset)
         } else {
             d = SiteEntry.make(info, name, nameID: info.dictOffset >= 0 && info.shapes == nil ? pin(info.space) : 0)
+            shapeWord = SiteEntry.fastWord(d)
         }
         let classBits = UInt64(info.id) << HeaderBits.classShift
         var mask = _SiteHeader.entryMask, expected = classBits

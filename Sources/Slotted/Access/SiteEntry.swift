@@ -44,6 +44,19 @@ enum SiteEntry {
     /// Of a simple slot's type code: `.double` rather than `.int`.
     @inlinable static var doubleBit: UInt64 { 1 << 4 }
 
+    // An entry's fourth word, for a simple slot: the read the fast path makes, decoded.
+    // Bit 63 marks it (a dictionary word, the fourth word of a shaped entry, is a user-space
+    // address and leaves it clear), bit 62 says `.double`, the low 14 bits are the offset.
+    @inlinable static var simpleRead: UInt64 { 1 << 63 }
+    @inlinable static var simpleDouble: UInt64 { 1 << 62 }
+    @inlinable @inline(__always) static func simpleOffset(_ w: UInt64) -> Int { Int(truncatingIfNeeded: w & 0x3fff) }
+
+    /// The fourth word of an entry with data `d`: the decoded read of a simple slot, else 0.
+    static func fastWord(_ d: UInt64) -> UInt64 {
+        guard d & simpleMask == simpleSlot else { return 0 }
+        return simpleRead | (d & doubleBit != 0 ? simpleDouble : 0) | UInt64(offset(d))
+    }
+
     // Type codes.
     @inlinable static var int: UInt64 { 0 }
     @inlinable static var double: UInt64 { 1 }

@@ -4,8 +4,11 @@
 // into the caller's loop as a typed accessor is.
 //
 // An entry is four words: the expected header bits, the mask they are
-// compared under, the entry's data (SiteEntry.swift) and, for a dictionary
-// entry, the dictionary word of the shape it cached. One masked compare of
+// compared under, the entry's data (SiteEntry.swift) and a fourth word: for a
+// shaped dictionary entry, the dictionary word of the shape it cached; for a
+// 64-bit int or double slot with its presence bit in the header, the read
+// decoded (bit 63 set, bit 62 for a double, the offset in the low bits), so
+// that the common read loads one word of the entry. One masked compare of
 // the header against an entry, `h & mask == generation | expected`, checks
 // together, as a typed accessor's compare does, that the handle is not stale,
 // that no writer holds the instance, that it is of the entry's class and (for
@@ -53,7 +56,7 @@ enum _SiteHeader {
 }
 
 extension AttributeSite {
-    /// Words per entry: expected header bits, mask, data, cached dictionary word.
+    /// Words per entry: expected header bits, mask, data, cached dictionary word or decoded read.
     @inlinable static var _entryWords: Int { 4 }
 
     /// The entry whose masked compare the header `h` of an instance with generation bits
@@ -105,14 +108,15 @@ extension AttributeSite {
         let base = instance._cell.base
         let h = slotarena_peek64(base)
         guard let e = _match(header: h, generation: instance._generationBits) else { return nil }
-        let d = slotarena_peek64(e + 2)
+        let fast = slotarena_peek64(e + 3)
         let value: Value
-        if _fastPath(d & SiteEntry.simpleMask == SiteEntry.simpleSlot) {
+        if _fastPath(Int64(bitPattern: fast) < 0) {
             // A 64-bit typed slot, its presence bit in the header: the compare checked it.
-            let bits = slotarena_peek64(base + SiteEntry.offset(d))
-            value = d & SiteEntry.doubleBit != 0 ? .double(Double(bitPattern: bits)) : .int(Int(Int64(bitPattern: bits)))
+            // The entry's fourth word has its read decoded (``SiteEntry/fastWord(_:)``).
+            let bits = slotarena_peek64(base + SiteEntry.simpleOffset(fast))
+            value = fast & SiteEntry.simpleDouble != 0 ? .double(Double(bitPattern: bits)) : .int(Int(Int64(bitPattern: bits)))
         } else {
-            guard let v = _fastReadOther(base, e, d) else { return nil }
+            guard let v = _fastReadOther(base, e, slotarena_peek64(e + 2)) else { return nil }
             value = v
         }
         guard slotarena_peek64_sc(base) == h else { return nil }
