@@ -98,8 +98,8 @@ public final class AttributeSite: @unchecked Sendable {
     /// is looked up until the first access, when the name is resolved on that class once.
     public init(_ name: String) {
         self.name = name
-        _words = .allocate(capacity: Self._firstClassWord + 1)
-        _words.initialize(repeating: 0, count: Self._firstClassWord + 1)
+        _words = .allocate(capacity: Self._polymorphicWord + 1)
+        _words.initialize(repeating: 0, count: Self._polymorphicWord + 1)
         for i in 0..<Self.maxCachedClasses { entry(i).pointee = _SiteHeader.unfilled }
     }
 
@@ -317,6 +317,7 @@ public final class AttributeSite: @unchecked Sendable {
         slotarena_store_release64(e + 2, d)
         slotarena_store_release64(e + 1, mask)
         slotarena_store_release64(e, expected)
+        if count == 1 { slotarena_store_release64(_words + Self._polymorphicWord, 1) }
         mode.store(count + 1, ordering: .relaxed)
         return d
     }

@@ -70,7 +70,9 @@ extension AttributeSite {
         // taking turns cost no mispredicted branch. At most one entry passes: each names
         // another class.
         let w = _words
-        if _fastPath(Self._passes(h, g, w)) { return w }
+        if _fastPath(slotarena_peek64(w + Self._polymorphicWord) == 0) {
+            if _fastPath(Self._passes(h, g, w)) { return w }
+        }
         let home = w + Self._home(classBits: h, first: slotarena_peek64(w + Self._firstClassWord))
         if _fastPath(Self._passes(h, g, home)) { return home }
         let at = (Self._passes(h, g, w) ? 1 : 0) | (Self._passes(h, g, w + 4) ? 5 : 0)
@@ -81,6 +83,10 @@ extension AttributeSite {
     /// The word after the entries: the class bits (`h & classMask`) of the first class the
     /// site cached, 0 before.
     @inlinable static var _firstClassWord: Int { 16 }
+
+    /// The word after that: 1 once a second class is cached. A polymorphic site's fast path
+    /// then goes straight to the class's home entry, where the first class's is the first.
+    @inlinable static var _polymorphicWord: Int { 17 }
 
     /// The word index of the entry a class prefers, from its header bits and the first
     /// class's: the low two bits of the difference of their ids pick one of the four
