@@ -15,8 +15,8 @@
 // and type); otherwise 0. The first class goes to the
 // first entry; a later one to the entry the low two bits of its id's
 // difference from the first class's id name when that is free, else to the
-// first free one (the fast path compares the first entry, then that one,
-// then all four). An entry is written once and never
+// first free one (the fast path compares the first entry while the site is
+// monomorphic, then that one, then all four). An entry is written once and never
 // replaced: its other words are stored first, then its expected header bits
 // with a release store, and a reader that loads those with acquire sees the
 // rest. Only one thread fills entries at a time (a try-lock: a thread that
