@@ -15,8 +15,8 @@
 // and type); otherwise 0. The first class goes to the
 // first entry; a later one to the entry the low two bits of its id's
 // difference from the first class's id name when that is free, else to the
-// first free one (the fast path compares the first entry while the site is
-// monomorphic, then that one, then all four). An entry is written once and never
+// first free one (the fast path compares the first entry, then that one,
+// then all four). An entry is written once and never
 // replaced: its other words are stored first, then its expected header bits
 // with a release store, and a reader that loads those with acquire sees the
 // rest. Only one thread fills entries at a time (a try-lock: a thread that
@@ -98,8 +98,8 @@ public final class AttributeSite: @unchecked Sendable {
     /// is looked up until the first access, when the name is resolved on that class once.
     public init(_ name: String) {
         self.name = name
-        _words = .allocate(capacity: Self._polymorphicWord + 1)
-        _words.initialize(repeating: 0, count: Self._polymorphicWord + 1)
+        _words = .allocate(capacity: Self._firstClassWord + 1)
+        _words.initialize(repeating: 0, count: Self._firstClassWord + 1)
         for i in 0..<Self.maxCachedClasses { entry(i).pointee = _SiteHeader.unfilled }
     }
 
@@ -317,7 +317,6 @@ public final class AttributeSite: @unchecked Sendable {
         slotarena_store_release64(e + 2, d)
         slotarena_store_release64(e + 1, mask)
         slotarena_store_release64(e, expected)
-        if count == 1 { slotarena_store_release64(_words + Self._polymorphicWord, 1) }
         mode.store(count + 1, ordering: .relaxed)
         return d
     }

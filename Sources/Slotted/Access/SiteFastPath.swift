@@ -13,10 +13,9 @@
 // together, as a typed accessor's compare does, that the handle is not stale,
 // that no writer holds the instance, that it is of the entry's class and (for
 // the first 16 slots) that the slot is set. An unfilled entry's expected word
-// is all ones, which no masked header equals. A monomorphic site compares
-// its first entry first; then comes the entry the class's id names (a class
-// goes there when it is free; the first class's is the first entry), then
-// all four without jumps.
+// is all ones, which no masked header equals. The first entry is compared
+// first, then the entry the class's id names (a class goes there when it is
+// free; the first class's is the first entry), then all four without jumps.
 //
 // A get is then a seqlock read with the header as its sequence: peek the
 // value, peek the header again and keep the value only if the header did not
@@ -64,17 +63,14 @@ extension AttributeSite {
     /// `g` passes, as the address of its words; nil when none does. Up to four compares.
     @inlinable @inline(__always)
     func _match(header h: UInt64, generation g: UInt64) -> UnsafeMutablePointer<UInt64>? {
-        // While the site is monomorphic, the first entry is tried alone, and stops it. Then
-        // (first, once a second class is cached: the first class's home is the first entry)
-        // the entry the class's id names (``_home(classBits:first:)``), where a class is
-        // cached unless another class took it first: a polymorphic site whose classes have different
+        // The first entry is tried alone: a monomorphic site stops there. Then the entry
+        // the class's id names (``_home(classBits:first:)``), where a class is cached unless
+        // another class took it first: a polymorphic site whose classes have different
         // homes stops there. Otherwise the four are compared without jumps, so that classes
         // taking turns cost no mispredicted branch. At most one entry passes: each names
         // another class.
         let w = _words
-        if _fastPath(slotarena_peek64(w + Self._polymorphicWord) == 0) {
-            if _fastPath(Self._passes(h, g, w)) { return w }
-        }
+        if _fastPath(Self._passes(h, g, w)) { return w }
         let home = w + Self._home(classBits: h, first: slotarena_peek64(w + Self._firstClassWord))
         if _fastPath(Self._passes(h, g, home)) { return home }
         let at = (Self._passes(h, g, w) ? 1 : 0) | (Self._passes(h, g, w + 4) ? 5 : 0)
@@ -85,10 +81,6 @@ extension AttributeSite {
     /// The word after the entries: the class bits (`h & classMask`) of the first class the
     /// site cached, 0 before.
     @inlinable static var _firstClassWord: Int { 16 }
-
-    /// The word after that: 1 once a second class is cached. A polymorphic site's fast path
-    /// then goes straight to the class's home entry, where the first class's is the first.
-    @inlinable static var _polymorphicWord: Int { 17 }
 
     /// The word index of the entry a class prefers, from its header bits and the first
     /// class's: the low two bits of the difference of their ids pick one of the four
