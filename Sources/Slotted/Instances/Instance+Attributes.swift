@@ -326,6 +326,7 @@ extension Instance {
     static func peekShaped(_ cell: _SlotCell, _ h: UInt64, _ info: ClassInfo, _ name: String) -> SlotPeek {
         let at = cell.base + info.dictOffset
         let w = slotarena_peek64(at)
+        if w & DictWord.modeMask == DictWord.table { return peekTable(cell, h, info, name) }
         guard w & DictWord.modeMask == DictWord.inline, let s = DictWord.pointer(w),
               slotarena_peek64_sc(cell.base) == h
         else { return .other }
@@ -336,5 +337,29 @@ extension Instance {
               slotarena_peek64_sc(at) == w
         else { return .other }
         return .value(v)
+    }
+
+    /// The fast path's read of a dictionary in dictionary mode (a hash table): the name's
+    /// interned id, then ``InstanceDict/peekGet(_:_:_:)`` inside a reader section, as the
+    /// validated read does it but without its closure and its retries (any doubt is
+    /// `.other`). `.unset` when the table lacks the name.
+    @inline(never)
+    static func peekTable(_ cell: _SlotCell, _ h: UInt64, _ info: ClassInfo, _ name: String) -> SlotPeek {
+        // The space outlives its classes: no reference is taken.
+        let space = Unmanaged.passUnretained(info.space)
+        guard let id = space._withUnsafeGuaranteedRef({ $0.nameID(name) }) else {
+            // Not interned: no dictionary of the space has the name.
+            return slotarena_peek64_sc(cell.base) == h ? .unset : .other
+        }
+        var read = ValidatedRead(cell: cell, header: h, arena: space._withUnsafeGuaranteedRef { $0.arena })
+        defer { read.end() }
+        let found: Value?
+        do {
+            found = try InstanceDict.peekGet(&read, info.dictOffset, id)
+        } catch {
+            return .other
+        }
+        guard read.stillValid else { return .other }
+        return found.map { .value($0) } ?? .unset
     }
 }
