@@ -43,6 +43,24 @@ struct ShapeTests {
         #expect(try p.vars() == ["x": 5.0, "y": 3.0])
     }
 
+    @Test("a dictionary back at a shape it had has another dictionary word, so a reader that saw the first one reads again")
+    func dictionaryWordChangesOnReturn() throws {
+        let (_, P) = try Self.pointDict()
+        let p = try P(x: 1.0, y: 2.0)
+        let before = p._dictionaryWord
+        // y's position goes to z, then back to y: the same shape as before.
+        try p.delete("y")
+        try p.set("z", 3.0)
+        try p.delete("z")
+        try p.set("y", 4.0)
+        #expect(try p.shapeDescription() == "PointDict shape 2: x at 16, y at 32, inline 2 of 2")
+        let after = p._dictionaryWord
+        #expect(after & 0x00FF_FFFF_FFFF_FFFF == before & 0x00FF_FFFF_FFFF_FFFF, "the same shape, mode and capacity")
+        #expect(after != before)
+        // Each of the four changes counted once.
+        #expect((after >> 56) &- (before >> 56) == 4)
+    }
+
     @Test("deleting an attribute other than the last-added one moves the instance to dictionary mode, unobservably")
     func deleteMiddle() throws {
         let (space, P) = try Self.pointDict()

@@ -35,6 +35,12 @@ extension Instance {
         }
     }
 
+    /// The instance's dictionary word (ShapedDict.swift), 0 without a dictionary. For tests.
+    package var _dictionaryWord: UInt64 {
+        guard let (info, cell) = try? resolve(), info.dictOffset >= 0 else { return 0 }
+        return cell.load(info.dictOffset, as: UInt64.self)
+    }
+
     /// Whether the instance's dictionary is in dictionary mode. For tests.
     package var _isInDictionaryMode: Bool {
         guard let (info, cell) = try? resolve(), info.dictOffset >= 0 else { return false }

@@ -34,7 +34,7 @@ enum InstanceDict {
     /// Publishes `table` in the dictionary word, keeping the cell's inline capacity.
     static func publish(_ cell: _SlotCell, _ dictOffset: Int, _ table: UnsafeMutableRawPointer?) {
         let k = DictWord.capacity(cell.load(dictOffset, as: UInt64.self))
-        slotarena_store_release64(cell.base + dictOffset, DictWord.make(table, DictWord.table, capacity: k))
+        DictWord.publish(DictWord.make(table, DictWord.table, capacity: k), at: cell.base + dictOffset)
     }
 
     @inline(__always)

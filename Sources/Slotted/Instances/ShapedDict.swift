@@ -3,6 +3,7 @@
 // ShapedDict.swift: the `__dict__` of an instance, in one of three modes,
 // told apart by the dictionary word at the class's `dictOffset`:
 //
+//   bits 56..63  how many times the word changed, modulo 256 (below)
 //   bits 48..55  inline capacity K of the cell (fixed for the cell's life)
 //   bits  4..47  pointer (16-byte aligned)
 //   bits  0..1   mode: 0 empty, 1 inline (pointer: the shape), 2 block
@@ -20,7 +21,11 @@
 // it publishes the shape that names it, and a new block or table before it
 // retires the old one. Readers read the dictionary word, check the header
 // before they follow it, read the value, and read the word (and a block's
-// shape) again: a change means read again.
+// shape) again: a change means read again. Every store of the word adds one
+// to its top byte, so that a dictionary that came back to the shape a reader
+// saw (S, then its parent after a delete of the last-added name, then another
+// name at the same position, then S again) still reads as changed, unless 256
+// changes came in between: the value read may have been another name's.
 //
 //===----------------------------------------------------------------------===//
 
@@ -32,6 +37,7 @@ enum DictWord {
     static let empty: UInt64 = 0, inline: UInt64 = 1, block: UInt64 = 2, table: UInt64 = 3
     static let pointerMask: UInt64 = 0x0000_FFFF_FFFF_FFF0
     static let capacityShift: UInt64 = 48
+    static let sequenceShift: UInt64 = 56
 
     @inline(__always)
     static func capacity(_ w: UInt64) -> Int { Int(truncatingIfNeeded: (w >> capacityShift) & 0xFF) }
@@ -43,6 +49,15 @@ enum DictWord {
     static func make(_ p: UnsafeMutableRawPointer?, _ mode: UInt64, capacity k: Int) -> UInt64 {
         let bits = p.map { UInt64(UInt(bitPattern: $0)) } ?? 0
         return bits | (p == nil ? 0 : mode) | (UInt64(k) << capacityShift)
+    }
+    /// Stores `word` (from ``make(_:_:capacity:)``) as the dictionary word at `p`, with a
+    /// release store, its top byte one past the old word's. The caller holds the instance's
+    /// writer bit.
+    @inline(__always)
+    static func publish(_ word: UInt64, at p: UnsafeMutableRawPointer) {
+        let old = p.load(as: UInt64.self)
+        let sequence = ((old >> sequenceShift) &+ 1) << sequenceShift
+        slotarena_store_release64(p, word | sequence)
     }
     @inline(__always)
     static func shape(_ p: UnsafeMutableRawPointer) -> Shape {
@@ -111,7 +126,7 @@ enum ShapedDict {
         let k = DictWord.capacity(w)
         guard count <= k else { return nil }
         try info.space.storeAny(value, cell, info.cellSize + 16 * (count - 1), replacing: false)
-        slotarena_store_release64(cell.base + info.dictOffset, DictWord.make(next.toOpaque(), DictWord.inline, capacity: k))
+        DictWord.publish(DictWord.make(next.toOpaque(), DictWord.inline, capacity: k), at: cell.base + info.dictOffset)
         return (shape, next)
     }
 
@@ -168,7 +183,7 @@ enum ShapedDict {
             if w & DictWord.modeMask == DictWord.block {
                 slotarena_store_release64(DictWord.pointer(w)!, DictWord.shapeWord(next))
             } else {
-                slotarena_store_release64(cell.base + o, DictWord.make(Unmanaged.passUnretained(next).toOpaque(), DictWord.inline, capacity: k))
+                DictWord.publish(DictWord.make(Unmanaged.passUnretained(next).toOpaque(), DictWord.inline, capacity: k), at: cell.base + o)
             }
             return
         }
@@ -188,7 +203,7 @@ enum ShapedDict {
         fresh.storeBytes(of: DictWord.shapeWord(next), as: UInt64.self)
         fresh.storeBytes(of: UInt64(capacity), toByteOffset: 8, as: UInt64.self)
         Shape.move(from: shape, to: next)
-        slotarena_store_release64(cell.base + o, DictWord.make(fresh, DictWord.block, capacity: k))
+        DictWord.publish(DictWord.make(fresh, DictWord.block, capacity: k), at: cell.base + o)
         if w & DictWord.modeMask == DictWord.block {
             slotarena_block_free(space.arena, DictWord.pointer(w)!, blockBytes(capacity: room))
         }
@@ -214,7 +229,7 @@ enum ShapedDict {
         } else {
             let k = DictWord.capacity(w)
             let next = parent.count == 0 ? nil : Unmanaged.passUnretained(parent).toOpaque()
-            slotarena_store_release64(cell.base + o, DictWord.make(next, DictWord.inline, capacity: k))
+            DictWord.publish(DictWord.make(next, DictWord.inline, capacity: k), at: cell.base + o)
         }
         let owned = space.clearAny(_SlotCell(base), 16 * p)
         space.releaseAnyWords(owned.0, owned.1)
@@ -251,7 +266,7 @@ enum ShapedDict {
         fresh.storeBytes(of: UInt32(n), as: UInt32.self)
         fresh.storeBytes(of: UInt32(capacity), toByteOffset: 4, as: UInt32.self)
         fresh.storeBytes(of: UInt32(n), toByteOffset: 8, as: UInt32.self)
-        slotarena_store_release64(cell.base + o, DictWord.make(fresh, DictWord.table, capacity: DictWord.capacity(w)))
+        DictWord.publish(DictWord.make(fresh, DictWord.table, capacity: DictWord.capacity(w)), at: cell.base + o)
         Shape.move(from: shape, to: nil)
         if w & DictWord.modeMask == DictWord.block {
             slotarena_block_free(space.arena, DictWord.pointer(w)!, blockBytes(capacity: room))
@@ -276,7 +291,7 @@ enum ShapedDict {
         } else {
             base.initializeMemory(as: UInt8.self, repeating: 0, count: 16 * shape.count)
         }
-        cell.store(DictWord.make(nil, DictWord.empty, capacity: DictWord.capacity(w)), o)
+        DictWord.publish(DictWord.make(nil, DictWord.empty, capacity: DictWord.capacity(w)), at: cell.base + o)
     }
 
     /// The entries by name, in insertion order for a shaped dictionary (plain loads: the
