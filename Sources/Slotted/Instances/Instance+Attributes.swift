@@ -4,6 +4,12 @@ extension Instance {
     /// Reads an attribute by name, as `getattr(p, name)`: a slot first (an unset one throws),
     /// then the instance `__dict__`, then class attributes along the MRO.
     ///
+    /// A set slot, or a shaped dictionary's inline entry, that holds a number, a boolean or
+    /// None is read without a call or reference counting, as an ``AttributeSite`` reads it:
+    /// the name is matched against the class's slots (or the instance's shape) and the
+    /// header is read before and after the value. Keep an ``AttributeSite`` where the same
+    /// name is read again and again: it matches no name at all.
+    ///
     /// - Throws: ``AttributeError`` (`'PointSlots' object has no attribute 'z'`),
     ///   ``ReferenceError`` for a stale handle or a slot that refers to a freed instance.
     public func get(_ name: String) throws -> Value {
