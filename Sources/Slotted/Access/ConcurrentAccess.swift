@@ -51,6 +51,23 @@ extension _SlotCell {
     @inline(__always)
     func peek8(_ offset: Int) -> UInt8 { slotarena_peek8(base + offset) }
 
+    /// The value of a typed slot holding a number or a boolean (`.int`, `.double`, `.bool`,
+    /// `.int32`, `.float`, `.uint8`), as a reader peeks it; nil for the other types. The
+    /// caller validates the header after.
+    @inline(__always)
+    func peekNumber(_ slot: SlotHot) -> Value? {
+        let o = slot.offset
+        switch slot.type {
+        case .int: return .int(Int(Int64(bitPattern: peek64(o))))
+        case .double: return .double(Double(bitPattern: peek64(o)))
+        case .bool: return .bool(peek8(o) != 0)
+        case .int32: return .int(Int(Int32(bitPattern: peek32(o))))
+        case .float: return .double(Double(Float(bitPattern: peek32(o))))
+        case .uint8: return .int(Int(peek8(o)))
+        case .string, .instance, .any: return nil
+        }
+    }
+
     /// Whether a slot is set, for a reader holding header `h` (presence of the first 16 slots
     /// lives in the header, later ones in a byte of the payload).
     @inline(__always)
@@ -207,15 +224,10 @@ extension ObjectSpace {
         let cell = read.cell
         let o = slot.offset
         switch slot.type {
-        case .int: return .int(Int(Int64(bitPattern: cell.peek64(o))))
-        case .double: return .double(Double(bitPattern: cell.peek64(o)))
-        case .bool: return .bool(cell.peek8(o) != 0)
         case .string: return .string(try peekString(at: cell.base + o, &read))
-        case .int32: return .int(Int(Int32(bitPattern: cell.peek32(o))))
-        case .float: return .double(Double(Float(bitPattern: cell.peek32(o))))
-        case .uint8: return .int(Int(cell.peek8(o)))
         case .instance: return try peekReference(cell.peek64(o))
         case .any: return try peekAny(cell.base + o, &read)
+        default: return cell.peekNumber(slot)!
         }
     }
 

@@ -305,19 +305,8 @@ extension Instance {
             guard i >= 0 else { return .other }
             let slot = info.hot[i]
             guard cell.peekPresent(slot.presenceOffset, slot.presenceMask, header: h) else { return .unset }
-            let o = slot.offset
-            switch slot.type {
-            case .int: return .value(.int(Int(Int64(bitPattern: cell.peek64(o)))))
-            case .double: return .value(.double(Double(bitPattern: cell.peek64(o))))
-            case .bool: return .value(.bool(cell.peek8(o) != 0))
-            case .int32: return .value(.int(Int(Int32(bitPattern: cell.peek32(o)))))
-            case .float: return .value(.double(Double(Float(bitPattern: cell.peek32(o)))))
-            case .uint8: return .value(.int(Int(cell.peek8(o))))
-            case .any:
-                guard let v = _SlotCell._peekSimpleAny(cell.base + o) else { return .other }
-                return .value(v)
-            case .string, .instance: return .other
-            }
+            let v = slot.type == .any ? _SlotCell._peekSimpleAny(cell.base + slot.offset) : cell.peekNumber(slot)
+            return v.map { .value($0) } ?? .other
         }
         guard slotarena_peek64_sc(cell.base) == h else { return .other }
         return found

@@ -42,10 +42,7 @@ extension Instance {
     }
 
     /// Whether the instance's dictionary is in dictionary mode. For tests.
-    package var _isInDictionaryMode: Bool {
-        guard let (info, cell) = try? resolve(), info.dictOffset >= 0 else { return false }
-        return cell.load(info.dictOffset, as: UInt64.self) & DictWord.modeMask == DictWord.table
-    }
+    package var _isInDictionaryMode: Bool { _dictionaryWord & DictWord.modeMask == DictWord.table }
 }
 
 extension ObjectSpace {
