@@ -13,14 +13,15 @@ private func poolStats(_ arena: OpaquePointer, _ size: Int) -> slotarena_pool_st
     return s
 }
 
-/// Allocates `n` live cells of `pool` on the calling thread, in order.
-private func allocator(for pool: OpaquePointer) -> (Int) -> [UnsafeMutableRawPointer] {
-    { n in (0..<n).map { _ in slotarena_cell_alloc(pool, liveBits)! } }
-}
-
-/// Frees cells of `pool` on the calling thread, in order.
-private func freer(for pool: OpaquePointer) -> (ArraySlice<UnsafeMutableRawPointer>) -> Void {
-    { cells in for c in cells { _ = slotarena_cell_free(pool, c, generation(of: c)) } }
+/// The 24-byte pool of `arena`: an allocator of `n` live cells and a freer of cells, both on
+/// the calling thread and in order, and one batch of its thread cache (half of `bin_cells`).
+private func pool24(_ arena: OpaquePointer) throws
+    -> (allocate: (Int) -> [UnsafeMutableRawPointer], free: (ArraySlice<UnsafeMutableRawPointer>) -> Void, batch: Int)
+{
+    let pool = try #require(slotarena_pool_for_size(arena, 24))
+    return ({ n in (0..<n).map { _ in slotarena_cell_alloc(pool, liveBits)! } },
+            { cells in for c in cells { _ = slotarena_cell_free(pool, c, generation(of: c)) } },
+            Int(poolStats(arena, 24).bin_cells) / 2)
 }
 
 /// Raw pointers handed between test threads, which synchronise through join.
@@ -207,8 +208,7 @@ struct ThreadCacheTests {
     func peakFromCache() throws {
         let arena = try #require(slotarena_create())
         defer { slotarena_destroy(arena) }
-        let pool = try #require(slotarena_pool_for_size(arena, 24))
-        let (allocate, free) = (allocator(for: pool), freer(for: pool))
+        let (allocate, free, _) = try pool24(arena)
         var cells = allocate(1_000)
         free(cells[500...])
         cells.removeLast(500)
@@ -226,9 +226,7 @@ struct ThreadCacheTests {
     func peakAcrossTrades() throws {
         let arena = try #require(slotarena_create())
         defer { slotarena_destroy(arena) }
-        let pool = try #require(slotarena_pool_for_size(arena, 24))
-        let batch = Int(poolStats(arena, 24).bin_cells) / 2
-        let (allocate, free) = (allocator(for: pool), freer(for: pool))
+        let (allocate, free, batch) = try pool24(arena)
         // Up to 10 batches, down to 4, up to 12 less one cell, down to none: the bin refills
         // and flushes many times, and the highest live total comes between two of them.
         var cells = allocate(10 * batch)
@@ -248,9 +246,7 @@ struct ThreadCacheTests {
         defer { _ = slotarena_debug_dip_limit(0) }
         let arena = try #require(slotarena_create())
         defer { slotarena_destroy(arena) }
-        let pool = try #require(slotarena_pool_for_size(arena, 24))
-        let batch = Int(poolStats(arena, 24).bin_cells) / 2
-        let (allocate, free) = (allocator(for: pool), freer(for: pool))
+        let (allocate, free, batch) = try pool24(arena)
         // Each flush while freeing samples (the dip is past 8 by then), in the middle of the
         // climb to the highest total and of the fall from it.
         var cells = allocate(6 * batch)
