@@ -47,7 +47,9 @@ extern "C" {
 #endif
 
 /* Header word. Little-endian 64-bit word at offset 0 of every cell.
- *   bits  0..15  presence bits of the first 16 slots (bytes 0 and 1)
+ *   bits  0..15  presence bits of the first 16 slots (bytes 0 and 1); in
+ *                a class with a __dict__ and at most 6 slots, the Swift
+ *                library keeps its dictionary's shape number in bits 6..15
  *   bits 16..43  class id, 28 bits; 0 means "no class" (free cell). The
  *                Swift library makes it a class-table index (bits 16..35,
  *                SLOTARENA_CLASS_INDEX_BITS) and that index's generation

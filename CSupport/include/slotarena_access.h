@@ -125,6 +125,26 @@ static inline uint64_t slotarena_load_acquire64(const void *p) {
 static inline void slotarena_store_release64(void *p, uint64_t value) {
     __atomic_store_n((uint64_t *)p, value, __ATOMIC_RELEASE);
 }
+/* ThreadSanitizer annotations for an object that is immutable once published
+ * and that readers reach through a peeked word (a dictionary's shape): its
+ * creator calls slotarena_tsan_publish once the object is built, and a
+ * reader calls slotarena_tsan_follow before it reads the object's fields.
+ * The peek is invisible to the sanitizer, so without them the reads look
+ * unordered with the object's construction; the hardware orders them (the
+ * word was stored with release and the reader validated it). The sanitizer's
+ * runtime defines the two functions; elsewhere the weak references are null
+ * and each annotation is a test of a constant address. (A feature test would
+ * not do: Swift code calls these through a C compiler that is not told about
+ * the sanitizer.) */
+extern void __tsan_acquire(void *addr) __attribute__((weak));
+extern void __tsan_release(void *addr) __attribute__((weak));
+static inline void slotarena_tsan_publish(const void *object) {
+    if (__tsan_release) __tsan_release((void *)object);
+}
+static inline void slotarena_tsan_follow(const void *object) {
+    if (__tsan_acquire) __tsan_acquire((void *)object);
+}
+
 /* Copies `n` bytes of an 8-byte aligned block, a word at a time (the last
  * word whole: blocks are allocated in multiples of 8 bytes). */
 static inline void slotarena_peek_copy(void *dst, const void *src, size_t n) {

@@ -10,9 +10,12 @@
 // entry's data (what the name is on that class: a slot with its offset, type
 // and presence bit, the dictionary with the name's interned id or the place
 // one shape keeps it, a class attribute, or nothing) and a fourth word: for a
-// shaped dictionary, that shape's dictionary word; for a set 64-bit int or
-// double slot whose presence bit is in the header, its read decoded (offset
-// and type); otherwise 0. The first class goes to the
+// set 64-bit int or double slot whose presence bit is in the header, its read
+// decoded (offset and type); for an untyped slot whose presence bit is in the
+// header, or a shaped dictionary whose class keeps the shape in the header
+// (ShapedDict.swift's shape tag, compared with the class), the untyped read's
+// offset; for a shaped dictionary of another class, that shape's dictionary
+// word; otherwise 0. The first class goes to the
 // first entry; a later one to the entry the low two bits of its id's
 // difference from the first class's id name when that is free, else to the
 // first free one (the fast path compares the first entry, then that one,
@@ -65,8 +68,11 @@ import Synchronization
 /// typed accessor's, it checks the handle, the class and the slot's presence together), one
 /// load and a second look at the header. Shaped dictionary instances find the name through
 /// their shape; for the shape of the first instance of a class the site met, the site
-/// remembers where the name's value sits, and reads it as it reads an untyped slot, with a
-/// second look at the dictionary word too. For dictionary instances
+/// remembers where the name's value sits, and reads it as it reads an untyped slot. The
+/// header of an instance of a class with at most six slots names its dictionary's shape
+/// while the values are inline, so the entry's one compare checks the shape too; instances
+/// of other classes with a dictionary are checked with a look at their dictionary word
+/// before and after the value. For dictionary instances
 /// of a class without shapes (classes defined with `SLOTTED_DICT_SHAPES=0` in the
 /// environment) a site interns its name in the first space where it meets one and keeps it
 /// interned there (one entry of ``MemoryStats/internedNames``) until the site is released.
@@ -82,7 +88,8 @@ public final class AttributeSite: @unchecked Sendable {
     /// The entries, `maxCachedClasses` of them, four words each (SiteFastPath.swift): the
     /// expected header bits (all ones until filled), their mask, the data (``SiteEntry``),
     /// the cached shape's dictionary word or a simple slot's decoded read
-    /// (``SiteEntry/fastWord(_:)``); then the first cached class's header bits.
+    /// (``SiteEntry/fastWord(_:)``) or an untyped one's offset; then the first cached class's
+    /// header bits.
     @usableFromInline let _words: UnsafeMutablePointer<UInt64>
     /// Held (1) by the thread that fills an entry or pins the name.
     private let writer = Atomic<UInt32>(0)
@@ -292,16 +299,23 @@ public final class AttributeSite: @unchecked Sendable {
         // A shaped dictionary finds names through its shape: no id to pin.
         let d: UInt64
         var shapeWord: UInt64 = 0
+        let classBits = UInt64(info.id) << HeaderBits.classShift
+        var mask = _SiteHeader.entryMask, expected = classBits
         if info.dictOffset >= 0, info.shapes != nil, (info.target(name) ?? -1) < 0 {
             let shaped = shapedPlace(info, cell, valid)
-            shapeWord = shaped?.word ?? 0
             d = SiteEntry.make(info, name, nameID: 0, shapedAt: shaped?.offset)
+            if let shaped, info.shapeTags {
+                // The header names the shape: the entry's compare checks it too.
+                mask |= ShapeTag.mask
+                expected |= UInt64(shaped.number) << ShapeTag.shift
+                shapeWord = SiteEntry.untypedRead | UInt64(shaped.offset)
+            } else {
+                shapeWord = shaped?.word ?? 0
+            }
         } else {
             d = SiteEntry.make(info, name, nameID: info.dictOffset >= 0 && info.shapes == nil ? pin(info.space) : 0)
             shapeWord = SiteEntry.fastWord(d)
         }
-        let classBits = UInt64(info.id) << HeaderBits.classShift
-        var mask = _SiteHeader.entryMask, expected = classBits
         if SiteEntry.kind(d) == SiteEntry.slot, d & SiteEntry.presenceInHeader != 0 {
             mask |= SiteEntry.headerBit(d)
             expected |= SiteEntry.headerBit(d)
@@ -322,18 +336,19 @@ public final class AttributeSite: @unchecked Sendable {
     }
 
     /// Where the shape the instance's dictionary has now keeps the name, when its values are
-    /// inline: that dictionary word (pointer and mode) and the value's byte offset. Nil when
-    /// the dictionary is not inline, its shape lacks the name, or the instance changed.
-    private func shapedPlace(_ info: ClassInfo, _ cell: _SlotCell, _ valid: () -> Bool) -> (word: UInt64, offset: Int)? {
+    /// inline: that dictionary word (pointer and mode), the shape's number and the value's
+    /// byte offset. Nil when the dictionary is not inline, its shape lacks the name, or the
+    /// instance changed.
+    private func shapedPlace(_ info: ClassInfo, _ cell: _SlotCell, _ valid: () -> Bool) -> (word: UInt64, number: Int, offset: Int)? {
         let at = cell.base + info.dictOffset
         let w = slotarena_peek64(at)
         // The shape is followed only once the instance is known to be the same one.
-        guard w & DictWord.modeMask == DictWord.inline, let s = DictWord.pointer(w), valid(),
-              let p = Unmanaged<Shape>.fromOpaque(s)._withUnsafeGuaranteedRef({ $0.position(of: name) })
-        else { return nil }
+        guard w & DictWord.modeMask == DictWord.inline, let s = DictWord.pointer(w), valid() else { return nil }
+        let (position, number) = DictWord.peekedShape(s)._withUnsafeGuaranteedRef { ($0.position(of: name), $0.number) }
+        guard let p = position else { return nil }
         let offset = info.cellSize + 16 * p
         guard offset < 1 << 14, info.dictOffset < 1 << 14, slotarena_peek64_sc(at) == w, valid() else { return nil }
-        return (w & _SiteHeader.dictWordMask, offset)
+        return (w & _SiteHeader.dictWordMask, number, offset)
     }
 
     /// The name's id in `space`, interned for the site's lifetime; 0 when the site keeps it

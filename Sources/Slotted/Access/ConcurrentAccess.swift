@@ -201,7 +201,11 @@ extension Instance {
         }
         var header = h
         defer { slotarena_cell_unlock(cell.base, header) }
-        return try entry._withUnsafeGuaranteedRef { try write($0, cell, &header) }
+        return try entry._withUnsafeGuaranteedRef { info in
+            // The header published says which shape the dictionary has now.
+            defer { header = ShapeTag.retag(header, info, cell) }
+            return try write(info, cell, &header)
+        }
     }
 
     /// Waits a little before a read is tried again: spins first, then yields the processor,

@@ -35,14 +35,9 @@ enum SiteEntry {
 
     @inlinable static var frozen: UInt64 { 1 << 3 }
     @inlinable static var presenceInHeader: UInt64 { 1 << 22 }
-    /// A dict entry that caches a shape (its dictionary word is the entry's fourth word).
+    /// A dict entry that caches a shape (the entry's fourth word is that shape's dictionary
+    /// word, or the untyped read when the header names the shape).
     @inlinable static var shaped: UInt64 { 1 << 4 }
-    /// The bits that make an entry the common read: a slot, of type `.int` or `.double`
-    /// (codes 0 and 1), whose presence bit is in the header.
-    @inlinable static var simpleMask: UInt64 { 7 | 0xe << 4 | presenceInHeader }
-    @inlinable static var simpleSlot: UInt64 { presenceInHeader }
-    /// Of a simple slot's type code: `.double` rather than `.int`.
-    @inlinable static var doubleBit: UInt64 { 1 << 4 }
 
     // An entry's fourth word, for a simple slot: the read the fast path makes, decoded.
     // Bit 63 marks it (a dictionary word, the fourth word of a shaped entry, is a user-space
@@ -51,10 +46,21 @@ enum SiteEntry {
     @inlinable static var simpleDouble: UInt64 { 1 << 62 }
     @inlinable @inline(__always) static func simpleOffset(_ w: UInt64) -> Int { Int(truncatingIfNeeded: w & 0x3fff) }
 
-    /// The fourth word of an entry with data `d`: the decoded read of a simple slot, else 0.
+    // Or, bit 61 set: an untyped value at the offset in the low 14 bits (an untyped slot
+    // whose presence bit is in the header, or a shaped dictionary's value at the position
+    // the header's shape tag gives), read with its tag word's sequence.
+    @inlinable static var untypedRead: UInt64 { 1 << 61 }
+
+    /// The fourth word of an entry with data `d`: the decoded read of a simple slot or of an
+    /// untyped slot with its presence bit in the header, else 0.
     static func fastWord(_ d: UInt64) -> UInt64 {
-        guard d & simpleMask == simpleSlot else { return 0 }
-        return simpleRead | (d & doubleBit != 0 ? simpleDouble : 0) | UInt64(offset(d))
+        guard kind(d) == slot, d & presenceInHeader != 0 else { return 0 }
+        switch typeCode(d) {
+        case int: return simpleRead | UInt64(offset(d))
+        case double: return simpleRead | simpleDouble | UInt64(offset(d))
+        case any: return untypedRead | UInt64(offset(d))
+        default: return 0
+        }
     }
 
     // Type codes.

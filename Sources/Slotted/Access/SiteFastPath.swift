@@ -5,29 +5,36 @@
 //
 // An entry is four words: the expected header bits, the mask they are
 // compared under, the entry's data (SiteEntry.swift) and a fourth word: for a
-// shaped dictionary entry, the dictionary word of the shape it cached; for a
 // 64-bit int or double slot with its presence bit in the header, the read
 // decoded (bit 63 set, bit 62 for a double, the offset in the low bits), so
-// that the common read loads one word of the entry. One masked compare of
-// the header against an entry, `h & mask == generation | expected`, checks
-// together, as a typed accessor's compare does, that the handle is not stale,
-// that no writer holds the instance, that it is of the entry's class and (for
-// the first 16 slots) that the slot is set. An unfilled entry's expected word
-// is all ones, which no masked header equals. The first entry is compared
-// first, then the entry the class's id names (a class goes there when it is
-// free; the first class's is the first entry), then all four without jumps.
+// that the common read loads one word of the entry; for an untyped slot with
+// its presence bit in the header, or a shaped dictionary's value whose shape
+// the header names (ShapedDict.swift's shape tag), bit 61 and the offset; for
+// another shaped dictionary entry, the dictionary word of the shape it cached.
+// One masked compare of the header against an entry,
+// `h & mask == generation | expected`, checks together, as a typed accessor's
+// compare does, that the handle is not stale, that no writer holds the
+// instance, that it is of the entry's class and (for the first 16 slots) that
+// the slot is set, or (for a tagged dictionary) that it has the cached shape.
+// An unfilled entry's expected word is all ones, which no masked header
+// equals. The first entry is compared first, then the entry the class's id
+// names (a class goes there when it is free; the first class's is the first
+// entry), then all four without jumps; each match has its own copy of the
+// read, so that a polymorphic site does not jump back to a shared one.
 //
 // A get is then a seqlock read with the header as its sequence: peek the
 // value, peek the header again and keep the value only if the header did not
-// change. A shaped dictionary entry also peeks the dictionary word before
-// and after the value, and the untyped value carries its own sequence. Each
-// entry is written once, data before the expected word (a release store),
-// and never replaced: a reader peeks the expected word first. Anything else
-// (a freed instance, a writer holding it, an unset slot, a string or a
-// reference, another shape, a class not cached) returns nil and takes the slow
-// path, which throws what `Instance.get` throws. The cells are never unmapped
-// while the space lives, so a peek of a freed cell is harmless and its value
-// is dropped by the validation.
+// change. An untyped value carries its own sequence in its tag word, peeked
+// before the value and again after the header (the order matters for a
+// dictionary: see ShapedDict.swift). A shaped dictionary entry of a class
+// without the tag also peeks the dictionary word before and after the value.
+// Each entry is written once, data before the expected word (a release
+// store), and never replaced: a reader peeks the expected word first.
+// Anything else (a freed instance, a writer holding it, an unset slot, a
+// string or a reference, another shape, a class not cached) returns nil and
+// takes the slow path, which throws what `Instance.get` throws. The cells are
+// never unmapped while the space lives, so a peek of a freed cell is harmless
+// and its value is dropped by the validation.
 //
 // A set of a number or a boolean into a typed slot that is already set is a
 // typed write: one check of the header, one plain store. It takes no writer
@@ -71,6 +78,13 @@ extension AttributeSite {
         // another class.
         let w = _words
         if _fastPath(Self._passes(h, g, w)) { return w }
+        return _match(header: h, generation: g, afterFirst: ())
+    }
+
+    /// ``_match(header:generation:)`` once the first entry did not match.
+    @inlinable @inline(__always)
+    func _match(header h: UInt64, generation g: UInt64, afterFirst: ()) -> UnsafeMutablePointer<UInt64>? {
+        let w = _words
         let home = w + Self._home(classBits: h, first: slotarena_peek64(w + Self._firstClassWord))
         if _fastPath(Self._passes(h, g, home)) { return home }
         let at = (Self._passes(h, g, w) ? 1 : 0) | (Self._passes(h, g, w + 4) ? 5 : 0)
@@ -107,7 +121,17 @@ extension AttributeSite {
     func _fastRead(_ instance: Instance) -> Value? {
         let base = instance._cell.base
         let h = slotarena_peek64(base)
-        guard let e = _match(header: h, generation: instance._generationBits) else { return nil }
+        let g = instance._generationBits
+        // The first entry, then the others (``_match(header:generation:)``), each followed
+        // by its own copy of the read: a polymorphic site does not jump back.
+        if _fastPath(Self._passes(h, g, _words)) { return Self._read(base, h, _words) }
+        guard let e = _match(header: h, generation: g, afterFirst: ()) else { return nil }
+        return Self._read(base, h, e)
+    }
+
+    /// The read of ``_fastRead(_:)`` once the entry at `e` matched header `h`.
+    @inlinable @inline(__always)
+    static func _read(_ base: UnsafeMutableRawPointer, _ h: UInt64, _ e: UnsafeMutablePointer<UInt64>) -> Value? {
         let fast = slotarena_peek64(e + 3)
         let value: Value
         if _fastPath(Int64(bitPattern: fast) < 0) {
@@ -115,18 +139,40 @@ extension AttributeSite {
             // The entry's fourth word has its read decoded (``SiteEntry/fastWord(_:)``).
             let bits = slotarena_peek64(base + SiteEntry.simpleOffset(fast))
             value = fast & SiteEntry.simpleDouble != 0 ? .double(Double(bitPattern: bits)) : .int(Int(Int64(bitPattern: bits)))
+        } else if fast & SiteEntry.untypedRead != 0 {
+            // An untyped slot set (its presence bit is in the header), or the value at the
+            // position of the shape the header's tag names: the compare checked either.
+            return Self._peekUntyped(base, h, base + SiteEntry.simpleOffset(fast))
         } else {
-            guard let v = _fastReadOther(base, e, slotarena_peek64(e + 2)) else { return nil }
+            guard let v = Self._fastReadOther(base, e, slotarena_peek64(e + 2)) else { return nil }
             value = v
         }
         guard slotarena_peek64_sc(base) == h else { return nil }
         return value
     }
 
+    /// An untyped value at `p` in the cell at `base`, whose header was `h`, when it is a
+    /// number, a boolean or None: its tag word, its payload, the header, the tag word again
+    /// (in that order: see ShapedDict.swift's file comment on the shape tag). Nil for
+    /// anything else, or when the header or the value changed.
+    @inlinable @inline(__always)
+    static func _peekUntyped(_ base: UnsafeMutableRawPointer, _ h: UInt64, _ p: UnsafeMutableRawPointer) -> Value? {
+        let t = slotarena_peek64_acquire(p)
+        let payload = slotarena_peek64(p + 8)
+        guard slotarena_peek64_sc(base) == h, slotarena_peek64_sc(p) == t, t & AnyWord.writing == 0 else { return nil }
+        switch UInt8(truncatingIfNeeded: t) {
+        case AnyTag.double.rawValue: return .double(Double(bitPattern: payload))
+        case AnyTag.int.rawValue: return .int(Int(Int64(bitPattern: payload)))
+        case AnyTag.bool.rawValue: return .bool(payload != 0)
+        case AnyTag.none.rawValue: return Value.none
+        default: return nil
+        }
+    }
+
     /// The rest of ``_fastRead(_:)`` once an entry matched: other slot types, presence
     /// past the 16th slot, shaped dictionaries. The caller validates the header after.
     @inlinable @inline(__always)
-    func _fastReadOther(_ base: UnsafeMutableRawPointer, _ e: UnsafeMutablePointer<UInt64>, _ d: UInt64) -> Value? {
+    static func _fastReadOther(_ base: UnsafeMutableRawPointer, _ e: UnsafeMutablePointer<UInt64>, _ d: UInt64) -> Value? {
         switch SiteEntry.kind(d) {
         case SiteEntry.slot:
             break

@@ -65,6 +65,9 @@ final class ClassInfo: @unchecked Sendable {
     /// The shapes of the instance dictionaries, or nil when instances have no `__dict__` (or
     /// shapes are turned off: every dictionary is then a hash table).
     let shapes: ShapeTree?
+    /// Whether instances keep their dictionary's shape in the header (``ShapeTag``): the
+    /// class has shapes and at most ``ShapeTag/maxSlots`` slots.
+    let shapeTags: Bool
     /// Whether instances accept Python weak references (`__weakref__`). Slotted's own
     /// ``ObjectSpace/weakRef(_:)`` works for every instance regardless.
     let hasWeakrefSlot: Bool
@@ -124,6 +127,7 @@ final class ClassInfo: @unchecked Sendable {
         self.dictOffset = dictOffset
         self.shapes = dictOffset >= 0 && ShapeTree.enabled
             ? ShapeTree(space: space, basePool: pool, baseCellSize: cellSize) : nil
+        self.shapeTags = shapes != nil && slots.count <= ShapeTag.maxSlots
         self.hasWeakrefSlot = hasWeakrefSlot
         self.bases = bases
         self.mroTail = mroTail

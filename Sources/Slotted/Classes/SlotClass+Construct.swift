@@ -319,7 +319,7 @@ extension SlotClass {
     @usableFromInline @inline(__always)
     func _finish(_ build: _ValueConstruction) -> Instance {
         if build.uncounted { ShapedDict.settle(info, build.instance._cell) }
-        slotarena_cell_unlock(build.instance._cell.base, build.header)
+        slotarena_cell_unlock(build.instance._cell.base, ShapeTag.retag(build.header, info, build.instance._cell))
         return build.instance
     }
 
@@ -327,7 +327,7 @@ extension SlotClass {
     @usableFromInline
     func _abandon(_ build: _ValueConstruction) {
         if build.uncounted { ShapedDict.settle(info, build.instance._cell) }
-        slotarena_cell_unlock(build.instance._cell.base, build.header)
+        slotarena_cell_unlock(build.instance._cell.base, ShapeTag.retag(build.header, info, build.instance._cell))
         space.freeIfLive(build.instance)
     }
 

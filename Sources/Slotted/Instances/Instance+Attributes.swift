@@ -325,7 +325,7 @@ extension Instance {
         guard w & DictWord.modeMask == DictWord.inline, let s = DictWord.pointer(w),
               slotarena_peek64_sc(cell.base) == h
         else { return .other }
-        guard let p = Unmanaged<Shape>.fromOpaque(s)._withUnsafeGuaranteedRef({ $0.position(of: name) }) else {
+        guard let p = DictWord.peekedShapeFast(s)._withUnsafeGuaranteedRef({ $0.position(of: name) }) else {
             return slotarena_peek64_sc(at) == w ? .unset : .other
         }
         guard let v = _SlotCell._peekSimpleAny(cell.base + info.cellSize + 16 * p),

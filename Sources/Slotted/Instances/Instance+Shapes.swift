@@ -41,6 +41,13 @@ extension Instance {
         return cell.load(info.dictOffset, as: UInt64.self)
     }
 
+    /// The shape number the instance's header names (ShapedDict.swift's shape tag), 0 when it
+    /// names none; nil for a class without the tag. For tests.
+    package var _headerShapeTag: Int? {
+        guard let (info, cell) = try? resolve(), info.shapeTags else { return nil }
+        return Int(truncatingIfNeeded: (cell.header & ShapeTag.mask) >> ShapeTag.shift)
+    }
+
     /// Whether the instance's dictionary is in dictionary mode. For tests.
     package var _isInDictionaryMode: Bool { _dictionaryWord & DictWord.modeMask == DictWord.table }
 }

@@ -47,6 +47,8 @@ final class Shape: @unchecked Sendable {
         for (i, name) in names.enumerated() {
             (words + i).initialize(to: SmallName.words(name) ?? SmallName.Words(low: 0, high: 0))
         }
+        // Readers reach a shape through a peeked word (DictWord.peekedShape).
+        slotarena_tsan_publish(Unmanaged.passUnretained(self).toOpaque())
     }
 
     deinit { words.deallocate() }
@@ -129,7 +131,8 @@ final class ShapeEdges: @unchecked Sendable {
 /// the cell (8, 128 bytes); a larger dictionary keeps its values in a block.
 final class ShapeTree: @unchecked Sendable {
     static let maxAttributes = 64
-    static let maxShapes = 1_024
+    /// Shape numbers fit the header's shape tag (ShapedDict.swift).
+    static let maxShapes = 1 << Int(ShapeTag.bits)
     static let maxInline = 8
     /// Instances allocated before the inline capacity is fixed.
     static let learningInstances = 8
