@@ -47,7 +47,9 @@ extension BenchReport {
         row("space.free(e)", a.free, "last release of object", "")
         let host = a.hostSites
         row("site.get(e), EventSlots (one class)", host.siteGet, "read e[value]", "")
+        row("site.get(d), EventDict (one class), sequential", host.siteGetDictSequential, "read e[value]", "")
         row("site.get(d), EventDict (one class) \u{00A7}", host.siteGetDict, "read e[value]", "")
+        row("site.get(e), 4 classes in turn, sequential", host.sitePolyGetSequential, "read e[value]", "")
         row("site.get(e), 4 classes in turn \u{00A7}", host.sitePolyGet, "read e[value]", "")
         row("site.set(e, x), EventSlots", host.siteSet, "write e[value] = x", "")
         row("site.get(p), PointSlots \u{00A7}", host.siteGetVsByName, "get(\"x\") by name", "")

@@ -27,8 +27,13 @@ struct HostSiteFigures: Codable {
     /// `site.get(d)` of `value` on `EventDict` instances against `e[value]` over as many
     /// `EventSlots` (the hot set).
     var siteGetDict: Comparison
-    /// `site.get(e)` over four classes in turn, `value` at four offsets, against `e[value]`.
+    /// The same over as many instances as ``siteGet``, sequential.
+    var siteGetDictSequential: Comparison
+    /// `site.get(e)` over four classes in turn, `value` at four offsets, against `e[value]`
+    /// (the hot set).
     var sitePolyGet: Comparison
+    /// The same over as many instances as ``siteGet``, sequential.
+    var sitePolyGetSequential: Comparison
     /// `site.set(e, .double(x))` against `e[value] = x`, sequential.
     var siteSet: Comparison
     /// `e[ifSet: value]` against `e[value]`, sequential.
@@ -51,7 +56,8 @@ struct HostSiteFigures: Codable {
     var getMissingNs: Double
     var slot17ReadNs: Double
 
-    init(siteGet: Comparison, siteGetDict: Comparison, sitePolyGet: Comparison, siteSet: Comparison,
+    init(siteGet: Comparison, siteGetDict: Comparison, siteGetDictSequential: Comparison,
+         sitePolyGet: Comparison, sitePolyGetSequential: Comparison, siteSet: Comparison,
          optionalRead: Comparison, isSetRead: Comparison, getMissing: Comparison, slot17Read: Comparison,
          siteGetVsByName: Comparison, siteSetVsByName: Comparison)
     {
@@ -59,7 +65,9 @@ struct HostSiteFigures: Codable {
         self.siteSetVsByName = siteSetVsByName
         self.siteGet = siteGet
         self.siteGetDict = siteGetDict
+        self.siteGetDictSequential = siteGetDictSequential
         self.sitePolyGet = sitePolyGet
+        self.sitePolyGetSequential = sitePolyGetSequential
         self.siteSet = siteSet
         self.optionalRead = optionalRead
         self.isSetRead = isSetRead
@@ -109,6 +117,26 @@ extension AccessBenchmark {
             { try Self.siteRead(mixed, polySite, passes: hotPasses) },
             { Self.typedRead(hotEvents, valueSlot, passes: hotPasses) })
 
+        // The same two over as many instances as the slotted row, in order (what waits on
+        // memory there: a shaped EventDict is 64 bytes, an EventSlots 32).
+        var allDicts = ContiguousArray<Instance>(), allMixed = ContiguousArray<Instance>()
+        allDicts.reserveCapacity(events.count)
+        allMixed.reserveCapacity(events.count)
+        for i in 0..<events.count {
+            allDicts.append(try eventDict(ts: .int(i), kind: "click", value: .double(Double(i) * 1.5)))
+            let m = try shapes[i % 4].new()
+            try m.set("value", .double(Double(i)))
+            allMixed.append(m)
+        }
+        let siteGetDictSequential = try interleaveThrowing(
+            { try Self.siteRead(allDicts, dictSite, passes: passes) },
+            { Self.typedRead(events, valueSlot, passes: passes) })
+        let sitePolyGetSequential = try interleaveThrowing(
+            { try Self.siteRead(allMixed, polySite, passes: passes) },
+            { Self.typedRead(events, valueSlot, passes: passes) })
+        for d in allDicts { space.free(d) }
+        for m in allMixed { space.free(m) }
+
         let siteSet = try interleaveThrowing(
             { try Self.siteWrite(events, site, passes: passes) },
             { Self.typedWrite(events, valueSlot, passes: passes) })
@@ -148,7 +176,8 @@ extension AccessBenchmark {
             { Self.intRead(wides, s1, passes: passes) })
         withExtendedLifetime((hotDicts, mixed, unset, set, wides)) {}
         return HostSiteFigures(
-            siteGet: siteGet, siteGetDict: siteGetDict, sitePolyGet: sitePolyGet, siteSet: siteSet,
+            siteGet: siteGet, siteGetDict: siteGetDict, siteGetDictSequential: siteGetDictSequential,
+            sitePolyGet: sitePolyGet, sitePolyGetSequential: sitePolyGetSequential, siteSet: siteSet,
             optionalRead: optionalRead, isSetRead: isSetRead, getMissing: getMissing, slot17Read: slot17Read,
             siteGetVsByName: siteGetVsByName, siteSetVsByName: siteSetVsByName)
     }
