@@ -160,13 +160,7 @@ extension AttributeSite {
         let t = slotarena_peek64_acquire(p)
         let payload = slotarena_peek64(p + 8)
         guard slotarena_peek64_sc(base) == h, slotarena_peek64_sc(p) == t, t & AnyWord.writing == 0 else { return nil }
-        switch UInt8(truncatingIfNeeded: t) {
-        case AnyTag.double.rawValue: return .double(Double(bitPattern: payload))
-        case AnyTag.int.rawValue: return .int(Int(Int64(bitPattern: payload)))
-        case AnyTag.bool.rawValue: return .bool(payload != 0)
-        case AnyTag.none.rawValue: return Value.none
-        default: return nil
-        }
+        return _SlotCell._simpleValue(t, payload)
     }
 
     /// The rest of ``_fastRead(_:)`` once an entry matched: other slot types, presence
@@ -246,7 +240,14 @@ extension _SlotCell {
         guard t1 & AnyWord.writing == 0 else { return nil }
         let payload = slotarena_peek64(p + 8)
         guard slotarena_peek64_sc(p) == t1 else { return nil }
-        switch UInt8(truncatingIfNeeded: t1) {
+        return _simpleValue(t1, payload)
+    }
+
+    /// The value an untyped slot's tag word `t` and payload make, when it is a number, a
+    /// boolean or None; nil for a string or a reference.
+    @inlinable @inline(__always)
+    static func _simpleValue(_ t: UInt64, _ payload: UInt64) -> Value? {
+        switch UInt8(truncatingIfNeeded: t) {
         case AnyTag.double.rawValue: return .double(Double(bitPattern: payload))
         case AnyTag.int.rawValue: return .int(Int(Int64(bitPattern: payload)))
         case AnyTag.bool.rawValue: return .bool(payload != 0)
