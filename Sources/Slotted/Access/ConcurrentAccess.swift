@@ -200,12 +200,9 @@ extension Instance {
             Self.spaceDestroyed()
         }
         var header = h
-        defer { slotarena_cell_unlock(cell.base, header) }
-        return try entry._withUnsafeGuaranteedRef { info in
-            // The header published says which shape the dictionary has now.
-            defer { header = ShapeTag.retag(header, info, cell) }
-            return try write(info, cell, &header)
-        }
+        // The header published says which shape the dictionary has now.
+        defer { slotarena_cell_unlock(cell.base, entry._withUnsafeGuaranteedRef { ShapeTag.retag(header, $0, cell) }) }
+        return try entry._withUnsafeGuaranteedRef { try write($0, cell, &header) }
     }
 
     /// Waits a little before a read is tried again: spins first, then yields the processor,
