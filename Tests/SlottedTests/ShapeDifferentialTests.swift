@@ -52,7 +52,7 @@ struct ShapeDifferentialTests {
 
     /// Runs one random operation on the three subjects and checks they agree afterwards.
     static func step(_ g: inout SeededGenerator, _ shaped: Instance, _ table: Instance, _ model: inout OrderedModel,
-                     names: [String]) throws
+                     names: [String], sites: [String: AttributeSite]? = nil) throws
     {
         let name = names[Int(g.next() % UInt64(names.count))]
         switch g.next() % 10 {
@@ -82,9 +82,26 @@ struct ShapeDifferentialTests {
             for key in model.keys { #expect(try subject.get(key) == model.values[key]) }
         }
         #expect(table._isInDictionaryMode)
+        if let sites {
+            // The header names the shape exactly while the values are inline, and sites that
+            // cached other shapes of the class read what a by-name read does.
+            #expect(shaped._headerShapeTag == (try Self.inlineShapeNumber(shaped)))
+            #expect(table._headerShapeTag == 0)
+            for subject in [shaped, table] {
+                #expect(try sites[name]!.getIfPresent(subject) == subject.getIfPresent(name))
+            }
+        }
     }
 
-    @Test("4,000 random sequences of set, get, delete, has and vars() agree on a shaped instance, a hash-table instance and a model")
+    /// The number of the instance's shape when its values are inline (the description says
+    /// `D shape 2: x at 16, y at 32, inline 2 of 2`), else 0.
+    static func inlineShapeNumber(_ d: Instance) throws -> Int {
+        let text = try d.shapeDescription()
+        guard !text.contains("in a block"), let r = text.range(of: " shape ") else { return 0 }
+        return Int(text[r.upperBound...].prefix { $0.isNumber })!
+    }
+
+    @Test("4,000 random sequences of set, get, delete, has and vars() agree on a shaped instance, a hash-table instance and a model, and so do attribute sites and the shape the header names")
     func differential() throws {
         var g = SeededGenerator(seed: 0x5107_7ED5)
         let space = ObjectSpace()
@@ -93,6 +110,8 @@ struct ShapeDifferentialTests {
         let sub = try space.defineClass("Sub", bases: [base])
         let start = space.memory.allocatedBytes
         var kept: [Instance] = []
+        // One site per name, shared by every sequence: each caches the shape it met first.
+        let sites = Dictionary(uniqueKeysWithValues: Self.names.map { ($0, AttributeSite($0)) })
         for sequence in 0..<4_000 {
             let cls = sequence % 3 == 2 ? sub : D
             let shaped = try cls()
@@ -100,7 +119,7 @@ struct ShapeDifferentialTests {
             try table._forceDictionaryMode()
             var model = OrderedModel()
             let steps = 5 + Int(g.next() % 40)
-            for _ in 0..<steps { try Self.step(&g, shaped, table, &model, names: Self.names) }
+            for _ in 0..<steps { try Self.step(&g, shaped, table, &model, names: Self.names, sites: sites) }
             // A sequence that deleted only last-added names never left its shape.
             #expect(try shaped.vars() == model.values)
             if sequence % 4 == 0 { kept.append(contentsOf: [shaped, table]) } else {
