@@ -193,7 +193,7 @@ public final class AttributeSite: @unchecked Sendable {
                 if pinned == 0 {
                     // Shaped dictionaries (and unpinned names) look the name up.
                     if let v = try Instance.peekDict(info, &read, name) { return v }
-                } else if let v = try InstanceDict.peekGet(&read, info.dictOffset, pinned) {
+                } else if let v = try InstanceDict.peekGet(&read, info.dictOffset, pinned, names: nil) {
                     return v
                 }
                 if let a = SiteEntry.attributeIndex(d) { return info.attributeValues[a] }

@@ -268,22 +268,53 @@ extension ObjectSpace {
     /// The tag and payload of an untyped value, consistent with each other: the tag word
     /// carries a sequence that a store makes odd while it writes (see `storeAny`).
     static func peekTagged(_ p: UnsafeMutableRawPointer) throws -> (AnyTag, UInt64) {
+        let (tag, payload, _) = try peekTaggedWord(p)
+        return (tag, payload)
+    }
+
+    /// ``peekTagged(_:)`` with the tag word.
+    @inline(__always)
+    static func peekTaggedWord(_ p: UnsafeMutableRawPointer) throws -> (AnyTag, UInt64, UInt64) {
         let t1 = slotarena_peek64_acquire(p)
         guard t1 & AnyWord.writing == 0 else { throw RetryRead() }
         let payload = slotarena_peek64(p + 8)
         let t2 = slotarena_peek64_sc(p)
         guard t1 == t2, let tag = AnyTag(rawValue: UInt8(truncatingIfNeeded: t1)) else { throw RetryRead() }
-        return (tag, payload)
+        return (tag, payload, t1)
     }
 
     /// An untyped value (tag word, then payload at +8) read within a validated read. A
     /// string block is followed only inside the reader section, after a second read.
     static func peekAny(_ p: UnsafeMutableRawPointer, _ read: inout ValidatedRead) throws -> Value {
-        var (tag, payload) = try peekTagged(p)
+        try peekAnyTagged(p, &read).value
+    }
+
+    /// ``peekAny(_:_:)`` and the tag word it read the value with, for a place that can hold
+    /// another name's value later (a shaped dictionary's position, a table's entry). Its
+    /// caller checks what named the place (the dictionary word, a block's shape, the
+    /// entry's key), then that the tag word is still `tagWord` (``samePlace(_:_:)``), in
+    /// that order: see ShapedDict.swift's file comment.
+    @inline(__always)
+    static func peekAnyTagged(_ p: UnsafeMutableRawPointer, _ read: inout ValidatedRead) throws -> (value: Value, tagWord: UInt64) {
+        var (tag, payload, t) = try peekTaggedWord(p)
         if tag == .string, payload & 1 == 0 {
             try read.protectBlocks()
-            (tag, payload) = try peekTagged(p)
+            (tag, payload, t) = try peekTaggedWord(p)
         }
+        return (try decode(tag, payload), t)
+    }
+
+    /// Whether the untyped value at `p` still has the tag word `t` (a sequentially
+    /// consistent load: after the caller's checks of what named the place).
+    @inline(__always)
+    static func samePlace(_ p: UnsafeMutableRawPointer, _ t: UInt64) -> Bool {
+        slotarena_peek64_sc(p) == t
+    }
+
+    /// The value an untyped value's tag and payload make, within a validated read (a string
+    /// block is protected by the caller's reader section).
+    @inline(__always)
+    private static func decode(_ tag: AnyTag, _ payload: UInt64) throws -> Value {
         switch tag {
         case .none: return .none
         case .int: return .int(Int(Int64(bitPattern: payload)))

@@ -27,7 +27,8 @@
 // change. An untyped value carries its own sequence in its tag word, peeked
 // before the value and again after the header (the order matters for a
 // dictionary: see ShapedDict.swift). A shaped dictionary entry of a class
-// without the tag also peeks the dictionary word before and after the value.
+// without the tag also peeks the dictionary word before the value and again
+// before the value's tag word is peeked again.
 // Each entry is written once, data before the expected word (a release
 // store), and never replaced: a reader peeks the expected word first.
 // Anything else (a freed instance, a writer holding it, an unset slot, a
@@ -172,13 +173,16 @@ extension AttributeSite {
             break
         case SiteEntry.dict:
             guard d & SiteEntry.shaped != 0 else { return nil }
+            // The dictionary word, the value's tag word and payload, the word again, the
+            // tag word again (in that order: see ShapedDict.swift's file comment).
             let wp = base + SiteEntry.dictOffset(d)
             let word = slotarena_peek64(wp)
-            guard word & _SiteHeader.dictWordMask == slotarena_peek64(e + 3),
-                  let v = _SlotCell._peekSimpleAny(base + SiteEntry.shapedValueOffset(d)),
-                  slotarena_peek64_sc(wp) == word
-            else { return nil }
-            return v
+            guard word & _SiteHeader.dictWordMask == slotarena_peek64(e + 3) else { return nil }
+            let vp = base + SiteEntry.shapedValueOffset(d)
+            let t = slotarena_peek64_acquire(vp)
+            let payload = slotarena_peek64(vp + 8)
+            guard slotarena_peek64_sc(wp) == word, slotarena_peek64_sc(vp) == t, t & AnyWord.writing == 0 else { return nil }
+            return _SlotCell._simpleValue(t, payload)
         default:
             return nil
         }

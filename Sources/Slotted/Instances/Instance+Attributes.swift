@@ -206,10 +206,7 @@ extension Instance {
     /// The dictionary's entries with their names, within a validated read.
     static func namedEntries(_ info: ClassInfo, _ read: inout ValidatedRead) throws -> [(String, Value)] {
         if info.shapes != nil { return try ShapedDict.peekEntries(&read, info) }
-        return try InstanceDict.peekEntries(&read, info.dictOffset).map { id, value in
-            guard let name = info.space.nameIfInterned(id) else { throw RetryRead() }
-            return (name, value)
-        }
+        return try InstanceDict.peekEntries(&read, info.dictOffset, space: info.space)
     }
 
     /// The slots that are set, in layout order, with their values (the state
@@ -314,9 +311,9 @@ extension Instance {
 
     /// The fast path's read of a name only a dictionary can have, on a shaped dictionary
     /// whose values are inline: the shape is followed only after a second look at the
-    /// header, and the dictionary word is looked at again after the value
-    /// (``ShapedDict/peekGet(_:_:_:)``). `.unset` when the shape lacks the name (it is
-    /// missing: no slot and no class attribute has it either).
+    /// header, and the dictionary word is looked at again after the value and before the
+    /// value's tag word is (``ShapedDict/peekGet(_:_:_:)``). `.unset` when the shape lacks
+    /// the name (it is missing: no slot and no class attribute has it either).
     @inline(__always)
     static func peekShaped(_ cell: _SlotCell, _ h: UInt64, _ info: ClassInfo, _ name: String) -> SlotPeek {
         let at = cell.base + info.dictOffset
@@ -328,8 +325,19 @@ extension Instance {
         guard let p = DictWord.peekedShapeFast(s)._withUnsafeGuaranteedRef({ $0.position(of: name) }) else {
             return slotarena_peek64_sc(at) == w ? .unset : .other
         }
-        guard let v = _SlotCell._peekSimpleAny(cell.base + info.cellSize + 16 * p),
-              slotarena_peek64_sc(at) == w
+        // The value's tag word, its payload, the dictionary word again, the tag word again
+        // (in that order: ShapedDict.swift's file comment).
+        let vp = cell.base + info.cellSize + 16 * p
+        #if DEBUG
+        if _DictReadPause.at(cell.base, .beforeValue, fast: true) { return .other }
+        #endif
+        let t = slotarena_peek64_acquire(vp)
+        let payload = slotarena_peek64(vp + 8)
+        #if DEBUG
+        if _DictReadPause.at(cell.base, .beforeRecheck, fast: true) { return .other }
+        #endif
+        guard slotarena_peek64_sc(at) == w, slotarena_peek64_sc(vp) == t, t & AnyWord.writing == 0,
+              let v = _SlotCell._simpleValue(t, payload)
         else { return .other }
         return .value(v)
     }
@@ -342,7 +350,7 @@ extension Instance {
     static func peekTable(_ cell: _SlotCell, _ h: UInt64, _ info: ClassInfo, _ name: String) -> SlotPeek {
         // The space outlives its classes: no reference is taken.
         let space = Unmanaged.passUnretained(info.space)
-        guard let id = space._withUnsafeGuaranteedRef({ $0.nameID(name) }) else {
+        guard let (id, check) = space._withUnsafeGuaranteedRef({ $0.nameIDForRead(name) }) else {
             // Not interned: no dictionary of the space has the name.
             return slotarena_peek64_sc(cell.base) == h ? .unset : .other
         }
@@ -350,7 +358,7 @@ extension Instance {
         defer { read.end() }
         let found: Value?
         do {
-            found = try InstanceDict.peekGet(&read, info.dictOffset, id)
+            found = try InstanceDict.peekGet(&read, info.dictOffset, id, names: check)
         } catch {
             return .other
         }

@@ -4,8 +4,8 @@ extension Instance {
     @inline(__always)
     static func peekDict(_ info: ClassInfo, _ read: inout ValidatedRead, _ name: String) throws -> Value? {
         if info.shapes != nil { return try ShapedDict.peekGet(&read, info, name) }
-        guard let id = info.space.nameID(name) else { return nil }
-        return try InstanceDict.peekGet(&read, info.dictOffset, id)
+        guard let (id, check) = info.space.nameIDForRead(name) else { return nil }
+        return try InstanceDict.peekGet(&read, info.dictOffset, id, names: check)
     }
 
     /// Where the instance keeps its `__dict__`:
@@ -39,6 +39,15 @@ extension Instance {
     package var _dictionaryWord: UInt64 {
         guard let (info, cell) = try? resolve(), info.dictOffset >= 0 else { return 0 }
         return cell.load(info.dictOffset, as: UInt64.self)
+    }
+
+    /// The byte offset, in its dictionary-mode table, of the entry that holds `name`; nil
+    /// when the instance is not in dictionary mode or the table lacks the name. For tests.
+    package func _tableEntry(of name: String) -> Int? {
+        guard let (info, cell) = try? resolve(), info.dictOffset >= 0,
+              let t = InstanceDict.table(cell, info.dictOffset), let id = info.space.nameID(name)
+        else { return nil }
+        return InstanceDict.find(t, id)
     }
 
     /// The shape number the instance's header names (ShapedDict.swift's shape tag), 0 when it

@@ -87,6 +87,8 @@ enum InstanceDict {
             if k == deleted && slot < 0 { slot = e }
             i = (i + 1) & (tcap - 1)
         }
+        // The value before the key: a reader that sees the key sees the value's new
+        // sequence (``entryStill(_:_:_:)``).
         try space.storeAny(value, _SlotCell(table), slot + 8, replacing: false)
         let reused = table.load(fromByteOffset: slot, as: UInt32.self) == deleted
         table.storeBytes(of: key, toByteOffset: slot, as: UInt32.self)
@@ -172,31 +174,71 @@ enum InstanceDict {
         return (t, capacity)
     }
 
-    /// `get` within a validated read; probes at most `capacity` entries.
-    static func peekGet(_ read: inout ValidatedRead, _ dictOffset: Int, _ key: UInt32) throws -> Value? {
+    /// `get` within a validated read; probes at most `capacity` entries. `names` checks
+    /// that `key` still names the name it was looked up as; nil for an id that cannot be
+    /// released meanwhile (an attribute site's pinned name).
+    static func peekGet(_ read: inout ValidatedRead, _ dictOffset: Int, _ key: UInt32, names: NameCheck?) throws -> Value? {
         guard let (t, capacity) = try peekTable(&read, dictOffset) else { return nil }
         var i = home(key, capacity)
         for _ in 0..<capacity {
             let e = headerBytes + i * entryBytes
             let k = slotarena_peek32(t + e)
-            if k == key { return try ObjectSpace.peekAny(t + e + 8, &read) }
+            if k == key {
+                // The value, the key again, the value's tag word again: a writer that
+                // deletes the key and adds another name in this entry stores its value
+                // before its key (see ``entryStill(_:_:_:)``).
+                #if DEBUG
+                _ = _DictReadPause.at(read.cell.base, .beforeValue)
+                #endif
+                let (value, tag) = try ObjectSpace.peekAnyTagged(t + e + 8, &read)
+                #if DEBUG
+                _ = _DictReadPause.at(read.cell.base, .beforeRecheck)
+                #endif
+                guard entryStill(t, e, key), names?.unchanged ?? true, ObjectSpace.samePlace(t + e + 8, tag) else {
+                    throw RetryRead()
+                }
+                return value
+            }
             if k == 0 { return nil }
             i = (i + 1) & (capacity - 1)
         }
         return nil
     }
 
-    /// `entries` within a validated read.
-    static func peekEntries(_ read: inout ValidatedRead, _ dictOffset: Int) throws -> [(UInt32, Value)] {
+    /// `entries` within a validated read, with the name of each id (`name(id)`, nil when
+    /// none has it now: the read starts again).
+    static func peekEntries(_ read: inout ValidatedRead, _ dictOffset: Int, space: ObjectSpace) throws -> [(String, Value)] {
+        let names = NameCheck(space.nameReleases)
         guard let (t, capacity) = try peekTable(&read, dictOffset) else { return [] }
-        var out: [(UInt32, Value)] = []
+        var out: [(UInt32, Value)] = [], places: [(entry: Int, tagWord: UInt64)] = []
         for j in 0..<capacity {
             let e = headerBytes + j * entryBytes
             let k = slotarena_peek32(t + e)
             guard k != 0, k != deleted else { continue }
-            out.append((k, try ObjectSpace.peekAny(t + e + 8, &read)))
+            let (value, tag) = try ObjectSpace.peekAnyTagged(t + e + 8, &read)
+            out.append((k, value))
+            places.append((e, tag))
         }
-        return out
+        // The keys again, their names, then the tag words again (``peekGet(_:_:_:names:)``).
+        for (i, place) in places.enumerated() where !entryStill(t, place.entry, out[i].0) { throw RetryRead() }
+        let named = try out.map { id, value in
+            guard let name = space.nameIfInterned(id) else { throw RetryRead() }
+            return (name, value)
+        }
+        guard names.unchanged else { throw RetryRead() }
+        for place in places where !ObjectSpace.samePlace(t + place.entry + 8, place.tagWord) { throw RetryRead() }
+        return named
+    }
+
+    /// Whether the entry at byte offset `e` of table `t` still has `key`: a sequentially
+    /// consistent load, after the value was read and before its tag word is read again.
+    /// An entry's key changes only after its value does (``set(_:_:_:_:space:counted:)``
+    /// stores the value, then the key; a delete marks the key, then clears the value), so
+    /// a reader that saw the key before the value and sees it again here, with the value's
+    /// tag word unchanged after, read that key's value.
+    @inline(__always)
+    static func entryStill(_ t: UnsafeMutableRawPointer, _ e: Int, _ key: UInt32) -> Bool {
+        UInt32(truncatingIfNeeded: slotarena_peek64_sc(t + e)) == key
     }
 
     /// Frees the table and what its values own, and releases its entries' uses of their names.

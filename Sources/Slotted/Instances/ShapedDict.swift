@@ -20,12 +20,21 @@
 // Writers hold the instance's writer bit. A writer stores a new value before
 // it publishes the shape that names it, and a new block or table before it
 // retires the old one. Readers read the dictionary word, check the header
-// before they follow it, read the value, and read the word (and a block's
-// shape) again: a change means read again. Every store of the word adds one
-// to its top byte, so that a dictionary that came back to the shape a reader
-// saw (S, then its parent after a delete of the last-added name, then another
-// name at the same position, then S again) still reads as changed, unless 256
-// changes came in between: the value read may have been another name's.
+// before they follow it, read the value (its tag word, then its payload), read
+// the word (and a block's shape) again, and then the value's tag word again: a
+// change means read again. The last two steps are in that order because a
+// dictionary can come back to the shape a reader saw: S, then its parent
+// after a delete of the last-added name, then another name at the same
+// position p, then S again. Coming back to S stores S's last name at p again
+// before the word names S, and every store of a value adds to its tag word's
+// sequence, which never goes back while the instance lives (values are zeroed
+// only on the way to dictionary mode, which a dictionary never leaves, and
+// when the instance is freed). So if the payload read was another name's, S's
+// name was stored at p after it, and the reader sees that store's sequence in
+// the last step whenever its second look at the word saw S again. A table
+// entry in dictionary mode is read the same way, with its key in the word's
+// place (InstanceDict.swift). Every store of the word also adds one to its
+// top byte, which catches most such returns sooner.
 //
 // The shape tag. A class with shapes and at most six slots has header bits
 // 6...15 free (slot k's presence bit is bit k): they hold the number of the
@@ -436,10 +445,20 @@ extension ShapedDict {
         let w = read.cell.peek64(o)
         if w & DictWord.modeMask == DictWord.inline, let s = DictWord.pointer(w) {
             guard read.stillValid else { throw RetryRead() }
-            let p = DictWord.peekedShape(s)._withUnsafeGuaranteedRef { $0.position(of: name) }
-            var value: Value? = nil
-            if let p { value = try ObjectSpace.peekAny(read.cell.base + info.cellSize + 16 * p, &read) }
-            guard slotarena_peek64_sc(read.cell.base + o) == w else { throw RetryRead() }
+            guard let p = DictWord.peekedShape(s)._withUnsafeGuaranteedRef({ $0.position(of: name) }) else {
+                guard slotarena_peek64_sc(read.cell.base + o) == w else { throw RetryRead() }
+                return nil
+            }
+            // The value, the word again, the value's tag word again (the file comment).
+            let at = read.cell.base + info.cellSize + 16 * p
+            #if DEBUG
+            _ = _DictReadPause.at(read.cell.base, .beforeValue)
+            #endif
+            let (value, t) = try ObjectSpace.peekAnyTagged(at, &read)
+            #if DEBUG
+            _ = _DictReadPause.at(read.cell.base, .beforeRecheck)
+            #endif
+            guard slotarena_peek64_sc(read.cell.base + o) == w, ObjectSpace.samePlace(at, t) else { throw RetryRead() }
             return value
         }
         return try peekGetOther(&read, info, name)
@@ -449,36 +468,45 @@ extension ShapedDict {
     static func peekGetOther(_ read: inout ValidatedRead, _ info: ClassInfo, _ name: String) throws -> Value? {
         if read.cell.peek64(info.dictOffset) & DictWord.modeMask == DictWord.table {
             // Dictionary mode. The space outlives its classes: no reference is taken.
-            guard let id = Unmanaged.passUnretained(info.space)._withUnsafeGuaranteedRef({ $0.nameID(name) }) else {
+            guard let (id, check) = Unmanaged.passUnretained(info.space)._withUnsafeGuaranteedRef({ $0.nameIDForRead(name) }) else {
                 return nil
             }
-            return try InstanceDict.peekGet(&read, info.dictOffset, id)
+            return try InstanceDict.peekGet(&read, info.dictOffset, id, names: check)
         }
         guard let (w, base, shape, shapeAt) = try peekLayout(&read, info) else {
-            guard let id = info.space.nameID(name) else { return nil }
-            return try InstanceDict.peekGet(&read, info.dictOffset, id)
+            guard let (id, check) = info.space.nameIDForRead(name) else { return nil }
+            return try InstanceDict.peekGet(&read, info.dictOffset, id, names: check)
         }
         guard let p = shape.position(of: name) else {
             guard unchanged(read, info, w, shape, shapeAt) else { throw RetryRead() }
             return nil
         }
-        let value = try ObjectSpace.peekAny(base + 16 * p, &read)
-        guard unchanged(read, info, w, shape, shapeAt) else { throw RetryRead() }
+        #if DEBUG
+        _ = _DictReadPause.at(read.cell.base, .beforeValue)
+        #endif
+        let (value, t) = try ObjectSpace.peekAnyTagged(base + 16 * p, &read)
+        #if DEBUG
+        _ = _DictReadPause.at(read.cell.base, .beforeRecheck)
+        #endif
+        guard unchanged(read, info, w, shape, shapeAt), ObjectSpace.samePlace(base + 16 * p, t) else { throw RetryRead() }
         return value
     }
 
     /// The entries by name within a validated read, in insertion order when shaped.
     static func peekEntries(_ read: inout ValidatedRead, _ info: ClassInfo) throws -> [(String, Value)] {
         guard let (w, base, shape, shapeAt) = try peekLayout(&read, info) else {
-            return try InstanceDict.peekEntries(&read, info.dictOffset).map { id, value in
-                guard let name = info.space.nameIfInterned(id) else { throw RetryRead() }
-                return (name, value)
-            }
+            return try InstanceDict.peekEntries(&read, info.dictOffset, space: info.space)
         }
-        var out: [(String, Value)] = []
+        var out: [(String, Value)] = [], tagWords: [UInt64] = []
         out.reserveCapacity(shape.count)
-        for p in 0..<shape.count { out.append((shape.names[p], try ObjectSpace.peekAny(base + 16 * p, &read))) }
+        tagWords.reserveCapacity(shape.count)
+        for p in 0..<shape.count {
+            let (value, t) = try ObjectSpace.peekAnyTagged(base + 16 * p, &read)
+            out.append((shape.names[p], value))
+            tagWords.append(t)
+        }
         guard unchanged(read, info, w, shape, shapeAt) else { throw RetryRead() }
+        for p in 0..<shape.count where !ObjectSpace.samePlace(base + 16 * p, tagWords[p]) { throw RetryRead() }
         return out
     }
 

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The attribute names of one space's instance dictionaries, interned: a dictionary entry
 /// stores a 32-bit id instead of its name, so keys compare as integers.
 ///
@@ -10,9 +12,12 @@
 /// never a name: it marks an empty dictionary entry.
 ///
 /// The table lives in the space's state, under its lock: by-name reads of a dictionary look
-/// an id up there, and the id of a name an instance holds cannot be released meanwhile,
-/// since that instance's entry still uses it.
+/// an id up there. A writer racing such a read can delete the name's last entry, and another
+/// name can then take its id; so each release of a name also counts one in ``releases``,
+/// which readers load without the lock (``NameCheck``).
 struct NameTable {
+    /// Counts the names released so far, shared with the space.
+    let releases: NameReleases
     /// The id of each interned name.
     private var ids: [AttributeName: UInt32] = [:]
     /// The name with id `i` at `i - 1`; "" for a released id.
@@ -26,6 +31,8 @@ struct NameTable {
     /// The ids of every name of at most 15 UTF-8 bytes, by the two words of its small form:
     /// a lookup of a small string hashes two integers instead of the text.
     private var small = SmallNameIndex()
+
+    init(releases: NameReleases) { self.releases = releases }
 
     /// Interned names.
     var count: Int { ids.count }
@@ -94,12 +101,14 @@ struct NameTable {
         let i = Int(id) - 1
         uses[i] -= 1
         guard uses[i] == 0 else { return }
+        // Before the id can name another name (see NameCheck).
+        releases.count.add(1, ordering: .releasing)
         ids[AttributeName(names[i])] = nil
         if let w = Self.smallWords(names[i]) { small.remove(w) }
         textBytes -= Self.heapBytes(names[i])
         names[i] = ""
         if ids.isEmpty {
-            self = NameTable()
+            self = NameTable(releases: releases)
             return
         }
         freeIDs.append(id)
@@ -198,4 +207,32 @@ struct SmallNameIndex {
         count = 0
         for (k, id) in zip(old.0, old.1) where id != 0 { insert(k, id) }
     }
+}
+
+/// The number of names a space's ``NameTable`` released, readable without its lock.
+final class NameReleases: Sendable {
+    let count = Atomic<UInt64>(0)
+}
+
+/// What a by-name reader of a dictionary-mode table checks about the id it looked its name
+/// up as: that no name was released since (so the id still names that name), loaded after it
+/// saw the entry's key again and before it looks at the value's tag word again (see
+/// ``InstanceDict/entryStill(_:_:_:)``). A release counts before the id can go to another
+/// name, and that name's entry stores its value (a release fence) before its key.
+struct NameCheck {
+    /// The space's counter (the space outlives its reads: no reference is counted).
+    unowned(unsafe) let releases: NameReleases
+    /// The count before the lookup.
+    let seen: UInt64
+
+    /// Loads the count; call it before looking the name up.
+    @inline(__always)
+    init(_ releases: NameReleases) {
+        self.releases = releases
+        seen = releases.count.load(ordering: .acquiring)
+    }
+
+    /// Whether no name was released since ``init(_:)``.
+    @inline(__always)
+    var unchanged: Bool { releases.count.load(ordering: .acquiring) == seen }
 }

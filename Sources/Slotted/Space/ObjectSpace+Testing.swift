@@ -1,4 +1,5 @@
 internal import CSlotArena
+import Synchronization
 
 // White-box hooks for the package's own tests (`package` access: not part of the API).
 
@@ -88,3 +89,29 @@ extension Instance {
     @inlinable
     package var _cellAddress: UnsafeMutableRawPointer { _cell.base }
 }
+
+#if DEBUG
+/// A pause a test puts inside the reads of a dictionary's value by name, in debug builds
+/// only, so that it can change the dictionary at the two points where a racing writer
+/// matters: after the reader found the name's place (a shaped dictionary's position, a
+/// table's entry) and before it reads the value there, and after the value, just before
+/// the reader looks again at what named the place (the dictionary word, a block's shape,
+/// an entry's key).
+package enum _DictReadPause {
+    package enum Point: Sendable { case beforeValue, beforeRecheck }
+
+    /// The cell (its address) whose reads pause; 0 for none. Stored after ``hook``
+    /// (release), loaded before it (acquire).
+    package static let target = Atomic<UInt>(0)
+    /// Called at each point of a read of the target's dictionary, with whether the read is
+    /// the lock-free fast path of `get` (which gives up, as on any doubt, when it returns
+    /// true; other readers ignore the result).
+    nonisolated(unsafe) package static var hook: (Point, _ fast: Bool) -> Bool = { _, _ in false }
+
+    @inline(__always)
+    static func at(_ base: UnsafeMutableRawPointer, _ point: Point, fast: Bool = false) -> Bool {
+        guard target.load(ordering: .acquiring) == UInt(bitPattern: base) else { return false }
+        return hook(point, fast)
+    }
+}
+#endif

@@ -22,13 +22,15 @@ internal import CSlotArena
 public final class ObjectSpace: @unchecked Sendable {
     /// The arena (`slotarena *`), valid until deinit.
     let arena: OpaquePointer
-    let state = Locked(State(), rank: .spaceState)
+    let state: Locked<State>
+    /// Counts the attribute names ``State/names`` released (``NameCheck``).
+    let nameReleases: NameReleases
     /// The interned strings of string slots that intern (``StringInterning``).
     let strings = Locked(StringTable(), rank: .stringTable)
 
     struct State {
         /// Attribute names of instance dictionaries, interned.
-        var names = NameTable()
+        var names: NameTable
         var classes: [ClassInfo] = []
     }
 
@@ -59,6 +61,9 @@ public final class ObjectSpace: @unchecked Sendable {
         // The class registry's lock exists before any lock is held (see Locked).
         _ = ClassTable.registry
         self.arena = arena
+        let releases = NameReleases()
+        nameReleases = releases
+        state = Locked(State(names: NameTable(releases: releases)), rank: .spaceState)
         #if SLOTTED_INTERNAL_CHECKS
         _checkHeaderConstants()
         #endif
@@ -94,6 +99,15 @@ public final class ObjectSpace: @unchecked Sendable {
     /// The id of an interned attribute name, if some dictionary entry uses it.
     func nameID(_ name: String) -> UInt32? {
         state.withLock { $0.names.id(of: name) }
+    }
+
+    /// ``nameID(_:)`` for a by-name reader of a dictionary-mode table, with the check that
+    /// the id still names `name` when the reader is about to keep the value it read.
+    @inline(__always)
+    func nameIDForRead(_ name: String) -> (id: UInt32, check: NameCheck)? {
+        let check = Unmanaged.passUnretained(nameReleases)._withUnsafeGuaranteedRef { NameCheck($0) }
+        guard let id = nameID(name) else { return nil }
+        return (id, check)
     }
 
     func name(ofID id: UInt32) -> String {
