@@ -105,6 +105,15 @@ extension ConcurrencyTests {
         let pair = try space.defineClass("AnyPair", slots: ["u", "v"])
         let bag = try space.defineClass("Bag")
         let p = try pair(u: .int(0), v: 1)
+        // Ints and doubles in one name: a first instance generalizes each name, so the
+        // class keeps them untyped and d keeps its shapes through the rewrites.
+        for (first, name) in [(nil, "a"), ("a", "b"), ("a", "c")] as [(String?, String)] {
+            let primer = try bag()
+            if let first { try primer.set(first, 0) }
+            try primer.set(name, 0)
+            try primer.set(name, 0.5)
+            space.free(primer)
+        }
         let d = try bag(a: .int(0), b: .int(-2))
         let rounds = 200_000
         /// Round k stores an even k as an int and an odd one as k + 0.5: a value read half

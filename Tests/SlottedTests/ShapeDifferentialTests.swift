@@ -51,13 +51,27 @@ struct ShapeDifferentialTests {
     }
 
     /// Runs one random operation on the three subjects and checks they agree afterwards.
+    /// A value of the one kind `name` keeps in ``stableKinds()``: an int, a double, a short
+    /// or a long string, by the name's place in ``names``.
+    static func stableValue(_ g: inout SeededGenerator, _ name: String) -> Value {
+        switch names.firstIndex(of: name)! % 4 {
+        case 0: return .int(Int(truncatingIfNeeded: g.next()))
+        case 1: return .double(Double(g.next() % 1000) / 8)
+        case 2: return .string("s\(g.next() % 100)")
+        default: return .string("a string long enough for a block of its own #\(g.next() % 100)")
+        }
+    }
+
     static func step(_ g: inout SeededGenerator, _ shaped: Instance, _ table: Instance, _ model: inout OrderedModel,
-                     names: [String], sites: [String: AttributeSite]? = nil) throws
+                     names: [String], sites: [String: AttributeSite]? = nil,
+                     value: (inout SeededGenerator, String) -> Value = { g, _ in randomValue(&g) }, deletes: Bool = true) throws
     {
         let name = names[Int(g.next() % UInt64(names.count))]
-        switch g.next() % 10 {
+        var op = g.next() % 10
+        if !deletes, op == 5 || op == 6 { op = 0 }  // a set instead
+        switch op {
         case 0...4:
-            let v = randomValue(&g)
+            let v = value(&g, name)
             try shaped.set(name, v)
             try table.set(name, v)
             model.set(name, v)
@@ -130,6 +144,38 @@ struct ShapeDifferentialTests {
         for i in kept { space.free(i) }
         #expect(space.memory.allocatedBytes == start)
         #expect(space.memory.stats.internedNames == 0)
+        space._checkInvariants()
+    }
+
+    @Test("random sequences whose names each keep one kind of value (kept raw: ints, doubles, strings) agree, with deletes last")
+    func stableKinds() throws {
+        var g = SeededGenerator(seed: 0xD0B1_E5)
+        let space = ObjectSpace()
+        var D = try space.defineClass("D")
+        let sites = Dictionary(uniqueKeysWithValues: Self.names.map { ($0, AttributeSite($0)) })
+        var rawSeen = 0
+        for sequence in 0..<1_000 {
+            // A new class every 50 sequences: random orders of 12 names would pass a class's
+            // limit of 1,024 shapes, past which instances go to dictionary mode.
+            if sequence % 50 == 49 { D = try space.defineClass("D\(sequence)") }
+            let shaped = try D()
+            let table = try D()
+            try table._forceDictionaryMode()
+            var model = OrderedModel()
+            for _ in 0..<(5 + Int(g.next() % 30)) {
+                try Self.step(&g, shaped, table, &model, names: Self.names, sites: sites, value: Self.stableValue, deletes: false)
+            }
+            let text = try shaped.shapeDescription()
+            if text.contains("(double)") || text.contains("(int)") || text.contains("(string)") { rawSeen += 1 }
+            #expect(!shaped._isInDictionaryMode, "\(text)")
+            // Then deletes too: a raw value's delete leaves the shapes.
+            for _ in 0..<10 { try Self.step(&g, shaped, table, &model, names: Self.names, sites: sites, value: Self.stableValue) }
+            #expect(try shaped.vars() == model.values)
+            space.free(shaped)
+            space.free(table)
+        }
+        #expect(rawSeen > 900)
+        #expect(space.memory.allocatedBytes == 0)
         space._checkInvariants()
     }
 

@@ -303,12 +303,18 @@ public final class AttributeSite: @unchecked Sendable {
         var mask = _SiteHeader.entryMask, expected = classBits
         if info.dictOffset >= 0, info.shapes != nil, (info.target(name) ?? -1) < 0 {
             let shaped = shapedPlace(info, cell, valid)
-            d = SiteEntry.make(info, name, nameID: 0, shapedAt: shaped?.offset)
+            d = SiteEntry.make(info, name, nameID: 0, shapedAt: shaped?.offset, rep: shaped?.rep ?? .any)
             if let shaped, info.shapeTags {
-                // The header names the shape: the entry's compare checks it too.
+                // The header names the shape: the entry's compare checks it too. A raw value
+                // is read as a typed slot's, an untyped one as an untyped slot's.
                 mask |= ShapeTag.mask
                 expected |= UInt64(shaped.number) << ShapeTag.shift
-                shapeWord = SiteEntry.untypedRead | UInt64(shaped.offset)
+                switch shaped.rep {
+                case .any: shapeWord = SiteEntry.untypedRead | UInt64(shaped.offset)
+                case .double: shapeWord = SiteEntry.simpleRead | SiteEntry.simpleDouble | UInt64(shaped.offset)
+                case .int: shapeWord = SiteEntry.simpleRead | UInt64(shaped.offset)
+                case .string: shapeWord = 0  // no fast read: the slow path reads the string
+                }
             } else {
                 shapeWord = shaped?.word ?? 0
             }
@@ -336,19 +342,23 @@ public final class AttributeSite: @unchecked Sendable {
     }
 
     /// Where the shape the instance's dictionary has now keeps the name, when its values are
-    /// inline: that dictionary word (pointer and mode), the shape's number and the value's
-    /// byte offset. Nil when the dictionary is not inline, its shape lacks the name, or the
-    /// instance changed.
-    private func shapedPlace(_ info: ClassInfo, _ cell: _SlotCell, _ valid: () -> Bool) -> (word: UInt64, number: Int, offset: Int)? {
+    /// inline: that dictionary word (pointer and mode), the shape's number, the value's byte
+    /// offset and how it is kept. Nil when the dictionary is not inline, its shape lacks the
+    /// name, or the instance changed.
+    private func shapedPlace(_ info: ClassInfo, _ cell: _SlotCell, _ valid: () -> Bool)
+        -> (word: UInt64, number: Int, offset: Int, rep: ValueRep)?
+    {
         let at = cell.base + info.dictOffset
         let w = slotarena_peek64(at)
         // The shape is followed only once the instance is known to be the same one.
         guard w & DictWord.modeMask == DictWord.inline, let s = DictWord.pointer(w), valid() else { return nil }
-        let (position, number) = DictWord.peekedShape(s)._withUnsafeGuaranteedRef { ($0.position(of: name), $0.number) }
-        guard let p = position else { return nil }
-        let offset = info.cellSize + 16 * p
+        let found = DictWord.peekedShape(s)._withUnsafeGuaranteedRef { shape in
+            shape.position(of: name).map { (shape.offsets[$0], shape.reps[$0], shape.number) }
+        }
+        guard let (valueOffset, rep, number) = found else { return nil }
+        let offset = info.cellSize + valueOffset
         guard offset < 1 << 14, info.dictOffset < 1 << 14, slotarena_peek64_sc(at) == w, valid() else { return nil }
-        return (w & _SiteHeader.dictWordMask, number, offset)
+        return (w & _SiteHeader.dictWordMask, number, offset, rep)
     }
 
     /// The name's id in `space`, interned for the site's lifetime; 0 when the site keeps it

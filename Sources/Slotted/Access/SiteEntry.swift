@@ -100,6 +100,9 @@ enum SiteEntry {
     }
     @inlinable @inline(__always) static func dictOffset(_ d: UInt64) -> Int { Int(truncatingIfNeeded: (d >> 32) & 0x3fff) }
     @inlinable @inline(__always) static func shapedValueOffset(_ d: UInt64) -> Int { Int(truncatingIfNeeded: (d >> 46) & 0x3fff) }
+    /// How a shaped entry's value is kept: 0 untyped, 1 a raw double, 2 a raw int, 3 a
+    /// string word (`ValueRep`).
+    @inlinable @inline(__always) static func shapedRep(_ d: UInt64) -> UInt64 { (d >> 60) & 3 }
 
     /// The class attribute's index, for a class attribute entry or a dict entry that has one.
     @inline(__always)
@@ -112,8 +115,8 @@ enum SiteEntry {
     /// What `name` is on `info`, as `Instance.get` and `set` resolve it; `nameID` is the
     /// name's interned id in the class's space (0: look it up on each access); `shapedAt`,
     /// for a class with shapes, the byte offset of the name's value in an instance of the
-    /// shape the site caches.
-    static func make(_ info: ClassInfo, _ name: String, nameID: UInt32, shapedAt: Int? = nil) -> UInt64 {
+    /// shape the site caches, and `rep` how the shape keeps it.
+    static func make(_ info: ClassInfo, _ name: String, nameID: UInt32, shapedAt: Int? = nil, rep: ValueRep = .any) -> UInt64 {
         let target = info.target(name)
         var d: UInt64
         if let i = target, i >= 0 {
@@ -133,7 +136,7 @@ enum SiteEntry {
             _slottedCheck(attributePlusOne < 1 << 24, "too many class attributes for an attribute site's entry")
             d = dict | attributePlusOne << 8
             if let at = shapedAt {
-                d |= shaped | UInt64(info.dictOffset) << 32 | UInt64(at) << 46
+                d |= shaped | UInt64(info.dictOffset) << 32 | UInt64(at) << 46 | UInt64(rep.rawValue) << 60
             } else {
                 d |= UInt64(nameID) << 32
             }

@@ -174,11 +174,19 @@ extension AttributeSite {
         case SiteEntry.dict:
             guard d & SiteEntry.shaped != 0 else { return nil }
             // The dictionary word, the value's tag word and payload, the word again, the
-            // tag word again (in that order: see ShapedDict.swift's file comment).
+            // tag word again (in that order: see ShapedDict.swift's file comment); a raw
+            // value (its place never changes names) needs no tag word.
             let wp = base + SiteEntry.dictOffset(d)
             let word = slotarena_peek64(wp)
             guard word & _SiteHeader.dictWordMask == slotarena_peek64(e + 3) else { return nil }
             let vp = base + SiteEntry.shapedValueOffset(d)
+            let rep = SiteEntry.shapedRep(d)
+            if rep != 0 {
+                guard rep != 3 else { return nil }  // a string word: the slow path
+                let bits = slotarena_peek64(vp)
+                guard slotarena_peek64_sc(wp) == word else { return nil }
+                return rep == 1 ? .double(Double(bitPattern: bits)) : .int(Int(Int64(bitPattern: bits)))
+            }
             let t = slotarena_peek64_acquire(vp)
             let payload = slotarena_peek64(vp + 8)
             guard slotarena_peek64_sc(wp) == word, slotarena_peek64_sc(vp) == t, t & AnyWord.writing == 0 else { return nil }

@@ -49,7 +49,7 @@ extension SlotClass {
         for i in arguments.indices where arguments[i].key.isEmpty { positional &+= 1 }
         if _slowPath(positional > _slotCount) { throw _tooManyPositional(arguments) }
         var build = try _beginConstruction(
-            dictionaryEntries: _hasShapes ? _dictionaryKeywords(arguments.lazy.map(\.key)) : 0)
+            dictionaryEntries: _hasShapes ? _dictionaryWords(arguments) : 0)
         do {
             for i in arguments.indices {
                 if arguments[i].key.isEmpty {
@@ -73,7 +73,7 @@ extension SlotClass {
             throw tooManyPositional(given: positional.count, surplus: Array(positional)[_slotCount].value)
         }
         var build = try _beginConstruction(
-            dictionaryEntries: _hasShapes ? _dictionaryKeywords(arguments.lazy.map(\.label)) : 0)
+            dictionaryEntries: _hasShapes ? dictionaryWords(arguments.lazy.map { ($0.label, $0.value) }) : 0)
         do {
             for argument in arguments {
                 if argument.label.isEmpty {
@@ -175,7 +175,11 @@ extension SlotClass {
         if _slowPath(positional > _slotCount) {
             throw tooManyPositional(given: positional, surplus: values[_slotCount])
         }
-        var build = try _beginConstruction(dictionaryEntries: signature.dictionaryEntries)
+        var words = 0
+        if signature.dictionaryEntries > 0, info.shapes != nil {
+            for k in 0..<keywords where signature.targets[k] < 0 { words += ValueRep.of(values[positional + k]).bytes / 8 }
+        }
+        var build = try _beginConstruction(dictionaryEntries: words)
         let cell = build.instance._cell
         let first = values.baseAddress
         do {
@@ -252,18 +256,25 @@ extension SlotClass {
     @usableFromInline
     var _hasShapes: Bool { info.shapes != nil }
 
-    /// How many of these keyword labels name no slot, and so become dictionary entries.
-    @usableFromInline
-    func _dictionaryKeywords<Labels: Sequence<String>>(_ labels: Labels) -> Int {
+    /// How many 8-byte words of dictionary values these keyword arguments make: those whose
+    /// label names no slot become dictionary entries, one word for a double or an int (kept
+    /// raw), two for any other value.
+    func dictionaryWords<Arguments: Sequence<(String, Value)>>(_ arguments: Arguments) -> Int {
         var n = 0
-        for label in labels where !label.isEmpty && (info.slots.isEmpty || (info.target(label) ?? -1) < 0) {
-            n += 1
+        for (label, value) in arguments where !label.isEmpty && (info.slots.isEmpty || (info.target(label) ?? -1) < 0) {
+            n += ValueRep.of(value).bytes / 8
         }
         return n
     }
 
+    /// ``dictionaryWords(_:)`` of a call's keyword arguments.
+    @usableFromInline
+    func _dictionaryWords(_ arguments: KeyValuePairs<String, Value>) -> Int {
+        dictionaryWords(arguments.lazy.map { ($0.key, $0.value) })
+    }
+
     /// Takes a cell for a new instance, born holding its writer bit; for a class with
-    /// shapes, with inline room for `dictionaryEntries` values.
+    /// shapes, with inline room for `dictionaryEntries` words of values.
     @usableFromInline @inline(__always)
     func _beginConstruction(dictionaryEntries: Int = 0) throws -> _ValueConstruction {
         let bits = headerBits | HeaderBits.busy

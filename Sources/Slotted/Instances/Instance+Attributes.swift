@@ -322,15 +322,29 @@ extension Instance {
         guard w & DictWord.modeMask == DictWord.inline, let s = DictWord.pointer(w),
               slotarena_peek64_sc(cell.base) == h
         else { return .other }
-        guard let p = DictWord.peekedShapeFast(s)._withUnsafeGuaranteedRef({ $0.position(of: name) }) else {
+        let shape = DictWord.peekedShapeFast(s)
+        guard let p = shape._withUnsafeGuaranteedRef({ $0.position(of: name) }) else {
             return slotarena_peek64_sc(at) == w ? .unset : .other
         }
-        // The value's tag word, its payload, the dictionary word again, the tag word again
-        // (in that order: ShapedDict.swift's file comment).
-        let vp = cell.base + info.cellSize + 16 * p
+        let (offset, rep) = shape._withUnsafeGuaranteedRef { ($0.offsets[p], $0.reps[p]) }
+        let vp = cell.base + info.cellSize + offset
         #if DEBUG
         if _DictReadPause.at(cell.base, .beforeValue, fast: true) { return .other }
         #endif
+        if rep != .any {
+            // A raw number: its place never holds another name's while the instance has
+            // shapes, so the word again is the whole check (ShapedDict.swift's file comment).
+            // A string word's block is followed only inside a reader section: not here.
+            guard rep != .string else { return .other }
+            let bits = slotarena_peek64(vp)
+            #if DEBUG
+            if _DictReadPause.at(cell.base, .beforeRecheck, fast: true) { return .other }
+            #endif
+            guard slotarena_peek64_sc(at) == w else { return .other }
+            return .value(rep.number(bits))
+        }
+        // The value's tag word, its payload, the dictionary word again, the tag word again
+        // (in that order: ShapedDict.swift's file comment).
         let t = slotarena_peek64_acquire(vp)
         let payload = slotarena_peek64(vp + 8)
         #if DEBUG

@@ -4,9 +4,12 @@
 // dictionaries.
 //
 // A shape maps attribute names to positions, in insertion order: the value of
-// `names[p]` sits at position `p`. Adding an attribute follows a transition
-// (shape, name) -> next shape, created once per class and then shared by
-// every instance that adds the same names in the same order. A shape never
+// `names[p]` sits at position `p`, at byte `offsets[p]` of the values, kept as
+// `reps[p]` says: a double, an int or a string word as its 8 raw bytes,
+// anything else as an untyped value (16 bytes: tag word and payload). Adding
+// an attribute follows a transition (shape, name, representation) -> next
+// shape, created once per class and then shared by every instance that adds
+// the same names in the same order with values of the same kinds. A shape never
 // changes once it is published, and is freed only with its class (that is,
 // with its space), so a reader may follow a shape pointer read from an
 // instance without a lock and without a reader section, once it has checked
@@ -21,6 +24,50 @@
 
 import Synchronization
 
+/// How a shaped dictionary keeps the value at a position (V8's field representations).
+enum ValueRep: UInt8, Sendable {
+    /// An untyped value, 16 bytes (ValueCodec.swift): any value.
+    case any = 0
+    /// A double's 8 bytes.
+    case double = 1
+    /// An int's 8 bytes.
+    case int = 2
+    /// A string word (8 bytes, ValueCodec.swift): the text inline up to 7 bytes, else a
+    /// text block the position owns.
+    case string = 3
+
+    /// Bytes a value takes.
+    var bytes: Int { self == .any ? 16 : 8 }
+
+    /// The representation a first value asks for.
+    @inline(__always)
+    static func of(_ value: Value) -> ValueRep {
+        switch value {
+        case .double: .double
+        case .int: .int
+        case .string: .string
+        default: .any
+        }
+    }
+
+    /// The raw bits a double or int position keeps `value` as, when it takes it; nil when
+    /// it does not (the dictionary then leaves its shapes: ``ShapedDict``).
+    @inline(__always)
+    func numberBits(_ value: Value) -> UInt64? {
+        switch (self, value) {
+        case (.double, .double(let v)): v.bitPattern
+        case (.int, .int(let v)): UInt64(bitPattern: Int64(v))
+        default: nil
+        }
+    }
+
+    /// The value the raw bits of a double or int position stand for.
+    @inline(__always)
+    func number(_ bits: UInt64) -> Value {
+        self == .double ? .double(Double(bitPattern: bits)) : .int(Int(Int64(bitPattern: bits)))
+    }
+}
+
 /// One shape of a class's instance dictionaries: attribute names at positions.
 final class Shape: @unchecked Sendable {
     /// The shape's number in its class's tree, 0 for the empty root.
@@ -29,6 +76,18 @@ final class Shape: @unchecked Sendable {
     unowned(unsafe) let parent: Shape?
     /// Names in insertion order: the value of `names[p]` is at position `p`.
     let names: ContiguousArray<String>
+    /// How the value at each position is kept.
+    let reps: ContiguousArray<ValueRep>
+    /// The byte offset of each position's value from the start of the values.
+    let offsets: ContiguousArray<Int>
+    /// Bytes of all the values, a multiple of 8.
+    let bytes: Int
+    /// Whether some position keeps raw bits: a delete then leaves the shapes (a raw value
+    /// has no sequence a reader could check, so its place must never change names).
+    let hasRaw: Bool
+    /// Set once an instance stored a value this shape's last (raw) position does not take:
+    /// later instances adding that name take an untyped value instead.
+    let generalized = Atomic<Bool>(false)
     /// The small-form words of each name, or zero words for a name too long for the small
     /// form (a small form never has zero words: its discriminator byte is set).
     private let words: UnsafeMutablePointer<SmallName.Words>
@@ -39,10 +98,19 @@ final class Shape: @unchecked Sendable {
     /// as a hash table's entries keep theirs in the space's name table.
     let live = Atomic<Int>(0)
 
-    init(number: Int, parent: Shape?, names: ContiguousArray<String>) {
+    init(number: Int, parent: Shape?, names: ContiguousArray<String>, reps: ContiguousArray<ValueRep>) {
         self.number = number
         self.parent = parent
         self.names = names
+        self.reps = reps
+        var offsets = ContiguousArray<Int>(), end = 0
+        for r in reps {
+            offsets.append(end)
+            end += r.bytes
+        }
+        self.offsets = offsets
+        bytes = end
+        hasRaw = reps.contains { $0 != .any }
         words = .allocate(capacity: max(names.count, 1))
         for (i, name) in names.enumerated() {
             (words + i).initialize(to: SmallName.words(name) ?? SmallName.Words(low: 0, high: 0))
@@ -61,6 +129,8 @@ final class Shape: @unchecked Sendable {
     }
 
     var count: Int { names.count }
+    /// The values' size in 8-byte words (the unit of an inline capacity).
+    var valueWords: Int { bytes / 8 }
 
     /// `name` in the form a shape keeps: the small form whenever the text fits, so that a
     /// lookup of a small string compares two words.
@@ -88,18 +158,39 @@ final class Shape: @unchecked Sendable {
         names.firstIndex { $0.hasSameCodePoints(as: name) }
     }
 
-    /// The shape reached by adding `name`, if that transition exists; takes no lock and no
-    /// reference (shapes live as long as their tree).
-    func edge(_ name: String) -> Unmanaged<Shape>? {
+    /// The shape reached by adding `name` kept as `rep`, if that transition exists; takes no
+    /// lock and no reference (shapes live as long as their tree).
+    func edge(_ name: String, _ rep: ValueRep) -> Unmanaged<Shape>? {
         let bits = edgeBits.load(ordering: .acquiring)
         guard bits != 0, let raw = UnsafeRawPointer(bitPattern: bits) else { return nil }
         return Unmanaged<ShapeEdges>.fromOpaque(raw)._withUnsafeGuaranteedRef { edges in
             if let w = SmallName.words(name) {
-                for i in edges.words.indices where edges.words[i] == w { return edges.targets[i] }
+                for i in edges.words.indices where edges.words[i] == w && edges.reps[i] == rep { return edges.targets[i] }
                 return nil
             }
-            return edges.targets.first { $0._withUnsafeGuaranteedRef { $0.names.last!.hasSameCodePoints(as: name) } }
+            for i in edges.targets.indices where edges.reps[i] == rep
+                && edges.targets[i]._withUnsafeGuaranteedRef({ $0.names.last!.hasSameCodePoints(as: name) })
+            {
+                return edges.targets[i]
+            }
+            return nil
         }
+    }
+
+    /// How a value added under `name` is kept: as `value` asks, unless the transition for
+    /// that was generalized (an instance stored a value of another kind there).
+    @inline(__always)
+    func rep(adding name: String, _ value: Value) -> ValueRep {
+        let rep = ValueRep.of(value)
+        guard rep != .any, let t = edge(name, rep) else { return rep }
+        return t._withUnsafeGuaranteedRef { $0.generalized.load(ordering: .relaxed) } ? .any : rep
+    }
+
+    /// The shape whose last position is `p` (this shape or an ancestor).
+    func introducing(_ p: Int) -> Shape {
+        var s = self
+        while s.count > p + 1, let up = s.parent { s = up }
+        return s
     }
 
     /// `move(from:to:)` without references.
@@ -113,10 +204,12 @@ final class Shape: @unchecked Sendable {
 /// The transitions out of one shape, replaced whole when one is added.
 final class ShapeEdges: @unchecked Sendable {
     let words: [SmallName.Words]
+    let reps: [ValueRep]
     let targets: [Unmanaged<Shape>]
 
-    init(words: [SmallName.Words], targets: [Unmanaged<Shape>]) {
+    init(words: [SmallName.Words], reps: [ValueRep], targets: [Unmanaged<Shape>]) {
         self.words = words
+        self.reps = reps
         self.targets = targets
     }
 }
@@ -127,13 +220,14 @@ final class ShapeEdges: @unchecked Sendable {
 /// Limits (past them, instances fall back to dictionary mode, a per-instance hash table):
 /// ``maxAttributes`` names per shape (64, LibJS's limit: a longer chain would make every
 /// lookup a long scan) and ``maxShapes`` shapes per class (1,024: a class whose instances add
-/// names in ever new orders gains nothing from sharing). ``maxInline`` values at most live in
-/// the cell (8, 128 bytes); a larger dictionary keeps its values in a block.
+/// names in ever new orders gains nothing from sharing). At most ``maxInline`` words of values
+/// live in the cell (16, 128 bytes); a larger dictionary keeps its values in a block.
+/// Capacities count 8-byte words: a raw double or int takes one, an untyped value two.
 final class ShapeTree: @unchecked Sendable {
     static let maxAttributes = 64
     /// Shape numbers fit the header's shape tag (ShapedDict.swift).
     static let maxShapes = 1 << Int(ShapeTag.bits)
-    static let maxInline = 8
+    static let maxInline = 16
     /// Instances allocated before the inline capacity is fixed.
     static let learningInstances = 8
 
@@ -165,7 +259,7 @@ final class ShapeTree: @unchecked Sendable {
     init(space: ObjectSpace, basePool: OpaquePointer, baseCellSize: Int) {
         self.space = space
         self.baseCellSize = baseCellSize
-        root = Shape(number: 0, parent: nil, names: [])
+        root = Shape(number: 0, parent: nil, names: [], reps: [])
         shapes = [root]
         pools = .allocate(capacity: Self.maxInline + 1)
         pools.initialize(repeating: 0, count: Self.maxInline + 1)
@@ -184,12 +278,12 @@ final class ShapeTree: @unchecked Sendable {
         return fixed >= 0 ? fixed : min(maxSeen.load(ordering: .relaxed), Self.maxInline)
     }
 
-    /// The inline capacity and pool of a new instance. The first instances decide: until
-    /// ``learningInstances`` are allocated, each gets room for as many values as any
-    /// instance reached so far; then that capacity is fixed for the class.
+    /// The inline capacity (in words) and pool of a new instance. The first instances
+    /// decide: until ``learningInstances`` are allocated, each gets room for as many words of
+    /// values as any instance reached so far; then that capacity is fixed for the class.
     ///
-    /// `expected` is how many dictionary entries the constructor is about to set (keyword
-    /// arguments that are not slots): an instance gets room for at least those.
+    /// `expected` is how many words the dictionary entries the constructor is about to set
+    /// (keyword arguments that are not slots) take: an instance gets room for at least those.
     func poolForNewInstance(expected: Int = 0) -> (OpaquePointer, Int) {
         var k = fixedCapacity.load(ordering: .relaxed)
         if k < 0 {
@@ -213,34 +307,37 @@ final class ShapeTree: @unchecked Sendable {
         if let p = OpaquePointer(bitPattern: UInt(slotarena_load_acquire64(word))) { return p }
         return space.state.withLock { _ in
             if let p = OpaquePointer(bitPattern: UInt(slotarena_load_acquire64(word))) { return p }
-            guard let p = slotarena_pool_for_size(space.arena, baseCellSize + 16 * k) else { return nil }
+            guard let p = slotarena_pool_for_size(space.arena, baseCellSize + 8 * k) else { return nil }
             slotarena_store_release64(word, UInt64(UInt(bitPattern: p)))
             return p
         }
     }
 
-    /// The shape reached from `shape` by adding `name`: the existing transition (no lock),
-    /// or a new shape created under the space's lock; nil past the limits (the instance then
-    /// goes to dictionary mode).
-    func next(_ shape: Shape, _ name: String) -> Shape? {
-        if let t = shape.edge(name) { return t.takeUnretainedValue() }
+    /// The shape reached from `shape` by adding `name` kept as `rep`: the existing
+    /// transition (no lock), or a new shape created under the space's lock; nil past the
+    /// limits (the instance then goes to dictionary mode).
+    func next(_ shape: Shape, _ name: String, _ rep: ValueRep) -> Shape? {
+        if let t = shape.edge(name, rep) { return t.takeUnretainedValue() }
         guard shape.count < Self.maxAttributes else { return nil }
         return space.state.withLock { _ -> Shape? in
-            if let t = shape.edge(name) { return t.takeUnretainedValue() }
+            if let t = shape.edge(name, rep) { return t.takeUnretainedValue() }
             guard shapes.count < Self.maxShapes else { return nil }
             let kept = Shape.normalized(name)
-            let s = Shape(number: shapes.count, parent: shape, names: shape.names + [kept])
+            let s = Shape(number: shapes.count, parent: shape, names: shape.names + [kept], reps: shape.reps + [rep])
             shapes.append(s)
             var words: [SmallName.Words] = []
+            var reps: [ValueRep] = []
             var targets: [Unmanaged<Shape>] = []
             if let raw = UnsafeRawPointer(bitPattern: shape.edgeBits.load(ordering: .acquiring)) {
                 let old = Unmanaged<ShapeEdges>.fromOpaque(raw).takeUnretainedValue()
                 words = old.words
+                reps = old.reps
                 targets = old.targets
             }
             words.append(SmallName.words(kept) ?? SmallName.Words(low: 0, high: 0))
+            reps.append(rep)
             targets.append(Unmanaged.passUnretained(s))
-            let edges = ShapeEdges(words: words, targets: targets)
+            let edges = ShapeEdges(words: words, reps: reps, targets: targets)
             edgeLists.append(edges)
             shape.edgeBits.store(UInt(bitPattern: Unmanaged.passUnretained(edges).toOpaque()), ordering: .releasing)
             shapeTotal.wrappingAdd(1, ordering: .relaxed)
@@ -257,7 +354,7 @@ final class ShapeTree: @unchecked Sendable {
         }
     }
 
-    /// Notes that an instance reached `count` attributes (slack tracking).
+    /// Notes that an instance's values reached `count` words (slack tracking).
     @inline(__always)
     func noteCount(_ count: Int) {
         guard fixedCapacity.load(ordering: .relaxed) < 0 else { return }

@@ -4,18 +4,25 @@
 // told apart by the dictionary word at the class's `dictOffset`:
 //
 //   bits 56..63  how many times the word changed, modulo 256 (below)
-//   bits 48..55  inline capacity K of the cell (fixed for the cell's life)
+//   bits 48..55  inline capacity K of the cell, in 8-byte words (fixed for
+//                the cell's life)
 //   bits  4..47  pointer (16-byte aligned)
 //   bits  0..1   mode: 0 empty, 1 inline (pointer: the shape), 2 block
 //                (pointer: a block holding the shape and the values),
 //                3 dictionary mode (pointer: an InstanceDict hash table)
 //
-// Inline: the value at position p is the untyped value (16 bytes) at
-// `cellSize + 16 p`; the cell was allocated with room for K of them. Block:
-// +0 the shape (a pointer), +8 the block's capacity, +16 the values. An
-// instance moves inline -> block when its shape outgrows K, and any mode ->
-// dictionary mode on a delete that is not of the last-added attribute, past
-// the shape limits, or on request (tests).
+// Inline: the value at position p is at `cellSize + shape.offsets[p]`, kept
+// as `shape.reps[p]` says: a double, an int or a string word as its 8 raw
+// bytes, anything else as an untyped value (16 bytes: tag word and payload).
+// The cell was allocated with room for K words. Block: +0 the shape (a
+// pointer), +8 the block's capacity in words, +16 the values, at the same
+// offsets. An instance moves inline -> block when its shape outgrows K, and
+// any mode -> dictionary mode on a delete (but of the last-added attribute of
+// a shape whose values are all untyped), on a value of another kind than a
+// raw position keeps, past the shape limits, or on request (tests). So a raw
+// value's place holds that one name's values for as long as the instance has
+// shapes: a reader of a raw value needs no sequence, only the word (or the
+// header's shape tag) before and after.
 //
 // Writers hold the instance's writer bit. A writer stores a new value before
 // it publishes the shape that names it, and a new block or table before it
@@ -43,7 +50,8 @@
 // let go of the writer bit, so that whenever that bit is clear the tag and
 // the word agree. An attribute site then checks the class, the handle, the
 // writer bit and the shape with one masked compare of the header and reads
-// the value at the cached position as it reads an untyped slot: the tag
+// the value at the cached position: a raw number as a typed slot's (the value,
+// the header again), an untyped value as an untyped slot's: the tag
 // word, the payload, the header again, the tag word again. The order closes
 // the gap the count in the word closes for the word's readers: for the header
 // to show shape S again after another name took S's position p, a writer must
@@ -51,7 +59,9 @@
 // at the tag word and before it saw the header, so the second look sees a
 // larger sequence (an untyped value's sequence only grows while the instance
 // lives; the inline values are zeroed only on the way to dictionary mode, and
-// a dictionary never leaves it). A typed write that sets a slot's presence bit
+// a dictionary never leaves it; a raw value's bytes where an untyped value
+// was put that place out of untyped use for good, since the raw value's name
+// never leaves it). A typed write that sets a slot's presence bit
 // rewrites the header without the writer bit; racing it with a by-name writer
 // of the same instance is a data race (as for every typed access) that can
 // leave a stale tag, and then a site may read another attribute's value, from
@@ -145,10 +155,11 @@ enum ShapeTag {
 enum ShapedDict {
     static let blockHeader = 16
 
-    static func blockBytes(capacity: Int) -> Int { blockHeader + 16 * capacity }
+    /// Bytes of a block with room for `capacity` words of values.
+    static func blockBytes(capacity: Int) -> Int { blockHeader + 8 * capacity }
 
-    /// Where the values of a shaped dictionary start, its shape and its room for values;
-    /// nil in dictionary mode.
+    /// Where the values of a shaped dictionary start, its shape and its room for values (in
+    /// words); nil in dictionary mode.
     static func layout(_ info: ClassInfo, _ cell: _SlotCell, _ w: UInt64) -> (base: UnsafeMutableRawPointer, shape: Shape, room: Int)? {
         let tree = info.shapes!
         switch w & DictWord.modeMask {
@@ -167,14 +178,52 @@ enum ShapedDict {
 
     // MARK: Writers (the writer bit held, or the cell not yet reachable)
 
+    /// Stores `value` at position `p` of `shape`, whose values start at `base`, as the
+    /// position keeps it. False, with nothing stored, when a raw position does not take it.
+    @inline(__always)
+    private static func store(_ space: ObjectSpace, _ value: Value, _ base: UnsafeMutableRawPointer, _ shape: Shape, _ p: Int,
+                              replacing: Bool) throws -> Bool
+    {
+        let rep = shape.reps[p], at = shape.offsets[p]
+        switch rep {
+        case .any:
+            try space.storeAny(value, _SlotCell(base), at, replacing: replacing)
+        case .string:
+            // As a typed string slot: the new word, then the old block released (a reader
+            // copying it holds a reader section, which keeps it).
+            guard case .string(let text) = value else { return false }
+            let word = try space.encodeString(text)
+            let old = base.load(fromByteOffset: at, as: UInt64.self)
+            base.storeBytes(of: word, toByteOffset: at, as: UInt64.self)
+            if replacing { space.releaseString(old) }
+        case .double, .int:
+            guard let bits = rep.numberBits(value) else { return false }
+            base.storeBytes(of: bits, toByteOffset: at, as: UInt64.self)
+        }
+        return true
+    }
+
+    /// The value at position `p` of `shape` (plain loads: the caller keeps writers out).
+    @inline(__always)
+    private static func load(_ space: ObjectSpace, _ base: UnsafeMutableRawPointer, _ shape: Shape, _ p: Int) throws -> Value {
+        let rep = shape.reps[p], at = shape.offsets[p]
+        switch rep {
+        case .any: return try space.loadAny(_SlotCell(base), at)
+        case .string: return .string(_decodeStringWord(base.load(fromByteOffset: at, as: UInt64.self)))
+        case .double, .int: return rep.number(base.load(fromByteOffset: at, as: UInt64.self))
+        }
+    }
+
     /// Sets `name`; on failure nothing changes.
     static func set(_ info: ClassInfo, _ cell: _SlotCell, _ name: String, _ value: Value) throws {
-        // The common case: an existing attribute, values inline.
+        // The common case: an existing attribute, values inline, a value its position takes.
         let w = cell.load(info.dictOffset, as: UInt64.self)
-        if w & DictWord.modeMask == DictWord.inline, let s = DictWord.pointer(w),
-           let p = Unmanaged<Shape>.fromOpaque(s)._withUnsafeGuaranteedRef({ $0.position(of: name) })
-        {
-            return try info.space.storeAny(value, cell, info.cellSize + 16 * p, replacing: true)
+        if w & DictWord.modeMask == DictWord.inline, let s = DictWord.pointer(w) {
+            let stored = try Unmanaged<Shape>.fromOpaque(s)._withUnsafeGuaranteedRef { shape -> Bool in
+                guard let p = shape.position(of: name) else { return false }
+                return try store(info.space, value, cell.base + info.cellSize, shape, p, replacing: true)
+            }
+            if stored { return }
         }
         try add(info, cell, name, value)
     }
@@ -192,13 +241,16 @@ enum ShapedDict {
         guard mode == DictWord.inline || mode == DictWord.empty else { return nil }
         let shape: Unmanaged<Shape> = mode == DictWord.inline
             ? .fromOpaque(DictWord.pointer(w)!) : .passUnretained(info.shapes.unsafelyUnwrapped.root)
-        guard let next = shape._withUnsafeGuaranteedRef({ $0.position(of: name) == nil ? $0.edge(name) : nil }) else {
+        guard let next = shape._withUnsafeGuaranteedRef({ s in
+            s.position(of: name) == nil ? s.edge(name, s.rep(adding: name, value)) : nil
+        }) else {
             return nil
         }
-        let count = next._withUnsafeGuaranteedRef { $0.count }
         let k = DictWord.capacity(w)
-        guard count <= k else { return nil }
-        try info.space.storeAny(value, cell, info.cellSize + 16 * (count - 1), replacing: false)
+        guard try next._withUnsafeGuaranteedRef({ n in
+            guard n.valueWords <= k else { return false }
+            return try store(info.space, value, cell.base + info.cellSize, n, n.count - 1, replacing: false)
+        }) else { return nil }
         DictWord.publish(DictWord.make(next.toOpaque(), DictWord.inline, capacity: k), at: cell.base + info.dictOffset)
         return (shape, next)
     }
@@ -221,7 +273,7 @@ enum ShapedDict {
         }
     }
 
-    /// `set` for all but an existing inline attribute.
+    /// `set` for all but an existing inline attribute given a value its position takes.
     @inline(never)
     static func add(_ info: ClassInfo, _ cell: _SlotCell, _ name: String, _ value: Value) throws {
         // The common case: a transition that exists, to a shape that fits in the cell.
@@ -232,7 +284,8 @@ enum ShapedDict {
         try addOther(info, cell, name, value)
     }
 
-    /// `add` for all other cases: a new transition, a block, dictionary mode.
+    /// `add` for all other cases: a new transition, a block, a value of another kind than
+    /// its raw position keeps, dictionary mode.
     @inline(never)
     static func addOther(_ info: ClassInfo, _ cell: _SlotCell, _ name: String, _ value: Value) throws {
         let o = info.dictOffset, space = info.space, tree = info.shapes!
@@ -241,17 +294,22 @@ enum ShapedDict {
             return try Instance.setInTable(info, cell, name, value)
         }
         if let p = shape.position(of: name) {
-            return try space.storeAny(value, _SlotCell(base), 16 * p, replacing: true)
-        }
-        guard let next = tree.next(shape, name) else {
+            if try store(space, value, base, shape, p, replacing: true) { return }
+            // A raw position given a value of another kind: later instances keep this name
+            // untyped, and this one leaves its shapes (its position's name must not change).
+            shape.introducing(p).generalized.store(true, ordering: .relaxed)
             try toTable(info, cell)
             return try Instance.setInTable(info, cell, name, value)
         }
-        tree.noteCount(next.count)
+        guard let next = tree.next(shape, name, shape.rep(adding: name, value)) else {
+            try toTable(info, cell)
+            return try Instance.setInTable(info, cell, name, value)
+        }
+        tree.noteCount(next.valueWords)
         let k = DictWord.capacity(w)
         let p = next.count - 1
-        if next.count <= room {
-            try space.storeAny(value, _SlotCell(base), 16 * p, replacing: false)
+        if next.valueWords <= room {
+            _ = try store(space, value, base, next, p, replacing: false)
             Shape.move(from: shape, to: next)
             if w & DictWord.modeMask == DictWord.block {
                 slotarena_store_release64(DictWord.pointer(w)!, DictWord.shapeWord(next))
@@ -261,18 +319,18 @@ enum ShapedDict {
             return
         }
         // Outgrown: the values move to a new, larger block.
-        let capacity = max(next.count, min(room * 2, ShapeTree.maxAttributes), 4)
+        let capacity = max(next.valueWords, min(room * 2, 2 * ShapeTree.maxAttributes), 8)
         guard let fresh = slotarena_block_alloc(space.arena, blockBytes(capacity: capacity), 1) else {
             throw MemoryError("out of memory: the arena refused \(blockBytes(capacity: capacity)) bytes for an instance dict")
         }
         let values = fresh + blockHeader
+        values.copyMemory(from: base, byteCount: shape.bytes)
         do {
-            try space.storeAny(value, _SlotCell(values), 16 * p, replacing: false)
+            _ = try store(space, value, values, next, p, replacing: false)
         } catch {
             slotarena_block_free(space.arena, fresh, blockBytes(capacity: capacity))
             throw error
         }
-        values.copyMemory(from: base, byteCount: 16 * shape.count)
         fresh.storeBytes(of: DictWord.shapeWord(next), as: UInt64.self)
         fresh.storeBytes(of: UInt64(capacity), toByteOffset: 8, as: UInt64.self)
         Shape.move(from: shape, to: next)
@@ -291,7 +349,9 @@ enum ShapedDict {
             return InstanceDict.delete(cell, o, id, space: space)
         }
         guard let p = shape.position(of: name) else { return false }
-        guard p == shape.count - 1, let parent = shape.parent else {
+        // Only the last-added attribute of a shape without raw values goes back to the
+        // parent shape: a raw value's place must never hold another name's (the file comment).
+        guard p == shape.count - 1, !shape.hasRaw, let parent = shape.parent else {
             try toTable(info, cell)
             guard let id = space.nameID(name) else { return false }
             return InstanceDict.delete(cell, o, id, space: space)
@@ -304,14 +364,15 @@ enum ShapedDict {
             let next = parent.count == 0 ? nil : Unmanaged.passUnretained(parent).toOpaque()
             DictWord.publish(DictWord.make(next, DictWord.inline, capacity: k), at: cell.base + o)
         }
-        let owned = space.clearAny(_SlotCell(base), 16 * p)
+        let owned = space.clearAny(_SlotCell(base), shape.offsets[p])
         space.releaseAnyWords(owned.0, owned.1)
         Shape.move(from: shape, to: parent)
         return true
     }
 
     /// Moves a shaped dictionary into a hash table (dictionary mode). The values move as
-    /// they are, with what they own; each entry keeps its use of its name.
+    /// they are, with what they own (a raw value becomes an untyped one); each entry keeps
+    /// its use of its name.
     static func toTable(_ info: ClassInfo, _ cell: _SlotCell) throws {
         let o = info.dictOffset, space = info.space
         let w = cell.load(o, as: UInt64.self)
@@ -334,7 +395,19 @@ enum ShapedDict {
             }
             let e = InstanceDict.headerBytes + i * InstanceDict.entryBytes
             fresh.storeBytes(of: id, toByteOffset: e, as: UInt32.self)
-            (fresh + e + 8).copyMemory(from: base + 16 * p, byteCount: 16)
+            switch shape.reps[p] {
+            case .any:
+                (fresh + e + 8).copyMemory(from: base + shape.offsets[p], byteCount: 16)
+            case .double, .int, .string:
+                // A raw value becomes an untyped one (a string word keeps its block).
+                let tag: AnyTag = switch shape.reps[p] {
+                case .double: .double
+                case .int: .int
+                default: .string
+                }
+                fresh.storeBytes(of: UInt64(tag.rawValue), toByteOffset: e + 8, as: UInt64.self)
+                fresh.storeBytes(of: base.load(fromByteOffset: shape.offsets[p], as: UInt64.self), toByteOffset: e + 16, as: UInt64.self)
+            }
         }
         fresh.storeBytes(of: UInt32(n), as: UInt32.self)
         fresh.storeBytes(of: UInt32(capacity), toByteOffset: 4, as: UInt32.self)
@@ -345,7 +418,7 @@ enum ShapedDict {
             slotarena_block_free(space.arena, DictWord.pointer(w)!, blockBytes(capacity: room))
         } else {
             // The inline values moved: what they own belongs to the table now.
-            (base).initializeMemory(as: UInt8.self, repeating: 0, count: 16 * n)
+            (base).initializeMemory(as: UInt8.self, repeating: 0, count: shape.bytes)
         }
     }
 
@@ -357,12 +430,18 @@ enum ShapedDict {
         guard let (base, shape, room) = layout(info, cell, w) else {
             return InstanceDict.release(cell, o, space: space)
         }
-        for p in 0..<shape.count { space.releaseAny(_SlotCell(base), 16 * p) }
+        for p in 0..<shape.count {
+            switch shape.reps[p] {
+            case .any: space.releaseAny(_SlotCell(base), shape.offsets[p])
+            case .string: space.releaseString(base.load(fromByteOffset: shape.offsets[p], as: UInt64.self))
+            case .double, .int: break
+            }
+        }
         Shape.move(from: shape, to: nil)
         if w & DictWord.modeMask == DictWord.block {
             slotarena_block_free(space.arena, DictWord.pointer(w)!, blockBytes(capacity: room))
         } else {
-            base.initializeMemory(as: UInt8.self, repeating: 0, count: 16 * shape.count)
+            base.initializeMemory(as: UInt8.self, repeating: 0, count: shape.bytes)
         }
         DictWord.publish(DictWord.make(nil, DictWord.empty, capacity: DictWord.capacity(w)), at: cell.base + o)
     }
@@ -377,7 +456,7 @@ enum ShapedDict {
         guard let (base, shape, _) = layout(info, cell, w) else {
             return try InstanceDict.entries(cell, info.dictOffset, space: info.space).map { (info.space.name(ofID: $0.0), $0.1) }
         }
-        return try shape.names.indices.map { (shape.names[$0], try info.space.loadAny(_SlotCell(base), 16 * $0)) }
+        return try shape.names.indices.map { (shape.names[$0], try load(info.space, base, shape, $0)) }
     }
 
     /// Bytes of the cell and of any block or table, for `sizeof`.
@@ -385,7 +464,7 @@ enum ShapedDict {
         try read.protectBlocks()
         let w = read.cell.peek64(info.dictOffset)
         try read.protectBlocks()
-        let cellBytes = info.cellSize + 16 * DictWord.capacity(w)
+        let cellBytes = info.cellSize + 8 * DictWord.capacity(w)
         switch w & DictWord.modeMask {
         case DictWord.block:
             let room = Int(slotarena_peek64(DictWord.pointer(w)! + 8))
@@ -437,6 +516,25 @@ extension ShapedDict {
         return slotarena_peek64_sc(shapeAt) == DictWord.shapeWord(shape)
     }
 
+    /// The value at position `p` of `shape`, whose values start at `base`, within a
+    /// validated read, and the tag word an untyped value was read with (0 for a raw one).
+    @inline(__always)
+    static func peekValue(_ base: UnsafeMutableRawPointer, _ shape: Shape, _ p: Int, _ read: inout ValidatedRead) throws -> (Value, UInt64) {
+        let rep = shape.reps[p], at = base + shape.offsets[p]
+        switch rep {
+        case .any: return try ObjectSpace.peekAnyTagged(at, &read)
+        case .string: return (.string(try ObjectSpace.peekString(at: at, &read)), 0)
+        case .double, .int: return (rep.number(slotarena_peek64(at)), 0)
+        }
+    }
+
+    /// The last check of a read of position `p`, after the word's: an untyped value's tag
+    /// word is still `t` (a raw value's place never changes names: the file comment).
+    @inline(__always)
+    static func samePlace(_ base: UnsafeMutableRawPointer, _ shape: Shape, _ p: Int, _ t: UInt64) -> Bool {
+        shape.reps[p] != .any || ObjectSpace.samePlace(base + shape.offsets[p], t)
+    }
+
     /// `get` within a validated read. The common case, values inline, takes no reference
     /// to the shape (it lives as long as the space) and no reader section.
     @inline(__always)
@@ -445,20 +543,23 @@ extension ShapedDict {
         let w = read.cell.peek64(o)
         if w & DictWord.modeMask == DictWord.inline, let s = DictWord.pointer(w) {
             guard read.stillValid else { throw RetryRead() }
-            guard let p = DictWord.peekedShape(s)._withUnsafeGuaranteedRef({ $0.position(of: name) }) else {
+            let shape = DictWord.peekedShape(s)
+            guard let p = shape._withUnsafeGuaranteedRef({ $0.position(of: name) }) else {
                 guard slotarena_peek64_sc(read.cell.base + o) == w else { throw RetryRead() }
                 return nil
             }
             // The value, the word again, the value's tag word again (the file comment).
-            let at = read.cell.base + info.cellSize + 16 * p
+            let base = read.cell.base + info.cellSize
             #if DEBUG
             _ = _DictReadPause.at(read.cell.base, .beforeValue)
             #endif
-            let (value, t) = try ObjectSpace.peekAnyTagged(at, &read)
+            let (value, t) = try shape._withUnsafeGuaranteedRef { try peekValue(base, $0, p, &read) }
             #if DEBUG
             _ = _DictReadPause.at(read.cell.base, .beforeRecheck)
             #endif
-            guard slotarena_peek64_sc(read.cell.base + o) == w, ObjectSpace.samePlace(at, t) else { throw RetryRead() }
+            guard slotarena_peek64_sc(read.cell.base + o) == w,
+                  shape._withUnsafeGuaranteedRef({ samePlace(base, $0, p, t) })
+            else { throw RetryRead() }
             return value
         }
         return try peekGetOther(&read, info, name)
@@ -484,11 +585,11 @@ extension ShapedDict {
         #if DEBUG
         _ = _DictReadPause.at(read.cell.base, .beforeValue)
         #endif
-        let (value, t) = try ObjectSpace.peekAnyTagged(base + 16 * p, &read)
+        let (value, t) = try peekValue(base, shape, p, &read)
         #if DEBUG
         _ = _DictReadPause.at(read.cell.base, .beforeRecheck)
         #endif
-        guard unchanged(read, info, w, shape, shapeAt), ObjectSpace.samePlace(base + 16 * p, t) else { throw RetryRead() }
+        guard unchanged(read, info, w, shape, shapeAt), samePlace(base, shape, p, t) else { throw RetryRead() }
         return value
     }
 
@@ -501,28 +602,28 @@ extension ShapedDict {
         out.reserveCapacity(shape.count)
         tagWords.reserveCapacity(shape.count)
         for p in 0..<shape.count {
-            let (value, t) = try ObjectSpace.peekAnyTagged(base + 16 * p, &read)
+            let (value, t) = try peekValue(base, shape, p, &read)
             out.append((shape.names[p], value))
             tagWords.append(t)
         }
         guard unchanged(read, info, w, shape, shapeAt) else { throw RetryRead() }
-        for p in 0..<shape.count where !ObjectSpace.samePlace(base + 16 * p, tagWords[p]) { throw RetryRead() }
+        for p in 0..<shape.count where !samePlace(base, shape, p, tagWords[p]) { throw RetryRead() }
         return out
     }
 
-    /// `PointDict shape 2: x at 16, y at 32, inline 2 of 2`, or the block or the dictionary
-    /// mode the instance is in.
+    /// `PointDict shape 2: x at 16 (double), y at 24 (double), inline 16 of 16 bytes`, or
+    /// the block or the dictionary mode the instance is in.
     static func describe(_ read: inout ValidatedRead, _ info: ClassInfo) throws -> String {
         guard let (w, _, shape, shapeAt) = try peekLayout(&read, info) else {
             return "\(info.name) dictionary mode"
         }
-        let k = DictWord.capacity(w)
+        let k = 8 * DictWord.capacity(w)
+        let start = shapeAt == nil ? info.cellSize : blockHeader
+        let at = shape.names.indices.map { "\(shape.names[$0]) at \(start + shape.offsets[$0]) (\(shape.reps[$0]))" }
         if let shapeAt {
-            let room = Int(slotarena_peek64(shapeAt + 8))
-            let at = shape.names.enumerated().map { "\($0.element) at \(blockHeader + 16 * $0.offset)" }
-            return "\(info.name) shape \(shape.number): \((at + ["in a block of \(room), inline 0 of \(k)"]).joined(separator: ", "))"
+            let room = 8 * Int(slotarena_peek64(shapeAt + 8))
+            return "\(info.name) shape \(shape.number): \((at + ["in a block of \(room) bytes, inline 0 of \(k) bytes"]).joined(separator: ", "))"
         }
-        let at = shape.names.enumerated().map { "\($0.element) at \(info.cellSize + 16 * $0.offset)" }
-        return "\(info.name) shape \(shape.number): \((at + ["inline \(shape.count) of \(k)"]).joined(separator: ", "))"
+        return "\(info.name) shape \(shape.number): \((at + ["inline \(shape.bytes) of \(k) bytes"]).joined(separator: ", "))"
     }
 }

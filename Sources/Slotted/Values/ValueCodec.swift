@@ -137,7 +137,9 @@ extension ObjectSpace {
         }
         let old = cell.load(offset, as: UInt64.self)
         let oldPayload = cell.load(offset + 8, as: UInt64.self)
-        let sequence = old & ~AnyWord.tagMask
+        // A new value of a shaped dictionary may start over a raw value's bytes: a sequence
+        // never keeps the writing bit at rest, whatever those bytes were.
+        let sequence = old & ~(AnyWord.tagMask | AnyWord.writing)
         slotarena_store_seq_begin(cell.base + offset, (sequence &+ AnyWord.writing) | (old & AnyWord.tagMask))
         cell.store(payload, offset + 8)
         slotarena_store_release64(cell.base + offset, (sequence &+ 2 &* AnyWord.writing) | UInt64(tag.rawValue))
