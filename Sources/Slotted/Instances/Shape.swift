@@ -186,6 +186,16 @@ final class Shape: @unchecked Sendable {
         return t._withUnsafeGuaranteedRef { $0.generalized.load(ordering: .relaxed) } ? .any : rep
     }
 
+    /// The transition that adding `name` with `value` takes, if it exists: the one for the
+    /// kind of `value` (one lookup), or the untyped one once that was generalized.
+    @inline(__always)
+    func edge(adding name: String, _ value: Value) -> Unmanaged<Shape>? {
+        let rep = ValueRep.of(value)
+        guard let t = edge(name, rep) else { return nil }
+        guard rep != .any, t._withUnsafeGuaranteedRef({ $0.generalized.load(ordering: .relaxed) }) else { return t }
+        return edge(name, .any)
+    }
+
     /// The shape whose last position is `p` (this shape or an ancestor).
     func introducing(_ p: Int) -> Shape {
         var s = self

@@ -242,7 +242,7 @@ enum ShapedDict {
         let shape: Unmanaged<Shape> = mode == DictWord.inline
             ? .fromOpaque(DictWord.pointer(w)!) : .passUnretained(info.shapes.unsafelyUnwrapped.root)
         guard let next = shape._withUnsafeGuaranteedRef({ s in
-            s.position(of: name) == nil ? s.edge(name, s.rep(adding: name, value)) : nil
+            s.position(of: name) == nil ? s.edge(adding: name, value) : nil
         }) else {
             return nil
         }
