@@ -49,7 +49,7 @@ extension SlotClass {
         for i in arguments.indices where arguments[i].key.isEmpty { positional &+= 1 }
         if _slowPath(positional > _slotCount) { throw _tooManyPositional(arguments) }
         var build = try _beginConstruction(
-            dictionaryEntries: _hasShapes ? _dictionaryWords(arguments) : 0)
+            dictionaryEntries: _hasShapes ? _dictionaryKeywords(arguments.lazy.map(\.key)) + Self._untypedKeywords(arguments) : 0)
         do {
             for i in arguments.indices {
                 if arguments[i].key.isEmpty {
@@ -73,7 +73,9 @@ extension SlotClass {
             throw tooManyPositional(given: positional.count, surplus: Array(positional)[_slotCount].value)
         }
         var build = try _beginConstruction(
-            dictionaryEntries: _hasShapes ? dictionaryWords(arguments.lazy.map { ($0.label, $0.value) }) : 0)
+            dictionaryEntries: _hasShapes
+                ? _dictionaryKeywords(arguments.lazy.map(\.label))
+                    + arguments.count { !$0.label.isEmpty && ValueRep.of($0.value) == .any } : 0)
         do {
             for argument in arguments {
                 if argument.label.isEmpty {
@@ -175,9 +177,9 @@ extension SlotClass {
         if _slowPath(positional > _slotCount) {
             throw tooManyPositional(given: positional, surplus: values[_slotCount])
         }
-        var words = 0
-        if signature.dictionaryEntries > 0, info.shapes != nil {
-            for k in 0..<keywords where signature.targets[k] < 0 { words += ValueRep.of(values[positional + k]).bytes / 8 }
+        var words = signature.dictionaryEntries
+        if words > 0 {
+            for k in 0..<keywords where signature.targets[k] < 0 && ValueRep.of(values[positional + k]) == .any { words += 1 }
         }
         var build = try _beginConstruction(dictionaryEntries: words)
         let cell = build.instance._cell
@@ -256,21 +258,31 @@ extension SlotClass {
     @usableFromInline
     var _hasShapes: Bool { info.shapes != nil }
 
-    /// How many 8-byte words of dictionary values these keyword arguments make: those whose
-    /// label names no slot become dictionary entries, one word for a double or an int (kept
-    /// raw), two for any other value.
-    func dictionaryWords<Arguments: Sequence<(String, Value)>>(_ arguments: Arguments) -> Int {
+    /// How many of these keyword labels name no slot, and so become dictionary entries: one
+    /// word of inline room each (a double, an int or a string takes one, another value two:
+    /// ``_untypedKeywords(_:)`` counts the second words).
+    @usableFromInline
+    func _dictionaryKeywords<Labels: Sequence<String>>(_ labels: Labels) -> Int {
         var n = 0
-        for (label, value) in arguments where !label.isEmpty && (info.slots.isEmpty || (info.target(label) ?? -1) < 0) {
-            n += ValueRep.of(value).bytes / 8
+        for label in labels where !label.isEmpty && (info.slots.isEmpty || (info.target(label) ?? -1) < 0) {
+            n += 1
         }
         return n
     }
 
-    /// ``dictionaryWords(_:)`` of a call's keyword arguments.
-    @usableFromInline
-    func _dictionaryWords(_ arguments: KeyValuePairs<String, Value>) -> Int {
-        dictionaryWords(arguments.lazy.map { ($0.key, $0.value) })
+    /// How many keyword values are kept untyped in a dictionary (not a double, an int or a
+    /// string), each a word more than ``_dictionaryKeywords(_:)`` counts (a keyword of a
+    /// slot counts too: a little more room, never less).
+    @inlinable @inline(__always)
+    static func _untypedKeywords(_ arguments: KeyValuePairs<String, Value>) -> Int {
+        var n = 0
+        for i in arguments.indices where !arguments[i].key.isEmpty {
+            switch arguments[i].value {
+            case .double, .int, .string: break
+            default: n &+= 1
+            }
+        }
+        return n
     }
 
     /// Takes a cell for a new instance, born holding its writer bit; for a class with

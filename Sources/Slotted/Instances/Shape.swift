@@ -68,6 +68,27 @@ enum ValueRep: UInt8, Sendable {
     }
 }
 
+/// A fixed list a shape (or an edge list) owns and never changes, read by index without
+/// reference counting or bounds checks: the add and read paths look at it on every access.
+struct ShapeColumn<Element: BitwiseCopyable>: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Element>
+    let count: Int
+
+    init(_ elements: some Collection<Element>) {
+        count = elements.count
+        base = .allocate(capacity: max(count, 1))
+        _ = UnsafeMutableBufferPointer(start: base, count: count).initialize(from: elements)
+    }
+
+    @inline(__always)
+    subscript(_ i: Int) -> Element { base[i] }
+
+    var array: [Element] { Array(UnsafeBufferPointer(start: base, count: count)) }
+
+    /// Frees the storage; the owner calls it once, in its deinit.
+    func deallocate() { base.deallocate() }
+}
+
 /// One shape of a class's instance dictionaries: attribute names at positions.
 final class Shape: @unchecked Sendable {
     /// The shape's number in its class's tree, 0 for the empty root.
@@ -77,9 +98,9 @@ final class Shape: @unchecked Sendable {
     /// Names in insertion order: the value of `names[p]` is at position `p`.
     let names: ContiguousArray<String>
     /// How the value at each position is kept.
-    let reps: ContiguousArray<ValueRep>
+    let reps: ShapeColumn<ValueRep>
     /// The byte offset of each position's value from the start of the values.
-    let offsets: ContiguousArray<Int>
+    let offsets: ShapeColumn<Int>
     /// Bytes of all the values, a multiple of 8.
     let bytes: Int
     /// Whether some position keeps raw bits: a delete then leaves the shapes (a raw value
@@ -98,17 +119,17 @@ final class Shape: @unchecked Sendable {
     /// as a hash table's entries keep theirs in the space's name table.
     let live = Atomic<Int>(0)
 
-    init(number: Int, parent: Shape?, names: ContiguousArray<String>, reps: ContiguousArray<ValueRep>) {
+    init(number: Int, parent: Shape?, names: ContiguousArray<String>, reps: [ValueRep]) {
         self.number = number
         self.parent = parent
         self.names = names
-        self.reps = reps
-        var offsets = ContiguousArray<Int>(), end = 0
+        self.reps = ShapeColumn(reps)
+        var offsets: [Int] = [], end = 0
         for r in reps {
             offsets.append(end)
             end += r.bytes
         }
-        self.offsets = offsets
+        self.offsets = ShapeColumn(offsets)
         bytes = end
         hasRaw = reps.contains { $0 != .any }
         words = .allocate(capacity: max(names.count, 1))
@@ -119,7 +140,11 @@ final class Shape: @unchecked Sendable {
         slotarena_tsan_publish(Unmanaged.passUnretained(self).toOpaque())
     }
 
-    deinit { words.deallocate() }
+    deinit {
+        words.deallocate()
+        reps.deallocate()
+        offsets.deallocate()
+    }
 
     /// An instance's dictionary moves from shape `old` to `new` (nil: it leaves its shapes).
     @inline(__always)
@@ -214,14 +239,16 @@ final class Shape: @unchecked Sendable {
 /// The transitions out of one shape, replaced whole when one is added.
 final class ShapeEdges: @unchecked Sendable {
     let words: [SmallName.Words]
-    let reps: [ValueRep]
+    let reps: ShapeColumn<ValueRep>
     let targets: [Unmanaged<Shape>]
 
     init(words: [SmallName.Words], reps: [ValueRep], targets: [Unmanaged<Shape>]) {
         self.words = words
-        self.reps = reps
+        self.reps = ShapeColumn(reps)
         self.targets = targets
     }
+
+    deinit { reps.deallocate() }
 }
 
 /// The shapes of one class with a `__dict__`: the transition tree from the empty root, the
@@ -333,7 +360,7 @@ final class ShapeTree: @unchecked Sendable {
             if let t = shape.edge(name, rep) { return t.takeUnretainedValue() }
             guard shapes.count < Self.maxShapes else { return nil }
             let kept = Shape.normalized(name)
-            let s = Shape(number: shapes.count, parent: shape, names: shape.names + [kept], reps: shape.reps + [rep])
+            let s = Shape(number: shapes.count, parent: shape, names: shape.names + [kept], reps: shape.reps.array + [rep])
             shapes.append(s)
             var words: [SmallName.Words] = []
             var reps: [ValueRep] = []
@@ -341,7 +368,7 @@ final class ShapeTree: @unchecked Sendable {
             if let raw = UnsafeRawPointer(bitPattern: shape.edgeBits.load(ordering: .acquiring)) {
                 let old = Unmanaged<ShapeEdges>.fromOpaque(raw).takeUnretainedValue()
                 words = old.words
-                reps = old.reps
+                reps = old.reps.array
                 targets = old.targets
             }
             words.append(SmallName.words(kept) ?? SmallName.Words(low: 0, high: 0))
