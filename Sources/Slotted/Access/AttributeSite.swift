@@ -309,12 +309,8 @@ public final class AttributeSite: @unchecked Sendable {
                 // is read as a typed slot's, an untyped one as an untyped slot's.
                 mask |= ShapeTag.mask
                 expected |= UInt64(shaped.number) << ShapeTag.shift
-                switch shaped.rep {
-                case .any: shapeWord = SiteEntry.untypedRead | UInt64(shaped.offset)
-                case .double: shapeWord = SiteEntry.simpleRead | SiteEntry.simpleDouble | UInt64(shaped.offset)
-                case .int: shapeWord = SiteEntry.simpleRead | UInt64(shaped.offset)
-                case .string: shapeWord = 0  // no fast read: the slow path reads the string
-                }
+                // (A string word gets no fast read: the slow path reads it.)
+                shapeWord = SiteEntry.decodedRead(SiteEntry.code(shaped.rep), offset: shaped.offset)
             } else {
                 shapeWord = shaped?.word ?? 0
             }

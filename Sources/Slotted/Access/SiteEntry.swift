@@ -55,11 +55,18 @@ enum SiteEntry {
     /// untyped slot with its presence bit in the header, else 0.
     static func fastWord(_ d: UInt64) -> UInt64 {
         guard kind(d) == slot, d & presenceInHeader != 0 else { return 0 }
-        switch typeCode(d) {
-        case int: return simpleRead | UInt64(offset(d))
-        case double: return simpleRead | simpleDouble | UInt64(offset(d))
-        case any: return untypedRead | UInt64(offset(d))
-        default: return 0
+        return decodedRead(typeCode(d), offset: offset(d))
+    }
+
+    /// The decoded read of a value of type code `code` at byte `offset`: a 64-bit int or a
+    /// double read as it is, an untyped value with its tag word; 0 (no fast read) for any
+    /// other type. The caller checked, in the entry's compare, that the value is there.
+    static func decodedRead(_ code: UInt64, offset: Int) -> UInt64 {
+        switch code {
+        case int: simpleRead | UInt64(offset)
+        case double: simpleRead | simpleDouble | UInt64(offset)
+        case any: untypedRead | UInt64(offset)
+        default: 0
         }
     }
 
@@ -73,6 +80,16 @@ enum SiteEntry {
     @inlinable static var string: UInt64 { 6 }
     @inlinable static var instance: UInt64 { 7 }
     @inlinable static var any: UInt64 { 8 }
+
+    /// The type code of a shaped dictionary's value kept as `rep`.
+    static func code(_ rep: ValueRep) -> UInt64 {
+        switch rep {
+        case .any: any
+        case .double: double
+        case .int: int
+        case .string: string
+        }
+    }
 
     static func code(_ type: SlotType) -> UInt64 {
         switch type {
