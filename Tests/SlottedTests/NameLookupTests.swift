@@ -55,6 +55,46 @@ struct NameLookupTests {
         #expect(throws: AttributeError.self) { try w.get("n40") }
     }
 
+    @Test("get reads each kind of slot by name: typed int, double and bool, untyped, string, past the 16th, on a subclass")
+    func everyKindByName() throws {
+        let space = ObjectSpace()
+        let pads: [(String, SlotType)] = (0..<14).map { ("p\($0)", .int) }
+        let C = try space.defineClass("Kinds", typedSlots: [("i", .int), ("d", .double), ("a", .any)] + pads
+                                      + [("b", .bool), ("s", .string), ("late", .double)])
+        let Sub = try space.defineClass("SubKinds", bases: [C], slots: ["own"])
+        for K in [C, Sub] {
+            let k = try K.new()
+            for name in ["i", "d", "a", "b", "s", "late"] {
+                #expect(throws: AttributeError.self) { try k.get(name) }
+                #expect(try k.getIfPresent(name) == nil)
+            }
+            try k.set("i", .int(-7))
+            try k.set("d", .double(2.5))
+            try k.set("a", .bool(true))
+            try k.set("b", .bool(false))
+            try k.set("s", "text")
+            try k.set("late", .double(-0.25))
+            #expect(try k.get("i") == .int(-7))
+            #expect(try k.get("d") == .double(2.5))
+            #expect(try k.get("a") == .bool(true))
+            #expect(try k.get("b") == .bool(false))
+            #expect(try k.get("s") == "text")
+            #expect(try k.get("late") == .double(-0.25))
+            try k.set("a", nil)
+            #expect(try k.get("a") == nil)
+            try k.set("a", .int(3))
+            #expect(try k.get("a") == .int(3))
+            try k.delete("d")
+            try k.delete("a")
+            #expect(try k.getIfPresent("d") == nil)
+            #expect(try k.getIfPresent("a") == nil)
+            #expect(throws: AttributeError.self) { try k.get("d") }
+            #expect(try k.get("i") == .int(-7))
+            space.free(k)
+            #expect(throws: ReferenceError.self) { try k.get("i") }
+        }
+    }
+
     @Test("class attributes and dict entries are found by names of every form")
     func attributesAndDict() throws {
         let space = ObjectSpace()

@@ -164,7 +164,7 @@ final class ClassInfo: @unchecked Sendable {
         let small = names.indices.prefix(Self.smallNameLimit).compactMap { i in
             // A copy built from the bytes is in the small form whenever the text fits.
             SmallName(String(decoding: Array(names[i].utf8), as: UTF8.self))
-                .map { SmallName(words: $0.words, target: targets[i]) }
+                .map { SmallName(words: $0.words, target: targets[i], read: SmallName.read(targets[i], slots)) }
         }
         self.smallNames = .allocate(capacity: max(small.count, 1))
         self.smallNames.initialize(from: small, count: small.count)
@@ -196,12 +196,26 @@ final class ClassInfo: @unchecked Sendable {
     @inline(__always)
     func target(_ name: String) -> Int? {
         if let words = SmallName.words(name) {
-            for i in 0..<smallNameCount where smallNames[i].words == words { return smallNames[i].target }
+            if let k = smallIndex(words) { return smallNames[k].target }
             // Equal code points make equal small forms: a small name that matched none of
             // them names nothing when every name has its small form in the list.
             if allNamesSmall { return nil }
         }
         return targetByString(name)
+    }
+
+    /// The index in ``smallNames`` of the name whose small form is `words`, or nil.
+    @inline(__always)
+    func smallIndex(_ words: SmallName.Words) -> Int? {
+        for i in 0..<smallNameCount where smallNames[i].words == words { return i }
+        return nil
+    }
+
+    /// ``target(_:)`` for a name not in ``smallNames`` (a small name when some names are
+    /// not small, or a name too long for the small form).
+    @inline(__always)
+    func targetOfOther(_ name: String, small: Bool) -> Int? {
+        small && allNamesSmall ? nil : targetByString(name)
     }
 
     private func targetByString(_ name: String) -> Int? {
@@ -231,15 +245,22 @@ final class ClassInfo: @unchecked Sendable {
 struct SmallName: BitwiseCopyable {
     let words: Words
     let target: Int
+    /// For a slot whose presence bit is in the header and whose value is a 64-bit int, a
+    /// double or untyped, the by-name fast path's read decoded, as an attribute site's
+    /// fourth word (``Instance/peekSetSlot(_:)``): bit 63 marks it, bits 24...25 the kind
+    /// (``readInt``, ``readDouble``, ``readAny``), bits 16...21 the presence bit's position
+    /// in the header, bits 0...13 the value's byte offset. 0 for any other target.
+    let read: UInt64
 
     struct Words: Equatable, BitwiseCopyable {
         let low: UInt64
         let high: UInt64
     }
 
-    init(words: Words, target: Int) {
+    init(words: Words, target: Int, read: UInt64 = 0) {
         self.words = words
         self.target = target
+        self.read = read
     }
 
     /// The words of `name` when it is in the small form (target unused).
@@ -247,6 +268,29 @@ struct SmallName: BitwiseCopyable {
         guard let words = Self.words(name) else { return nil }
         self.init(words: words, target: 0)
     }
+
+    static let readMark: UInt64 = 1 << 63
+    static let readInt: UInt64 = 0, readDouble: UInt64 = 1, readAny: UInt64 = 2
+
+    /// The decoded read (see ``read``) of lookup target `target` among `slots`.
+    static func read(_ target: Int, _ slots: [SlotInfo]) -> UInt64 {
+        guard target >= 0 else { return 0 }
+        let s = slots[target]
+        guard s.presenceOffset < 8, s.offset < 1 << 14 else { return 0 }
+        let kind: UInt64
+        switch s.type {
+        case .int: kind = readInt
+        case .double: kind = readDouble
+        case .any: kind = readAny
+        default: return 0
+        }
+        let bit = UInt64(s.presenceOffset * 8 + s.presenceMask.trailingZeroBitCount)
+        return readMark | kind << 24 | bit << 16 | UInt64(s.offset)
+    }
+
+    @inline(__always) static func readKind(_ r: UInt64) -> UInt64 { (r >> 24) & 3 }
+    @inline(__always) static func readBit(_ r: UInt64) -> UInt64 { 1 &<< ((r >> 16) & 63) }
+    @inline(__always) static func readOffset(_ r: UInt64) -> Int { Int(truncatingIfNeeded: r & 0x3fff) }
 
     /// The raw words of a string in the small form, or nil for any other form.
     @inline(__always)

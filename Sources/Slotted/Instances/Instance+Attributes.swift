@@ -296,7 +296,20 @@ extension Instance {
               let entry = ClassTable.lookupUnmanaged(HeaderBits.classID(h))
         else { return .other }
         let found: SlotPeek = entry._withUnsafeGuaranteedRef { info in
-            guard let i = info.target(name) else {
+            let target: Int?
+            if let words = SmallName.words(name) {
+                if let k = info.smallIndex(words) {
+                    let r = info.smallNames[k].read
+                    // The common case: the read decoded when the class was made.
+                    if r != 0 { return Self.peekDecoded(cell, h, r) }
+                    target = info.smallNames[k].target
+                } else {
+                    target = info.targetOfOther(name, small: true)
+                }
+            } else {
+                target = info.targetOfOther(name, small: false)
+            }
+            guard let i = target else {
                 return info.shapes != nil ? Self.peekShaped(cell, h, info, name) : .other
             }
             guard i >= 0 else { return .other }
@@ -307,6 +320,20 @@ extension Instance {
         }
         guard slotarena_peek64_sc(cell.base) == h else { return .other }
         return found
+    }
+
+    /// The fast path's read of a slot through its name's decoded read `r`
+    /// (``SmallName/read``): the presence bit in header `h`, then the value. The caller
+    /// peeks the header again.
+    @inline(__always)
+    static func peekDecoded(_ cell: _SlotCell, _ h: UInt64, _ r: UInt64) -> SlotPeek {
+        guard h & SmallName.readBit(r) != 0 else { return .unset }
+        let p = cell.base + SmallName.readOffset(r)
+        switch SmallName.readKind(r) {
+        case SmallName.readDouble: return .value(.double(Double(bitPattern: slotarena_peek64(p))))
+        case SmallName.readInt: return .value(.int(Int(Int64(bitPattern: slotarena_peek64(p)))))
+        default: return _SlotCell._peekSimpleAny(p).map { .value($0) } ?? .other
+        }
     }
 
     /// The fast path's read of a name only a dictionary can have, on a shaped dictionary
