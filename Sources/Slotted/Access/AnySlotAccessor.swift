@@ -81,7 +81,7 @@ public struct AnySlotAccessor: Sendable, BitwiseCopyable {
         try instance.withWriteLock { info, cell, header in
             try check(info)
             if isReadOnly { throw AttributeError.readOnly(info.name, info.slots[slotIndex].name) }
-            try info.space.storeSlot(info, slotIndex, value, cell, header: &header)
+            try info.withSpace { try $0.storeSlot(info, slotIndex, value, cell, header: &header) }
         }
     }
 

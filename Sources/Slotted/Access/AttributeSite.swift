@@ -244,7 +244,7 @@ public final class AttributeSite: @unchecked Sendable {
             if d & SiteEntry.frozen != 0 { throw AttributeError.readOnly(info.name, name) }
             switch SiteEntry.kind(d) {
             case SiteEntry.slot:
-                try info.space.storeSlot(info, SiteEntry.slotIndex(d), value, cell, header: &header)
+                try info.withSpace { try $0.storeSlot(info, SiteEntry.slotIndex(d), value, cell, header: &header) }
             case SiteEntry.dict:
                 let id = SiteEntry.nameID(d)
                 if id != 0 {

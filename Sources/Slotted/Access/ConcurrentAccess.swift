@@ -165,7 +165,7 @@ extension Instance {
             }
             guard let entry = ClassTable.lookupUnmanaged(HeaderBits.classID(h)) else { Self.spaceDestroyed() }
             let outcome: Result<R, any Error> = entry._withUnsafeGuaranteedRef { info in
-                var state = ValidatedRead(cell: cell, header: h, arena: info.space.arena)
+                var state = ValidatedRead(cell: cell, header: h, arena: info.withSpace { $0.arena })
                 defer { state.end() }
                 return Result { try read(info, &state) }
             }

@@ -198,6 +198,14 @@ extension _SlotAccessorHot {
         return info
     }
 
+    /// Calls `body` with the accessor's space, taking no reference to the class or the
+    /// space (``ClassInfo/withSpace(_:)``); traps as ``classInfo`` does.
+    @inline(__always)
+    func withSpace<R>(_ body: (ObjectSpace) throws -> R) rethrows -> R {
+        guard let entry = ClassTable.lookupUnmanaged(classID) else { spaceDestroyed(slot: nil) }
+        return try entry._withUnsafeGuaranteedRef { try $0.withSpace(body) }
+    }
+
     /// The trap of an accessor whose class is gone with its space. The accessor kept no
     /// names, so the message gives what it has: the slot's index and offset, the class id.
     func spaceDestroyed(slot: Int?) -> Never {

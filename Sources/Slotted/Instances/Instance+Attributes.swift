@@ -126,7 +126,7 @@ extension Instance {
     static func set(_ info: ClassInfo, _ cell: _SlotCell, _ name: String, _ value: Value, header: inout UInt64) throws {
         let target = info.target(name)
         if let i = target, i >= 0 {
-            try info.space.storeSlot(info, i, value, cell, header: &header)
+            try info.withSpace { try $0.storeSlot(info, i, value, cell, header: &header) }
         } else if info.dictOffset >= 0 {
             try setInDict(info, cell, name, value)
         } else if target != nil {

@@ -221,7 +221,7 @@ enum ShapedDict {
         if w & DictWord.modeMask == DictWord.inline, let s = DictWord.pointer(w) {
             let stored = try Unmanaged<Shape>.fromOpaque(s)._withUnsafeGuaranteedRef { shape -> Bool in
                 guard let p = shape.position(of: name) else { return false }
-                return try store(info.space, value, cell.base + info.cellSize, shape, p, replacing: true)
+                return try info.withSpace { try store($0, value, cell.base + info.cellSize, shape, p, replacing: true) }
             }
             if stored { return }
         }
@@ -249,7 +249,7 @@ enum ShapedDict {
         let k = DictWord.capacity(w)
         guard try next._withUnsafeGuaranteedRef({ n in
             guard n.valueWords <= k else { return false }
-            return try store(info.space, value, cell.base + info.cellSize, n, n.count - 1, replacing: false)
+            return try info.withSpace { try store($0, value, cell.base + info.cellSize, n, n.count - 1, replacing: false) }
         }) else { return nil }
         DictWord.publish(DictWord.make(next.toOpaque(), DictWord.inline, capacity: k), at: cell.base + info.dictOffset)
         return (shape, next)

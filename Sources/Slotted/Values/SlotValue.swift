@@ -122,7 +122,7 @@ extension Instance: SlotValue {
         Instance(raw: cell.load(offset, as: UInt64.self))
     }
     public static func _store(_ value: Instance, _ cell: _SlotCell, _ slot: _SlotAccessorHot) {
-        do { try slot.classInfo.space.checkReference(value) } catch {
+        do { try slot.withSpace { try $0.checkReference(value) } } catch {
             _slottedTrap("storing an instance into a typed slot: \(error)")
         }
         cell.store(value.raw, slot.offset)
@@ -141,7 +141,7 @@ extension Value: SlotValue {
     }
     public static func _store(_ value: Value, _ cell: _SlotCell, _ slot: _SlotAccessorHot) {
         let present = cell.isPresent(slot.presenceOffset, slot.presenceMask)
-        do { try slot.classInfo.space.storeAny(value, cell, slot.offset, replacing: present) } catch {
+        do { try slot.withSpace { try $0.storeAny(value, cell, slot.offset, replacing: present) } } catch {
             _slottedTrap("storing into an untyped slot: \(error)")
         }
     }
@@ -254,13 +254,17 @@ func _initializeString(_ value: String, _ cell: _SlotCell, _ slot: _SlotAccessor
 /// The general string store: a block for long text, releasing what the slot held.
 @usableFromInline
 func _storeString(_ value: String, _ cell: _SlotCell, _ slot: _SlotAccessorHot) {
-    let info = slot.classInfo
-    let space = info.space
-    let interned = !info.internedOffsets.isEmpty && info.internedOffsets.contains(slot.offset)
-    let word: UInt64
-    do { word = try space.encodeString(value, interned: interned) } catch { _slottedTrap("storing a string into a typed slot: \(error)") }
-    let present = cell.isPresent(slot.presenceOffset, slot.presenceMask)
-    let old = cell.load(slot.offset, as: UInt64.self)
-    cell.store(word, slot.offset)
-    if present { space.releaseString(old) }
+    // Neither the class nor the space is retained (``_SlotAccessorHot/withSpace(_:)``).
+    guard let entry = ClassTable.lookupUnmanaged(slot.classID) else { slot.spaceDestroyed(slot: nil) }
+    entry._withUnsafeGuaranteedRef { info in
+        let interned = !info.internedOffsets.isEmpty && info.internedOffsets.contains(slot.offset)
+        info.withSpace { space in
+            let word: UInt64
+            do { word = try space.encodeString(value, interned: interned) } catch { _slottedTrap("storing a string into a typed slot: \(error)") }
+            let present = cell.isPresent(slot.presenceOffset, slot.presenceMask)
+            let old = cell.load(slot.offset, as: UInt64.self)
+            cell.store(word, slot.offset)
+            if present { space.releaseString(old) }
+        }
+    }
 }
