@@ -49,7 +49,7 @@ extension SlotClass {
         for i in arguments.indices where arguments[i].key.isEmpty { positional &+= 1 }
         if _slowPath(positional > _slotCount) { throw _tooManyPositional(arguments) }
         var build = try _beginConstruction(
-            dictionaryEntries: _hasShapes ? _dictionaryKeywords(arguments.lazy.map(\.key)) + Self._untypedKeywords(arguments) : 0)
+            dictionaryEntries: _hasShapes ? _dictionaryKeywords(arguments) + Self._untypedKeywords(arguments) : 0)
         do {
             for i in arguments.indices {
                 if arguments[i].key.isEmpty {
@@ -266,6 +266,18 @@ extension SlotClass {
         var n = 0
         for label in labels where !label.isEmpty && (info.slots.isEmpty || (info.target(label) ?? -1) < 0) {
             n += 1
+        }
+        return n
+    }
+
+    /// ``_dictionaryKeywords(_:)`` of a call's labels, by index: a lazy map over the pairs
+    /// retained and released their storage on every construction.
+    @usableFromInline
+    func _dictionaryKeywords(_ arguments: KeyValuePairs<String, Value>) -> Int {
+        var n = 0
+        for i in arguments.indices {
+            let label = arguments[i].key
+            if !label.isEmpty && (info.slots.isEmpty || (info.target(label) ?? -1) < 0) { n += 1 }
         }
         return n
     }

@@ -149,11 +149,14 @@ final class Shape: @unchecked Sendable {
     /// An instance's dictionary moves from shape `old` to `new` (nil: it leaves its shapes).
     @inline(__always)
     static func move(from old: Shape, to new: Shape?) {
-        if let new, new.parent != nil { new.live.wrappingAdd(1, ordering: .relaxed) }
-        if old.parent != nil { old.live.wrappingSubtract(1, ordering: .relaxed) }
+        if let new, !new.isRoot { new.live.wrappingAdd(1, ordering: .relaxed) }
+        if !old.isRoot { old.live.wrappingSubtract(1, ordering: .relaxed) }
     }
 
     var count: Int { names.count }
+    /// Whether this is the empty root (number 0). Tested instead of `parent`, whose
+    /// `unowned(unsafe)` load would retain and release it.
+    @inline(__always) var isRoot: Bool { number == 0 }
     /// The values' size in 8-byte words (the unit of an inline capacity).
     var valueWords: Int { bytes / 8 }
 
@@ -231,8 +234,8 @@ final class Shape: @unchecked Sendable {
     /// `move(from:to:)` without references.
     @inline(__always)
     static func move(from old: Unmanaged<Shape>, to new: Unmanaged<Shape>) {
-        new._withUnsafeGuaranteedRef { if $0.parent != nil { $0.live.wrappingAdd(1, ordering: .relaxed) } }
-        old._withUnsafeGuaranteedRef { if $0.parent != nil { $0.live.wrappingSubtract(1, ordering: .relaxed) } }
+        new._withUnsafeGuaranteedRef { if !$0.isRoot { $0.live.wrappingAdd(1, ordering: .relaxed) } }
+        old._withUnsafeGuaranteedRef { if !$0.isRoot { $0.live.wrappingSubtract(1, ordering: .relaxed) } }
     }
 }
 

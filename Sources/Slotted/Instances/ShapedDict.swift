@@ -161,16 +161,23 @@ enum ShapedDict {
     /// Where the values of a shaped dictionary start, its shape and its room for values (in
     /// words); nil in dictionary mode.
     static func layout(_ info: ClassInfo, _ cell: _SlotCell, _ w: UInt64) -> (base: UnsafeMutableRawPointer, shape: Shape, room: Int)? {
-        let tree = info.shapes!
+        layoutUnmanaged(info, cell, w).map { ($0.base, $0.shape.takeUnretainedValue(), $0.room) }
+    }
+
+    /// ``layout(_:_:_:)`` with the shape borrowed, not retained (the tree keeps its shapes).
+    @inline(__always)
+    static func layoutUnmanaged(_ info: ClassInfo, _ cell: _SlotCell, _ w: UInt64)
+        -> (base: UnsafeMutableRawPointer, shape: Unmanaged<Shape>, room: Int)?
+    {
         switch w & DictWord.modeMask {
         case DictWord.inline:
-            return (cell.base + tree.baseCellSize, DictWord.shape(DictWord.pointer(w)!), DictWord.capacity(w))
+            return (cell.base + info.cellSize, .fromOpaque(DictWord.pointer(w)!), DictWord.capacity(w))
         case DictWord.block:
             let b = DictWord.pointer(w)!
             let s = DictWord.pointer(b.load(as: UInt64.self))!
-            return (b + blockHeader, DictWord.shape(s), Int(b.load(fromByteOffset: 8, as: UInt64.self)))
+            return (b + blockHeader, .fromOpaque(s), Int(b.load(fromByteOffset: 8, as: UInt64.self)))
         case DictWord.empty:
-            return (cell.base + tree.baseCellSize, tree.root, DictWord.capacity(w))
+            return (cell.base + info.cellSize, .passUnretained(info.shapes.unsafelyUnwrapped.root), DictWord.capacity(w))
         default:
             return nil
         }
@@ -269,7 +276,7 @@ enum ShapedDict {
         let w = cell.load(info.dictOffset, as: UInt64.self)
         guard w & DictWord.modeMask == DictWord.inline, let s = DictWord.pointer(w) else { return }
         Unmanaged<Shape>.fromOpaque(s)._withUnsafeGuaranteedRef { shape in
-            if shape.parent != nil { shape.live.wrappingAdd(1, ordering: .relaxed) }
+            if !shape.isRoot { shape.live.wrappingAdd(1, ordering: .relaxed) }
         }
     }
 
@@ -425,25 +432,30 @@ enum ShapedDict {
     /// Frees what the dictionary holds (values, block or table, uses of names). The cell is
     /// claimed or unreachable; its inline capacity stays in the word.
     static func release(_ info: ClassInfo, _ cell: _SlotCell) {
-        let o = info.dictOffset, space = info.space
-        let w = cell.load(o, as: UInt64.self)
-        guard let (base, shape, room) = layout(info, cell, w) else {
-            return InstanceDict.release(cell, o, space: space)
-        }
-        for p in 0..<shape.count {
-            switch shape.reps[p] {
-            case .any: space.releaseAny(_SlotCell(base), shape.offsets[p])
-            case .string: space.releaseString(base.load(fromByteOffset: shape.offsets[p], as: UInt64.self))
-            case .double, .int: break
+        // Neither the space nor the shape is retained: a free is on every host's hot path.
+        info.withSpace { space in
+            let o = info.dictOffset
+            let w = cell.load(o, as: UInt64.self)
+            guard let (base, shape, room) = layoutUnmanaged(info, cell, w) else {
+                return InstanceDict.release(cell, o, space: space)
             }
+            shape._withUnsafeGuaranteedRef { s in
+                for p in 0..<s.reps.count {
+                    switch s.reps[p] {
+                    case .any: space.releaseAny(_SlotCell(base), s.offsets[p])
+                    case .string: space.releaseString(base.load(fromByteOffset: s.offsets[p], as: UInt64.self))
+                    case .double, .int: break
+                    }
+                }
+                if !s.isRoot { s.live.wrappingSubtract(1, ordering: .relaxed) }
+                if w & DictWord.modeMask == DictWord.block {
+                    slotarena_block_free(space.arena, DictWord.pointer(w)!, blockBytes(capacity: room))
+                } else {
+                    base.initializeMemory(as: UInt8.self, repeating: 0, count: s.bytes)
+                }
+            }
+            DictWord.publish(DictWord.make(nil, DictWord.empty, capacity: DictWord.capacity(w)), at: cell.base + o)
         }
-        Shape.move(from: shape, to: nil)
-        if w & DictWord.modeMask == DictWord.block {
-            slotarena_block_free(space.arena, DictWord.pointer(w)!, blockBytes(capacity: room))
-        } else {
-            base.initializeMemory(as: UInt8.self, repeating: 0, count: shape.bytes)
-        }
-        DictWord.publish(DictWord.make(nil, DictWord.empty, capacity: DictWord.capacity(w)), at: cell.base + o)
     }
 
     /// The entries by name, in insertion order for a shaped dictionary (plain loads: the

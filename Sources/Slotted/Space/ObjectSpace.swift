@@ -163,9 +163,10 @@ public final class ObjectSpace: @unchecked Sendable {
                 // A cell with inline dictionary values comes from the pool of its size; the
                 // capacity in the dictionary word never changes while the cell is live.
                 var pool = info.pool
-                if let tree = info.shapes {
+                if info.shapes != nil {
                     let k = DictWord.capacity(cell.peek64(info.dictOffset))
-                    if k > 0, let p = tree.pool(forCapacity: k) { pool = p }
+                    if k > 0, let p = Unmanaged.passUnretained(info.shapes.unsafelyUnwrapped)
+                        ._withUnsafeGuaranteedRef({ $0.pool(forCapacity: k) }) { pool = p }
                 }
                 var header: UInt64 = 0
                 guard slotarena_cell_claim(pool, cell.base, instance.generation, &header) == 0 else { return false }
