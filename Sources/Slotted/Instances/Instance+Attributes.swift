@@ -143,13 +143,14 @@ extension Instance {
 
     /// `set` in a dictionary in dictionary mode (a hash table, or none yet).
     static func setInTable(_ info: ClassInfo, _ cell: _SlotCell, _ name: String, _ value: Value) throws {
-        let space = info.space
-        let (id, counted) = space.nameIDForSet(name, in: InstanceDict.table(cell, info.dictOffset))
-        do {
-            try InstanceDict.set(cell, info.dictOffset, id, value, space: space, counted: counted)
-        } catch {
-            if counted { space.state.withLock { $0.names.release(id) } }
-            throw error
+        try info.withSpace { space in
+            let (id, counted) = space.nameIDForSet(name, in: InstanceDict.table(cell, info.dictOffset))
+            do {
+                try InstanceDict.set(cell, info.dictOffset, id, value, space: space, counted: counted)
+            } catch {
+                if counted { space.state.withLock { $0.names.release(id) } }
+                throw error
+            }
         }
     }
 

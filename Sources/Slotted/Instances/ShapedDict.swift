@@ -295,6 +295,10 @@ enum ShapedDict {
     /// its raw position keeps, dictionary mode.
     @inline(never)
     static func addOther(_ info: ClassInfo, _ cell: _SlotCell, _ name: String, _ value: Value) throws {
+        // Dictionary mode first, before anything is retained: it is where its instances stay.
+        if cell.load(info.dictOffset, as: UInt64.self) & DictWord.modeMask == DictWord.table {
+            return try Instance.setInTable(info, cell, name, value)
+        }
         let o = info.dictOffset, space = info.space, tree = info.shapes!
         let w = cell.load(o, as: UInt64.self)
         guard let (base, shape, room) = layout(info, cell, w) else {
