@@ -16,8 +16,8 @@
 // (ShapedDict.swift's shape tag, compared with the class), the untyped read's
 // offset; for a shaped dictionary of another class, that shape's dictionary
 // word; otherwise 0. The first class goes to the
-// first entry; a later one to the entry the low two bits of the exclusive or
-// of its id and the first class's id name when that is free, else to the
+// first entry; a later one to the entry the low two bits of its id's
+// difference from the first class's id name when that is free, else to the
 // first free one (the fast path compares the first entry, then that one,
 // then all four). An entry is written once and never
 // replaced: its other words are stored first, then its expected header bits
@@ -88,7 +88,8 @@ public final class AttributeSite: @unchecked Sendable {
     /// The entries, `maxCachedClasses` of them, four words each (SiteFastPath.swift): the
     /// expected header bits (all ones until filled), their mask, the data (``SiteEntry``),
     /// the cached shape's dictionary word or a simple slot's decoded read
-    /// (``SiteEntry/fastWord(_:)``) or an untyped one's offset.
+    /// (``SiteEntry/fastWord(_:)``) or an untyped one's offset; then the first cached class's
+    /// header bits.
     @usableFromInline let _words: UnsafeMutablePointer<UInt64>
     /// Held (1) by the thread that fills an entry or pins the name.
     private let writer = Atomic<UInt32>(0)
@@ -104,8 +105,8 @@ public final class AttributeSite: @unchecked Sendable {
     /// is looked up until the first access, when the name is resolved on that class once.
     public init(_ name: String) {
         self.name = name
-        _words = .allocate(capacity: Self.maxCachedClasses * Self._entryWords)
-        _words.initialize(repeating: 0, count: Self.maxCachedClasses * Self._entryWords)
+        _words = .allocate(capacity: Self._firstClassWord + 1)
+        _words.initialize(repeating: 0, count: Self._firstClassWord + 1)
         for i in 0..<Self.maxCachedClasses { entry(i).pointee = _SiteHeader.unfilled }
     }
 
@@ -323,8 +324,8 @@ public final class AttributeSite: @unchecked Sendable {
         }
         // The first entry for the first class (the fast path tries it first); then the
         // class's home entry when it is free (tried second), else the first free one.
-        // (The first class's home is the first entry: its expected word is still all ones.)
-        var e = count == 0 ? _words : _words + Self._home(classBits: classBits, first: slotarena_peek64(_words))
+        if count == 0 { slotarena_store_release64(_words + Self._firstClassWord, classBits) }
+        var e = _words + Self._home(classBits: classBits, first: slotarena_peek64(_words + Self._firstClassWord))
         if slotarena_peek64(e) != _SiteHeader.unfilled {
             e = (0..<Self.maxCachedClasses).lazy.map { self.entry($0) }.first { slotarena_peek64($0) == _SiteHeader.unfilled }!
         }

@@ -78,31 +78,32 @@ extension AttributeSite {
         // taking turns cost no mispredicted branch. At most one entry passes: each names
         // another class.
         let w = _words
-        let first = slotarena_peek64_acquire(w)
-        if _fastPath(h & slotarena_peek64(w + 1) == g | first) { return w }
-        return _match(header: h, generation: g, afterFirst: first)
+        if _fastPath(Self._passes(h, g, w)) { return w }
+        return _match(header: h, generation: g, afterFirst: ())
     }
 
-    /// ``_match(header:generation:)`` once the first entry, whose expected word is `first`,
-    /// did not match.
+    /// ``_match(header:generation:)`` once the first entry did not match.
     @inlinable @inline(__always)
-    func _match(header h: UInt64, generation g: UInt64, afterFirst first: UInt64) -> UnsafeMutablePointer<UInt64>? {
+    func _match(header h: UInt64, generation g: UInt64, afterFirst: ()) -> UnsafeMutablePointer<UInt64>? {
         let w = _words
-        let home = w + Self._home(classBits: h, first: first)
+        let home = w + Self._home(classBits: h, first: slotarena_peek64(w + Self._firstClassWord))
         if _fastPath(Self._passes(h, g, home)) { return home }
         let at = (Self._passes(h, g, w) ? 1 : 0) | (Self._passes(h, g, w + 4) ? 5 : 0)
             | (Self._passes(h, g, w + 8) ? 9 : 0) | (Self._passes(h, g, w + 12) ? 13 : 0)
         return at == 0 ? nil : w + (at &- 1)
     }
 
+    /// The word after the entries: the class bits (`h & classMask`) of the first class the
+    /// site cached, 0 before.
+    @inlinable static var _firstClassWord: Int { 16 }
+
     /// The word index of the entry a class prefers, from its header bits and the first
-    /// entry's expected word (the first class's bits; all ones before any): the low two bits
-    /// of their ids' exclusive or pick one of the four entries, so that the first class's is
-    /// the first entry and classes defined one after the other each have their own. The
-    /// first entry's word is the one its compare loaded: no other load is needed.
+    /// class's: the low two bits of the difference of their ids pick one of the four
+    /// entries, so that the first class's is the first entry and classes defined one after
+    /// the other each have their own.
     @inlinable @inline(__always)
     static func _home(classBits h: UInt64, first: UInt64) -> Int {
-        Int(truncatingIfNeeded: ((h ^ first) >> UInt64(SLOTARENA_CLASS_SHIFT)) & 3) &* _entryWords
+        Int(truncatingIfNeeded: ((h &- first) >> UInt64(SLOTARENA_CLASS_SHIFT)) & 3) &* _entryWords
     }
 
     /// Whether header `h` with generation bits `g` passes the entry at `e`: its expected
@@ -124,9 +125,8 @@ extension AttributeSite {
         let g = instance._generationBits
         // The first entry, then the others (``_match(header:generation:)``), each followed
         // by its own copy of the read: a polymorphic site does not jump back.
-        let first = slotarena_peek64_acquire(_words)
-        if _fastPath(h & slotarena_peek64(_words + 1) == g | first) { return Self._read(base, h, _words) }
-        guard let e = _match(header: h, generation: g, afterFirst: first) else { return nil }
+        if _fastPath(Self._passes(h, g, _words)) { return Self._read(base, h, _words) }
+        guard let e = _match(header: h, generation: g, afterFirst: ()) else { return nil }
         return Self._read(base, h, e)
     }
 
