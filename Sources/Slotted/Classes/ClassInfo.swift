@@ -186,6 +186,13 @@ final class ClassInfo: @unchecked Sendable {
         try Unmanaged.passUnretained(space)._withUnsafeGuaranteedRef(body)
     }
 
+    /// Calls `body` with the class's shape tree, taking no reference to it (the class keeps
+    /// it); only for a class with shapes.
+    @inline(__always)
+    func withShapeTree<R>(_ body: (ShapeTree) throws -> R) rethrows -> R {
+        try Unmanaged.passUnretained(shapes.unsafelyUnwrapped)._withUnsafeGuaranteedRef(body)
+    }
+
     /// C3 linearization, the class first (`__mro__`).
     var mro: [ClassInfo] { [self] + mroTail }
 

@@ -264,10 +264,14 @@ extension SlotClass {
     @usableFromInline
     func _dictionaryKeywords<Labels: Sequence<String>>(_ labels: Labels) -> Int {
         var n = 0
-        for label in labels where !label.isEmpty && (info.slots.isEmpty || (info.target(label) ?? -1) < 0) {
-            n += 1
-        }
+        for label in labels where _becomesDictionaryEntry(label) { n += 1 }
         return n
+    }
+
+    /// Whether a keyword with this label is stored in the dictionary: it names no slot.
+    @inline(__always)
+    func _becomesDictionaryEntry(_ label: String) -> Bool {
+        !label.isEmpty && (info.slots.isEmpty || (info.target(label) ?? -1) < 0)
     }
 
     /// ``_dictionaryKeywords(_:)`` of a call's labels, by index: a lazy map over the pairs
@@ -275,10 +279,7 @@ extension SlotClass {
     @usableFromInline
     func _dictionaryKeywords(_ arguments: KeyValuePairs<String, Value>) -> Int {
         var n = 0
-        for i in arguments.indices {
-            let label = arguments[i].key
-            if !label.isEmpty && (info.slots.isEmpty || (info.target(label) ?? -1) < 0) { n += 1 }
-        }
+        for i in arguments.indices where _becomesDictionaryEntry(arguments[i].key) { n += 1 }
         return n
     }
 

@@ -156,10 +156,7 @@ public final class SlotClass: Hashable, Sendable, CustomStringConvertible {
     @inline(__always)
     func allocateWithDict(_ bits: UInt64, expected: Int = 0) -> UnsafeMutableRawPointer? {
         guard info.shapes != nil else { return slotarena_cell_alloc(pool, bits) }
-        // The class keeps its tree: it is borrowed, not retained.
-        let (cellPool, k) = Unmanaged.passUnretained(info.shapes.unsafelyUnwrapped)._withUnsafeGuaranteedRef {
-            $0.poolForNewInstance(expected: expected)
-        }
+        let (cellPool, k) = info.withShapeTree { $0.poolForNewInstance(expected: expected) }
         guard let cell = slotarena_cell_alloc(cellPool, bits) else { return nil }
         if k > 0 { _SlotCell(cell).store(DictWord.make(nil, DictWord.empty, capacity: k), info.dictOffset) }
         return cell

@@ -149,14 +149,18 @@ final class Shape: @unchecked Sendable {
     /// An instance's dictionary moves from shape `old` to `new` (nil: it leaves its shapes).
     @inline(__always)
     static func move(from old: Shape, to new: Shape?) {
-        if let new, !new.isRoot { new.live.wrappingAdd(1, ordering: .relaxed) }
-        if !old.isRoot { old.live.wrappingSubtract(1, ordering: .relaxed) }
+        new?.countIn()
+        old.countOut()
     }
 
     var count: Int { names.count }
     /// Whether this is the empty root (number 0). Tested instead of `parent`, whose
     /// `unowned(unsafe)` load would retain and release it.
     @inline(__always) var isRoot: Bool { number == 0 }
+    /// Counts an instance whose dictionary reaches this shape in ``live`` (not for the root).
+    @inline(__always) func countIn() { if !isRoot { live.wrappingAdd(1, ordering: .relaxed) } }
+    /// Counts an instance whose dictionary leaves this shape out of ``live``.
+    @inline(__always) func countOut() { if !isRoot { live.wrappingSubtract(1, ordering: .relaxed) } }
     /// The values' size in 8-byte words (the unit of an inline capacity).
     var valueWords: Int { bytes / 8 }
 
@@ -234,8 +238,8 @@ final class Shape: @unchecked Sendable {
     /// `move(from:to:)` without references.
     @inline(__always)
     static func move(from old: Unmanaged<Shape>, to new: Unmanaged<Shape>) {
-        new._withUnsafeGuaranteedRef { if !$0.isRoot { $0.live.wrappingAdd(1, ordering: .relaxed) } }
-        old._withUnsafeGuaranteedRef { if !$0.isRoot { $0.live.wrappingSubtract(1, ordering: .relaxed) } }
+        new._withUnsafeGuaranteedRef { $0.countIn() }
+        old._withUnsafeGuaranteedRef { $0.countOut() }
     }
 }
 

@@ -276,7 +276,7 @@ enum ShapedDict {
         let w = cell.load(info.dictOffset, as: UInt64.self)
         guard w & DictWord.modeMask == DictWord.inline, let s = DictWord.pointer(w) else { return }
         Unmanaged<Shape>.fromOpaque(s)._withUnsafeGuaranteedRef { shape in
-            if !shape.isRoot { shape.live.wrappingAdd(1, ordering: .relaxed) }
+            shape.countIn()
         }
     }
 
@@ -451,7 +451,7 @@ enum ShapedDict {
                     case .double, .int: break
                     }
                 }
-                if !s.isRoot { s.live.wrappingSubtract(1, ordering: .relaxed) }
+                s.countOut()
                 if w & DictWord.modeMask == DictWord.block {
                     slotarena_block_free(space.arena, DictWord.pointer(w)!, blockBytes(capacity: room))
                 } else {

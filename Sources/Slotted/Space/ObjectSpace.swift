@@ -165,8 +165,7 @@ public final class ObjectSpace: @unchecked Sendable {
                 var pool = info.pool
                 if info.shapes != nil {
                     let k = DictWord.capacity(cell.peek64(info.dictOffset))
-                    if k > 0, let p = Unmanaged.passUnretained(info.shapes.unsafelyUnwrapped)
-                        ._withUnsafeGuaranteedRef({ $0.pool(forCapacity: k) }) { pool = p }
+                    if k > 0, let p = info.withShapeTree({ $0.pool(forCapacity: k) }) { pool = p }
                 }
                 var header: UInt64 = 0
                 guard slotarena_cell_claim(pool, cell.base, instance.generation, &header) == 0 else { return false }
