@@ -9,6 +9,8 @@
 
 #include "slotarena.h"
 
+#include <stdbool.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -66,6 +68,25 @@ static inline uint8_t slotarena_peek8(const void *p) {
  * load when every SC store is an exchange (as compilers emit them). */
 static inline uint64_t slotarena_peek64_acquire(const void *p) { return slotarena_peek64(p); }
 static inline uint64_t slotarena_peek64_sc(const void *p) { return slotarena_peek64(p); }
+/* Fused peeks: the peeked word goes straight into one operation, so that the
+ * load is that instruction's memory operand rather than an instruction of its
+ * own (a validated read is mostly peeks, and each costs the front end a slot).
+ * v | *p with acquire order (x86 loads are acquire loads), v & *p, and
+ * whether *p == v with sequentially consistent order (the flag is the asm's
+ * output, so the caller's branch follows the compare). */
+static inline uint64_t slotarena_peek64_or_acquire(const void *p, uint64_t v) {
+    __asm__ volatile("orq %1, %0" : "+r"(v) : "m"(*(const uint64_t *)p) : "cc", "memory");
+    return v;
+}
+static inline uint64_t slotarena_peek64_and(const void *p, uint64_t v) {
+    __asm__ volatile("andq %1, %0" : "+r"(v) : "m"(*(const uint64_t *)p) : "cc", "memory");
+    return v;
+}
+static inline bool slotarena_peek64_sc_equals(const void *p, uint64_t v) {
+    bool equal;
+    __asm__ volatile("cmpq %1, %2" : "=@ccz"(equal) : "m"(*(const uint64_t *)p), "r"(v) : "memory");
+    return equal;
+}
 #elif defined(__aarch64__)
 static inline uint64_t slotarena_peek64(const void *p) {
     uint64_t v;
@@ -109,6 +130,13 @@ static inline uint64_t slotarena_peek64_sc(const void *p) {
     __atomic_thread_fence(__ATOMIC_ACQUIRE);
     return __atomic_load_n((const uint64_t *)p, __ATOMIC_SEQ_CST);
 }
+#endif
+
+#if !defined(__x86_64__)
+/* The fused peeks (see the x86 definitions) as a peek and the operation. */
+static inline uint64_t slotarena_peek64_or_acquire(const void *p, uint64_t v) { return v | slotarena_peek64_acquire(p); }
+static inline uint64_t slotarena_peek64_and(const void *p, uint64_t v) { return v & slotarena_peek64(p); }
+static inline bool slotarena_peek64_sc_equals(const void *p, uint64_t v) { return slotarena_peek64_sc(p) == v; }
 #endif
 
 /* A seqlock writer's first store: later stores may not pass it. */

@@ -22,6 +22,21 @@ struct ArenaTests {
         #expect(name == "jemalloc" || name == "system")
     }
 
+    @Test("the fused peeks compute what a peek and the operation compute")
+    func fusedPeeks() {
+        let words: [UInt64] = [0, 1, 0x8000_0000_0000_0001, 0xFFFF_FFFF_FFFF_FFFF, 0x0123_4567_89AB_CDEF]
+        let p = UnsafeMutablePointer<UInt64>.allocate(capacity: 1)
+        defer { p.deallocate() }
+        for w in words {
+            p.pointee = w
+            for v in words {
+                #expect(slotarena_peek64_or_acquire(p, v) == w | v)
+                #expect(slotarena_peek64_and(p, v) == w & v)
+                #expect(slotarena_peek64_sc_equals(p, v) == (w == v))
+            }
+        }
+    }
+
     @Test("a pool rounds its cell size up to 8 bytes and at least 16")
     func cellSizeRounding() throws {
         try withArena { arena in

@@ -110,8 +110,8 @@ extension AttributeSite {
     /// word is peeked first (acquire), then its mask.
     @inlinable @inline(__always)
     static func _passes(_ h: UInt64, _ g: UInt64, _ e: UnsafeMutablePointer<UInt64>) -> Bool {
-        let expected = slotarena_peek64_acquire(e)
-        return h & slotarena_peek64(e + 1) == g | expected
+        let expected = slotarena_peek64_or_acquire(e, g)
+        return slotarena_peek64_and(e + 1, h) == expected
     }
 
     /// The fast path of a read: a live instance, no writer on it, its class cached with the
@@ -148,7 +148,7 @@ extension AttributeSite {
             guard let v = Self._fastReadOther(base, e, slotarena_peek64(e + 2)) else { return nil }
             value = v
         }
-        guard slotarena_peek64_sc(base) == h else { return nil }
+        guard slotarena_peek64_sc_equals(base, h) else { return nil }
         return value
     }
 
@@ -160,7 +160,7 @@ extension AttributeSite {
     static func _peekUntyped(_ base: UnsafeMutableRawPointer, _ h: UInt64, _ p: UnsafeMutableRawPointer) -> Value? {
         let t = slotarena_peek64_acquire(p)
         let payload = slotarena_peek64(p + 8)
-        guard slotarena_peek64_sc(base) == h, slotarena_peek64_sc(p) == t, t & AnyWord.writing == 0 else { return nil }
+        guard slotarena_peek64_sc_equals(base, h), slotarena_peek64_sc_equals(p, t), t & AnyWord.writing == 0 else { return nil }
         return _SlotCell._simpleValue(t, payload)
     }
 
@@ -184,12 +184,12 @@ extension AttributeSite {
             if rep != 0 {
                 guard rep != 3 else { return nil }  // a string word: the slow path
                 let bits = slotarena_peek64(vp)
-                guard slotarena_peek64_sc(wp) == word else { return nil }
+                guard slotarena_peek64_sc_equals(wp, word) else { return nil }
                 return rep == 1 ? .double(Double(bitPattern: bits)) : .int(Int(Int64(bitPattern: bits)))
             }
             let t = slotarena_peek64_acquire(vp)
             let payload = slotarena_peek64(vp + 8)
-            guard slotarena_peek64_sc(wp) == word, slotarena_peek64_sc(vp) == t, t & AnyWord.writing == 0 else { return nil }
+            guard slotarena_peek64_sc_equals(wp, word), slotarena_peek64_sc_equals(vp, t), t & AnyWord.writing == 0 else { return nil }
             return _SlotCell._simpleValue(t, payload)
         default:
             return nil
@@ -251,7 +251,7 @@ extension _SlotCell {
         let t1 = slotarena_peek64_acquire(p)
         guard t1 & AnyWord.writing == 0 else { return nil }
         let payload = slotarena_peek64(p + 8)
-        guard slotarena_peek64_sc(p) == t1 else { return nil }
+        guard slotarena_peek64_sc_equals(p, t1) else { return nil }
         return _simpleValue(t1, payload)
     }
 
