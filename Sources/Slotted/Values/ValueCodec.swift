@@ -11,6 +11,7 @@ internal import CSlotArena
 
 @usableFromInline
 enum AnyTag: UInt8 {
+    // int and double differ only in the low bit: a fast path tests `tag | 1 == double`.
     case none = 1, int, double, bool, string, instance
 }
 
