@@ -104,6 +104,53 @@ struct NameLookupTests {
         try c.set(String(decoding: Array("extra".utf8), as: UTF8.self), .int(3))
         for form in variants("extra") { #expect(try c.get(form) == .int(3)) }
     }
+
+    @Test("get and getIfPresent on dict instances read shaped entries of each kind, class attributes, long names and hash tables, beside a slot")
+    func dictInstanceByName() throws {
+        let space = ObjectSpace()
+        let D = try space.defineClass("D", attributes: ["label": "class value"])
+        let S = try space.defineClass("S", bases: [D], slots: ["own"])
+        let long = "a_rather_long_attribute_name"
+        for K in [D, S] {
+            let d = try K.new()
+            #expect(throws: AttributeError.self) { try d.get("x") }
+            #expect(try d.getIfPresent("x") == nil)
+            #expect(try d.get("label") == "class value")
+            try d.set("x", .double(1.5))
+            try d.set("n", .int(4))
+            try d.set("t", "text")
+            try d.set("flag", .bool(true))
+            try d.set("nothing", nil)
+            try d.set(long, .int(9))
+            if K === S { try d.set("own", .double(-2)) }
+            #expect(try d.get("x") == .double(1.5))
+            #expect(try d.get("n") == .int(4))
+            #expect(try d.get("t") == "text")
+            #expect(try d.get("flag") == .bool(true))
+            #expect(try d.get("nothing") == nil)
+            #expect(try d.getIfPresent("nothing") == .some(nil))
+            #expect(try d.get(long) == .int(9))
+            #expect(try d.getIfPresent(long) == .int(9))
+            #expect(throws: AttributeError.self) { try d.get("y") }
+            #expect(try d.getIfPresent("y") == nil)
+            try d.set("label", .int(1))
+            #expect(try d.get("label") == .int(1))
+            if K === S { #expect(try d.get("own") == .double(-2)) }
+            // Deleting an entry that is not the last one added: a hash table of its own.
+            try d.delete("x")
+            #expect(try d.getIfPresent("x") == nil)
+            #expect(throws: AttributeError.self) { try d.get("x") }
+            #expect(try d.get("n") == .int(4))
+            #expect(try d.get(long) == .int(9))
+            #expect(try d.get("label") == .int(1))
+            try d.delete("label")
+            #expect(try d.get("label") == "class value")
+            if K === S { #expect(try d.get("own") == .double(-2)) }
+            space.free(d)
+            #expect(throws: ReferenceError.self) { try d.get("n") }
+            #expect(throws: ReferenceError.self) { try d.getIfPresent("y") }
+        }
+    }
 }
 
 /// "é" as one code point (U+00E9) and as "e" + U+0301: canonically equivalent, so Swift's

@@ -262,7 +262,7 @@ struct SmallName: BitwiseCopyable {
     let target: Int
     /// For a slot whose presence bit is in the header and whose value is a 64-bit int, a
     /// double or untyped, the by-name fast path's read decoded, as an attribute site's
-    /// fourth word (``Instance/peekSetSlot(_:)``): bit 63 marks it, bits 24...25 the kind
+    /// fourth word (``Instance/peekSmallName(_:)``): bit 63 marks it, bits 24...25 the kind
     /// (``readInt``, ``readDouble``, ``readAny``), bits 16...21 the presence bit's position
     /// in the header, bits 0...13 the value's byte offset. 0 for any other target.
     let read: UInt64

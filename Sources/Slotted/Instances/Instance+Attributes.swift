@@ -13,11 +13,21 @@ extension Instance {
     /// - Throws: ``AttributeError`` (`'PointSlots' object has no attribute 'z'`),
     ///   ``ReferenceError`` for a stale handle or a slot that refers to a freed instance.
     public func get(_ name: String) throws -> Value {
-        if case .value(let v) = peekSetSlot(name) { return v }
+        switch peekSmallName(name) {
+        case .value(let v): return v
+        case .rest(let h, let info, let k): return try getRest(name, h, info, k)
+        case .unset, .other: return try getValidated(name)
+        }
+    }
+
+    /// ``get(_:)`` once ``peekSmallName(_:)`` left the name to ``peekRest(_:_:_:_:_:)``.
+    @inline(never)
+    private func getRest(_ name: String, _ h: UInt64, _ info: Unmanaged<ClassInfo>, _ k: Int) throws -> Value {
+        if case .value(let v) = Self.peekRest(_cell, h, info, name, k) { return v }
         return try getValidated(name)
     }
 
-    /// ``get(_:)`` for what ``peekSetSlot(_:)`` does not serve, as a validated read.
+    /// ``get(_:)`` for what the fast path (``peekSmallName(_:)``, ``peekRest(_:_:_:_:_:)``) does not serve, as a validated read.
     @inline(never)
     private func getValidated(_ name: String) throws -> Value {
         try withValidatedRead { info, read in
@@ -62,14 +72,26 @@ extension Instance {
     /// - Throws: ``ReferenceError`` for a stale handle or a slot that refers to a freed
     ///   instance, as ``get(_:)``: a freed instance is not an instance without the attribute.
     public func getIfPresent(_ name: String) throws -> Value? {
-        switch peekSetSlot(name) {
+        switch peekSmallName(name) {
+        case .value(let v): return v
+        case .unset: return nil
+        case .rest(let h, let info, let k): return try getIfPresentRest(name, h, info, k)
+        case .other: return try getIfPresentValidated(name)
+        }
+    }
+
+    /// ``getIfPresent(_:)`` once ``peekSmallName(_:)`` left the name to
+    /// ``peekRest(_:_:_:_:_:)``.
+    @inline(never)
+    private func getIfPresentRest(_ name: String, _ h: UInt64, _ info: Unmanaged<ClassInfo>, _ k: Int) throws -> Value? {
+        switch Self.peekRest(_cell, h, info, name, k) {
         case .value(let v): return v
         case .unset: return nil
         case .other: return try getIfPresentValidated(name)
         }
     }
 
-    /// ``getIfPresent(_:)`` for what ``peekSetSlot(_:)`` does not serve, as a validated read.
+    /// ``getIfPresent(_:)`` for what the fast path does not serve, as a validated read.
     @inline(never)
     private func getIfPresentValidated(_ name: String) throws -> Value? {
         try withValidatedRead { info, read in
@@ -282,6 +304,18 @@ enum SlotPeek {
     case other
 }
 
+/// What the first part of the by-name fast path (``Instance/peekSmallName(_:)``) found:
+/// ``SlotPeek``'s three cases, or a live instance whose name it leaves to the second part
+/// (``Instance/peekRest(_:_:_:_:_:)``), with the header it read, the instance's class and
+/// where the name is among the class's small names (an index, -1 for a small name not
+/// there, -2 for a name too long for the small form).
+enum SmallNamePeek {
+    case value(Value)
+    case unset
+    case other
+    case rest(header: UInt64, info: Unmanaged<ClassInfo>, small: Int)
+}
+
 extension Instance {
     /// The by-name fast path of ``get(_:)`` and ``getIfPresent(_:)``: a live instance no
     /// writer holds, `name` one of its class's slots, set to a number, a boolean or None, or
@@ -289,27 +323,57 @@ extension Instance {
     /// the value (an untyped one with its own sequence), the header again; `.other` for
     /// anything else (a stale handle, a writer, a string or a reference, a name that is not a
     /// slot, a header that changed), which the validated read then serves or refuses.
+    ///
+    /// It comes in two parts. This first one has no call in it, so that the caller needs no
+    /// stack frame on its way. It serves a small name whose read its class decoded
+    /// (``SmallName/read``), its slot set to a number or None, or unset, and a small name
+    /// that only a shaped dictionary can have. Every other name of a live instance comes
+    /// back as `.rest`, for ``peekRest(_:_:_:_:_:)`` in a function of the caller's own.
     @inline(__always)
-    func peekSetSlot(_ name: String) -> SlotPeek {
+    func peekSmallName(_ name: String) -> SmallNamePeek {
         let cell = _cell
         let h = cell.peekHeader
         guard h & (Self._genMask | HeaderBits.busy) == _generationBits, h & Self._classMask != 0,
               let entry = ClassTable.lookupUnmanaged(HeaderBits.classID(h))
         else { return .other }
-        let found: SlotPeek = entry._withUnsafeGuaranteedRef { info in
-            let target: Int?
-            if let words = SmallName.words(name) {
-                if let k = info.smallIndex(words) {
-                    let r = info.smallNames[k].read
-                    // The common case: the read decoded when the class was made.
-                    if r != 0 { return Self.peekDecoded(cell, h, r) }
-                    target = info.smallNames[k].target
-                } else {
-                    target = info.targetOfOther(name, small: true)
-                }
-            } else {
-                target = info.targetOfOther(name, small: false)
+        guard let words = SmallName.words(name) else { return .rest(header: h, info: entry, small: -2) }
+        let (k, r): (Int, UInt64) = entry._withUnsafeGuaranteedRef { info in
+            guard let k = info.smallIndex(words) else { return (-1, 0) }
+            return (k, info.smallNames[k].read)
+        }
+        if k < 0 {
+            // No slot and no class attribute has the name: only a dictionary can.
+            return entry._withUnsafeGuaranteedRef { info in
+                guard info.allNamesSmall, info.shapes != nil,
+                      let found = Self.peekShaped(cell, h, info, position: { $0.position(of: words) })
+                else { return .rest(header: h, info: entry, small: k) }
+                return found
             }
+        }
+        guard r != 0 else { return .rest(header: h, info: entry, small: k) }
+        // The value is made only once the peeks are validated: a value dropped on the way
+        // out would cost a call to destroy it, and that call a stack frame.
+        guard h & SmallName.readBit(r) != 0 else {
+            return slotarena_peek64_sc_equals(cell.base, h) ? .unset : .other
+        }
+        let p = cell.base + SmallName.readOffset(r)
+        let kind = SmallName.readKind(r)
+        if kind == SmallName.readAny {
+            guard let v = AttributeSite._peekUntyped(cell.base, h, p) else { return .other }
+            return .value(v)
+        }
+        let bits = slotarena_peek64(p)
+        guard slotarena_peek64_sc_equals(cell.base, h) else { return .other }
+        return .value(kind == SmallName.readDouble ? .double(Double(bitPattern: bits)) : .int(Int(Int64(bitPattern: bits))))
+    }
+
+    /// The second part of the by-name fast path (see ``peekSmallName(_:)``): any other slot
+    /// of a number or a boolean, or a shaped dictionary's entry, on the instance in `cell`
+    /// whose header was `h`, of class `info`; `small` is where the first part found the name.
+    @inline(__always)
+    static func peekRest(_ cell: _SlotCell, _ h: UInt64, _ info: Unmanaged<ClassInfo>, _ name: String, _ small: Int) -> SlotPeek {
+        let found: SlotPeek = info._withUnsafeGuaranteedRef { info in
+            let target = small >= 0 ? info.smallNames[small].target : info.targetOfOther(name, small: small == -1)
             guard let i = target else {
                 return info.shapes != nil ? Self.peekShaped(cell, h, info, name) : .other
             }
@@ -319,22 +383,8 @@ extension Instance {
             let v = slot.type == .any ? _SlotCell._peekSimpleAny(cell.base + slot.offset) : cell.peekNumber(slot)
             return v.map { .value($0) } ?? .other
         }
-        guard slotarena_peek64_sc(cell.base) == h else { return .other }
+        guard slotarena_peek64_sc_equals(cell.base, h) else { return .other }
         return found
-    }
-
-    /// The fast path's read of a slot through its name's decoded read `r`
-    /// (``SmallName/read``): the presence bit in header `h`, then the value. The caller
-    /// peeks the header again.
-    @inline(__always)
-    static func peekDecoded(_ cell: _SlotCell, _ h: UInt64, _ r: UInt64) -> SlotPeek {
-        guard h & SmallName.readBit(r) != 0 else { return .unset }
-        let p = cell.base + SmallName.readOffset(r)
-        switch SmallName.readKind(r) {
-        case SmallName.readDouble: return .value(.double(Double(bitPattern: slotarena_peek64(p))))
-        case SmallName.readInt: return .value(.int(Int(Int64(bitPattern: slotarena_peek64(p)))))
-        default: return _SlotCell._peekSimpleAny(p).map { .value($0) } ?? .other
-        }
     }
 
     /// The fast path's read of a name only a dictionary can have, on a shaped dictionary
@@ -344,15 +394,28 @@ extension Instance {
     /// the name (it is missing: no slot and no class attribute has it either).
     @inline(__always)
     static func peekShaped(_ cell: _SlotCell, _ h: UInt64, _ info: ClassInfo, _ name: String) -> SlotPeek {
+        switch peekShaped(cell, h, info, position: { $0.position(of: name) }) {
+        case .value(let v)?: .value(v)
+        case .unset?: .unset
+        case .other?, .rest?: .other
+        case nil: peekTable(cell, h, info, name)
+        }
+    }
+
+    /// ``peekShaped(_:_:_:_:)`` with the name's position in a shape found by `position`;
+    /// nil when the dictionary is a hash table, which the caller reads. The header is
+    /// validated last, before a value is made.
+    @inline(__always)
+    static func peekShaped(_ cell: _SlotCell, _ h: UInt64, _ info: ClassInfo, position: (Shape) -> Int?) -> SmallNamePeek? {
         let at = cell.base + info.dictOffset
         let w = slotarena_peek64(at)
-        if w & DictWord.modeMask == DictWord.table { return peekTable(cell, h, info, name) }
+        if w & DictWord.modeMask == DictWord.table { return nil }
         guard w & DictWord.modeMask == DictWord.inline, let s = DictWord.pointer(w),
-              slotarena_peek64_sc(cell.base) == h
+              slotarena_peek64_sc_equals(cell.base, h)
         else { return .other }
         let shape = DictWord.peekedShapeFast(s)
-        guard let p = shape._withUnsafeGuaranteedRef({ $0.position(of: name) }) else {
-            return slotarena_peek64_sc(at) == w ? .unset : .other
+        guard let p = shape._withUnsafeGuaranteedRef(position) else {
+            return slotarena_peek64_sc_equals(at, w) && slotarena_peek64_sc_equals(cell.base, h) ? .unset : .other
         }
         let (offset, rep) = shape._withUnsafeGuaranteedRef { ($0.offsets[p], $0.reps[p]) }
         let vp = cell.base + info.cellSize + offset
@@ -368,7 +431,7 @@ extension Instance {
             #if DEBUG
             if _DictReadPause.at(cell.base, .beforeRecheck, fast: true) { return .other }
             #endif
-            guard slotarena_peek64_sc(at) == w else { return .other }
+            guard slotarena_peek64_sc_equals(at, w), slotarena_peek64_sc_equals(cell.base, h) else { return .other }
             return .value(rep.number(bits))
         }
         // The value's tag word, its payload, the dictionary word again, the tag word again
@@ -378,8 +441,8 @@ extension Instance {
         #if DEBUG
         if _DictReadPause.at(cell.base, .beforeRecheck, fast: true) { return .other }
         #endif
-        guard slotarena_peek64_sc(at) == w, slotarena_peek64_sc(vp) == t, t & AnyWord.writing == 0,
-              let v = _SlotCell._simpleValue(t, payload)
+        guard slotarena_peek64_sc_equals(at, w), slotarena_peek64_sc_equals(vp, t), t & AnyWord.writing == 0,
+              slotarena_peek64_sc_equals(cell.base, h), let v = _SlotCell._simpleValue(t, payload)
         else { return .other }
         return .value(v)
     }

@@ -174,15 +174,19 @@ final class Shape: @unchecked Sendable {
     /// ``ClassInfo/target(_:)``.
     @inline(__always)
     func position(of name: String) -> Int? {
-        if let w = SmallName.words(name) {
-            var i = 0
-            while i < names.count {
-                if words[i] == w { return i }
-                i &+= 1
-            }
-            return nil
-        }
+        if let w = SmallName.words(name) { return position(of: w) }
         return positionByString(name)
+    }
+
+    /// ``position(of:)`` for a name in the small form, by its words.
+    @inline(__always)
+    func position(of w: SmallName.Words) -> Int? {
+        var i = 0
+        while i < names.count {
+            if words[i] == w { return i }
+            i &+= 1
+        }
+        return nil
     }
 
     @inline(never)
