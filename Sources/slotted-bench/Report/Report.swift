@@ -152,6 +152,9 @@ struct RunEnvironment: Encodable {
     var runs: Int
     var maxN: Int
     var processors: Int
+    /// The processor, as /proc/cpuinfo names it (model name, family and model): rows of
+    /// the report move from one processor to another, and the ratios too.
+    var cpu: String
     /// Wall time of the whole run, filled in at the end.
     var totalSeconds: Double
     /// The Python interpreter as given (`--python`, or `python3` looked up on the PATH);
@@ -170,7 +173,25 @@ struct RunEnvironment: Encodable {
             runs: runs,
             maxN: maxN,
             processors: ProcessInfo.processInfo.activeProcessorCount,
+            cpu: cpuDescription(),
             totalSeconds: 0)
+    }
+
+    /// "AMD EPYC (family 25, model 17)" from /proc/cpuinfo's first processor; "unknown"
+    /// where there is no such file.
+    static func cpuDescription() -> String {
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return "unknown" }
+        var fields: [String: String] = [:]
+        for line in text.split(separator: "\n") {
+            if line.trimmingCharacters(in: .whitespaces).isEmpty { break }
+            let parts = line.split(separator: ":", maxSplits: 1)
+            guard parts.count == 2 else { continue }
+            let key = parts[0].trimmingCharacters(in: .whitespaces)
+            if fields[key] == nil { fields[key] = parts[1].trimmingCharacters(in: .whitespaces) }
+        }
+        guard let model = fields["model name"] else { return "unknown" }
+        guard let family = fields["cpu family"], let number = fields["model"] else { return model }
+        return "\(model) (family \(family), model \(number))"
     }
 }
 

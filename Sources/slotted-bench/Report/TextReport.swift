@@ -17,6 +17,7 @@ extension BenchReport {
             "  build \(environment.build), allocator \(environment.allocatorBackend), "
                 + "N = \(n.grouped), sweep up to \(environment.maxN.grouped), "
                 + "\(environment.runs) runs per timing (median), \(environment.processors) cores")
+        out.append("  processor: \(environment.cpu)")
         if let python {
             // The command as given, not the interpreter's absolute path (which is in the JSON).
             let command = environment.pythonCommand ?? python.executable
