@@ -87,7 +87,7 @@ extension Instance {
         switch Self.peekRest(_cell, h, info, name, k) {
         case .value(let v): return v
         case .unset: return nil
-        case .other: return try getIfPresentValidated(name)
+        case .other, .rest: return try getIfPresentValidated(name)
         }
     }
 
@@ -297,19 +297,12 @@ extension Instance: CustomStringConvertible {
 }
 
 /// What the by-name fast path found: a slot's value, a declared slot that is unset, or
-/// something it leaves to the validated read.
+/// something it leaves to the validated read. Only its first part
+/// (``Instance/peekSmallName(_:)``) returns `.rest`: a live instance whose name it leaves to
+/// the second part (``Instance/peekRest(_:_:_:_:_:)``), with the header it read, the
+/// instance's class and where the name is among the class's small names (an index, -1 for
+/// a small name not there, -2 for a name too long for the small form).
 enum SlotPeek {
-    case value(Value)
-    case unset
-    case other
-}
-
-/// What the first part of the by-name fast path (``Instance/peekSmallName(_:)``) found:
-/// ``SlotPeek``'s three cases, or a live instance whose name it leaves to the second part
-/// (``Instance/peekRest(_:_:_:_:_:)``), with the header it read, the instance's class and
-/// where the name is among the class's small names (an index, -1 for a small name not
-/// there, -2 for a name too long for the small form).
-enum SmallNamePeek {
     case value(Value)
     case unset
     case other
@@ -324,13 +317,14 @@ extension Instance {
     /// anything else (a stale handle, a writer, a string or a reference, a name that is not a
     /// slot, a header that changed), which the validated read then serves or refuses.
     ///
-    /// It comes in two parts. This first one has no call in it, so that the caller needs no
-    /// stack frame on its way. It serves a small name whose read its class decoded
+    /// It comes in two parts. This first one has no call in it, so that the caller keeps
+    /// nothing on the stack on its way (it saves only the registers the shaped dictionary's
+    /// read needs). It serves a small name whose read its class decoded
     /// (``SmallName/read``), its slot set to a number or None, or unset, and a small name
     /// that only a shaped dictionary can have. Every other name of a live instance comes
     /// back as `.rest`, for ``peekRest(_:_:_:_:_:)`` in a function of the caller's own.
     @inline(__always)
-    func peekSmallName(_ name: String) -> SmallNamePeek {
+    func peekSmallName(_ name: String) -> SlotPeek {
         let cell = _cell
         let h = cell.peekHeader
         guard h & (Self._genMask | HeaderBits.busy) == _generationBits, h & Self._classMask != 0,
@@ -352,7 +346,7 @@ extension Instance {
         }
         guard r != 0 else { return .rest(header: h, info: entry, small: k) }
         // The value is made only once the peeks are validated: a value dropped on the way
-        // out would cost a call to destroy it, and that call a stack frame.
+        // out would cost a call to destroy it, and that call a stack area and saved registers.
         guard h & SmallName.readBit(r) != 0 else {
             return slotarena_peek64_sc_equals(cell.base, h) ? .unset : .other
         }
@@ -372,19 +366,21 @@ extension Instance {
     /// whose header was `h`, of class `info`; `small` is where the first part found the name.
     @inline(__always)
     static func peekRest(_ cell: _SlotCell, _ h: UInt64, _ info: Unmanaged<ClassInfo>, _ name: String, _ small: Int) -> SlotPeek {
-        let found: SlotPeek = info._withUnsafeGuaranteedRef { info in
+        info._withUnsafeGuaranteedRef { info in
             let target = small >= 0 ? info.smallNames[small].target : info.targetOfOther(name, small: small == -1)
             guard let i = target else {
+                // The dictionary's reads validate the header themselves.
                 return info.shapes != nil ? Self.peekShaped(cell, h, info, name) : .other
             }
             guard i >= 0 else { return .other }
             let slot = info.hot[i]
-            guard cell.peekPresent(slot.presenceOffset, slot.presenceMask, header: h) else { return .unset }
+            guard cell.peekPresent(slot.presenceOffset, slot.presenceMask, header: h) else {
+                return slotarena_peek64_sc_equals(cell.base, h) ? .unset : .other
+            }
             let v = slot.type == .any ? _SlotCell._peekSimpleAny(cell.base + slot.offset) : cell.peekNumber(slot)
-            return v.map { .value($0) } ?? .other
+            guard let v, slotarena_peek64_sc_equals(cell.base, h) else { return .other }
+            return .value(v)
         }
-        guard slotarena_peek64_sc_equals(cell.base, h) else { return .other }
-        return found
     }
 
     /// The fast path's read of a name only a dictionary can have, on a shaped dictionary
@@ -394,19 +390,14 @@ extension Instance {
     /// the name (it is missing: no slot and no class attribute has it either).
     @inline(__always)
     static func peekShaped(_ cell: _SlotCell, _ h: UInt64, _ info: ClassInfo, _ name: String) -> SlotPeek {
-        switch peekShaped(cell, h, info, position: { $0.position(of: name) }) {
-        case .value(let v)?: .value(v)
-        case .unset?: .unset
-        case .other?, .rest?: .other
-        case nil: peekTable(cell, h, info, name)
-        }
+        peekShaped(cell, h, info, position: { $0.position(of: name) }) ?? peekTable(cell, h, info, name)
     }
 
     /// ``peekShaped(_:_:_:_:)`` with the name's position in a shape found by `position`;
     /// nil when the dictionary is a hash table, which the caller reads. The header is
     /// validated last, before a value is made.
     @inline(__always)
-    static func peekShaped(_ cell: _SlotCell, _ h: UInt64, _ info: ClassInfo, position: (Shape) -> Int?) -> SmallNamePeek? {
+    static func peekShaped(_ cell: _SlotCell, _ h: UInt64, _ info: ClassInfo, position: (Shape) -> Int?) -> SlotPeek? {
         let at = cell.base + info.dictOffset
         let w = slotarena_peek64(at)
         if w & DictWord.modeMask == DictWord.table { return nil }
