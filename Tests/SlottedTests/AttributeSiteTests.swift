@@ -82,6 +82,34 @@ struct AttributeSiteTests {
         #expect(site.cacheState == .polymorphic(4))
     }
 
+    @Test("a site reads, out of line, boolean, float and byte slots and the dictionary of a class with seven slots")
+    func outOfLineReads() throws {
+        // The inlined read serves 64-bit numbers and untyped values; these take the rest of
+        // the fast path in the slow call. Each class is read many times once it is cached.
+        let space = ObjectSpace()
+        let B = try space.defineClass("B", typedSlots: [("v", .bool)])
+        let F = try space.defineClass("F", typedSlots: [("pad", .int), ("v", .float)])
+        let U = try space.defineClass("U", typedSlots: [("v", .uint8)])
+        let Seven = try space.defineClass("Seven", base: space.defineClass("Base", slots: (0..<7).map { "p\($0)" }))
+        let site = AttributeSite("v")
+        for round in 0..<20 {
+            let b = try B.new(), f = try F.new(), u = try U.new(), d = try Seven.new()
+            try b.set("v", .bool(round % 2 == 0))
+            try f.set("v", .double(Double(round) + 0.5))
+            try u.set("v", .int(250 - round))
+            try d.set("w", .int(round))
+            try d.set("v", .double(-Double(round)))
+            #expect(try site.get(b) == .bool(round % 2 == 0))
+            #expect(try site.get(f) == .double(Double(round) + 0.5))
+            #expect(try site.get(u) == .int(250 - round))
+            #expect(try site.get(d) == .double(-Double(round)))
+            #expect(try site.getIfPresent(d) == .double(-Double(round)))
+            try d.delete("v")
+            #expect(try site.getIfPresent(d) == Value?.none)
+        }
+        #expect(site.cacheState == .polymorphic(4))
+    }
+
     @Test("a fifth class makes the site megamorphic, and every class still reads right")
     func megamorphic() throws {
         let space = ObjectSpace()

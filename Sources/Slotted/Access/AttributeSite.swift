@@ -33,7 +33,7 @@
 //
 // `get`, `getIfPresent` and `set` are inlined into the caller; their fast
 // paths are in SiteFastPath.swift, and what they do not serve goes to the
-// slow paths here.
+// slow paths here (a read's first tries the rest of the fast path).
 //
 //===----------------------------------------------------------------------===//
 
@@ -63,16 +63,19 @@ import Synchronization
 /// alike: see ``set(_:_:)``.
 ///
 /// `get`, `getIfPresent` and `set` are inlined into the caller. On a cached class, a read
-/// of a set slot holding a number or a boolean (or None, in an untyped slot) makes no call
-/// and no reference counting: one masked compare of the header per cached class (as a
-/// typed accessor's, it checks the handle, the class and the slot's presence together), one
-/// load and a second look at the header. Shaped dictionary instances find the name through
-/// their shape; for the shape of the first instance of a class the site met, the site
-/// remembers where the name's value sits, and reads it as it reads an untyped slot. The
-/// header of an instance of a class with at most six slots names its dictionary's shape
-/// while the values are inline, so the entry's one compare checks the shape too; instances
-/// of other classes with a dictionary are checked with a look at their dictionary word
-/// before and after the value. For dictionary instances
+/// of a set 64-bit int or double slot, or of an untyped slot holding a number, a boolean or
+/// None, makes no call and no reference counting: one masked compare of the header per
+/// cached class (as a typed accessor's, it checks the handle, the class and the slot's
+/// presence together), one load and a second look at the header. Shaped dictionary
+/// instances find the name through their shape; for the shape of the first instance of a
+/// class the site met, the site remembers where the name's value sits, and reads it as it
+/// reads an untyped slot. The header of an instance of a class with at most six slots names
+/// its dictionary's shape while the values are inline, so the entry's one compare checks the
+/// shape too, and that read is inlined as well. The other numbers and booleans a cached
+/// class holds (a `.bool`, `.int32`, `.float` or `.uint8` slot, a slot past the 16th, the
+/// dictionary of a class with more slots, checked with a look at its dictionary word before
+/// and after the value) are read the same way without a lock or reference counting, in one
+/// call out of line. For dictionary instances
 /// of a class without shapes (classes defined with `SLOTTED_DICT_SHAPES=0` in the
 /// environment) a site interns its name in the first space where it meets one and keeps it
 /// interned there (one entry of ``MemoryStats/internedNames``) until the site is released.
@@ -151,7 +154,9 @@ public final class AttributeSite: @unchecked Sendable {
     ///   handle or a slot that refers to a freed instance.
     @inlinable @inline(__always)
     public func get(_ instance: Instance) throws -> Value {
-        if let value = _fastRead(instance) { return value }
+        // The hint keeps the slow call's block out of the way of the caller's loop.
+        let value = _fastRead(instance)
+        if _fastPath(value != nil) { return value.unsafelyUnwrapped }
         return try _getSlow(instance)
     }
 
@@ -163,20 +168,23 @@ public final class AttributeSite: @unchecked Sendable {
     ///   instance, as ``Instance/getIfPresent(_:)``.
     @inlinable @inline(__always)
     public func getIfPresent(_ instance: Instance) throws -> Value? {
-        if let value = _fastRead(instance) { return value }
+        let value = _fastRead(instance)
+        if _fastPath(value != nil) { return value.unsafelyUnwrapped }
         return try _getIfPresentSlow(instance)
     }
 
     /// ``get(_:)`` for what the inlined fast path does not serve.
     @usableFromInline @inline(never)
     func _getSlow(_ instance: Instance) throws -> Value {
-        try read(instance, throwing: true)!
+        if let value = _fastReadRest(instance) { return value }
+        return try read(instance, throwing: true)!
     }
 
     /// ``getIfPresent(_:)`` for what the inlined fast path does not serve.
     @usableFromInline @inline(never)
     func _getIfPresentSlow(_ instance: Instance) throws -> Value? {
-        try read(instance, throwing: false)
+        if let value = _fastReadRest(instance) { return value }
+        return try read(instance, throwing: false)
     }
 
     /// Every read the fast path does not serve, as a validated read driven by the entry.

@@ -20,7 +20,12 @@
 // equals. The first entry is compared first, then the entry the class's id
 // names (a class goes there when it is free; the first class's is the first
 // entry), then all four without jumps; each match has its own copy of the
-// read, so that a polymorphic site does not jump back to a shared one.
+// read, so that a polymorphic site does not jump back to a shared one. The
+// inlined read serves the entries whose fourth word has the read decoded;
+// the others' reads (other slot types, presence past the header, the
+// dictionary word check) are the same peeks, made out of line by the slow
+// path before it takes the validated read, so that a caller's loop holds
+// less code. Every read checks the header again before it makes its value.
 //
 // A get is then a seqlock read with the header as its sequence: peek the
 // value, peek the header again and keep the value only if the header did not
@@ -114,10 +119,12 @@ extension AttributeSite {
         return slotarena_peek64_and(e + 1, h) == expected
     }
 
-    /// The fast path of a read: a live instance, no writer on it, its class cached with the
-    /// name as a set slot holding a number or a boolean (or None, in an untyped slot), or as
-    /// an untyped entry of a shaped dictionary with the cached shape, its values inline; one
-    /// validated load. Nil for anything else.
+    /// The inlined fast path of a read: a live instance, no writer on it, its class cached
+    /// (``_match(header:generation:)``), with the name as a set 64-bit int or double slot
+    /// or an untyped value that is a number, a boolean or None (a slot whose presence bit is
+    /// in the header, or a shaped dictionary's value whose shape the header names); one
+    /// validated load. Nil for anything else: the caller's slow path tries the rest of the
+    /// fast path (``_fastReadRest(_:)``) out of line, then the validated read.
     @inlinable @inline(__always)
     func _fastRead(_ instance: Instance) -> Value? {
         let base = instance._cell.base
@@ -125,31 +132,59 @@ extension AttributeSite {
         let g = instance._generationBits
         // The first entry, then the others (``_match(header:generation:)``), each followed
         // by its own copy of the read: a polymorphic site does not jump back.
-        if _fastPath(Self._passes(h, g, _words)) { return Self._read(base, h, _words) }
+        if _fastPath(Self._passes(h, g, _words)) { return Self._readDecoded(base, h, _words) }
         guard let e = _match(header: h, generation: g, afterFirst: ()) else { return nil }
-        return Self._read(base, h, e)
+        return Self._readDecoded(base, h, e)
     }
 
-    /// The read of ``_fastRead(_:)`` once the entry at `e` matched header `h`.
+    /// The read of ``_fastRead(_:)`` once the entry at `e` matched header `h`, when the
+    /// entry's fourth word has it decoded; nil for any other entry.
     @inlinable @inline(__always)
-    static func _read(_ base: UnsafeMutableRawPointer, _ h: UInt64, _ e: UnsafeMutablePointer<UInt64>) -> Value? {
+    static func _readDecoded(_ base: UnsafeMutableRawPointer, _ h: UInt64, _ e: UnsafeMutablePointer<UInt64>) -> Value? {
         let fast = slotarena_peek64(e + 3)
-        let value: Value
         if _fastPath(Int64(bitPattern: fast) < 0) {
             // A 64-bit typed slot, its presence bit in the header: the compare checked it.
             // The entry's fourth word has its read decoded (``SiteEntry/fastWord(_:)``).
             let bits = slotarena_peek64(base + SiteEntry.simpleOffset(fast))
-            value = fast & SiteEntry.simpleDouble != 0 ? .double(Double(bitPattern: bits)) : .int(Int(Int64(bitPattern: bits)))
-        } else if fast & SiteEntry.untypedRead != 0 {
+            guard slotarena_peek64_sc_equals(base, h) else { return nil }
+            return fast & SiteEntry.simpleDouble != 0 ? .double(Double(bitPattern: bits)) : .int(Int(Int64(bitPattern: bits)))
+        }
+        guard fast & SiteEntry.untypedRead != 0 else { return nil }
+        // An untyped slot set (its presence bit is in the header), or the value at the
+        // position of the shape the header's tag names: the compare checked either.
+        return Self._peekUntyped(base, h, base + SiteEntry.simpleOffset(fast))
+    }
+
+    /// The whole fast path of a read, out of line in the slow path: any cached class (up to
+    /// four compares, ``_match(header:generation:)``), and every entry a read without a
+    /// lock serves: other slot types, presence past the 16th slot, shaped dictionaries
+    /// whose header does not name the shape. Nil for anything else.
+    func _fastReadRest(_ instance: Instance) -> Value? {
+        let base = instance._cell.base
+        let h = slotarena_peek64(base)
+        guard let e = _match(header: h, generation: instance._generationBits) else { return nil }
+        return Self._read(base, h, e)
+    }
+
+    /// The read of ``_fastReadRest(_:)`` once the entry at `e` matched header `h`. Every
+    /// branch checks the header again before it makes the value (a value made and then
+    /// dropped would cost its destruction on the failing branch).
+    @inline(__always)
+    static func _read(_ base: UnsafeMutableRawPointer, _ h: UInt64, _ e: UnsafeMutablePointer<UInt64>) -> Value? {
+        let fast = slotarena_peek64(e + 3)
+        if _fastPath(Int64(bitPattern: fast) < 0) {
+            // A 64-bit typed slot, its presence bit in the header: the compare checked it.
+            // The entry's fourth word has its read decoded (``SiteEntry/fastWord(_:)``).
+            let bits = slotarena_peek64(base + SiteEntry.simpleOffset(fast))
+            guard slotarena_peek64_sc_equals(base, h) else { return nil }
+            return fast & SiteEntry.simpleDouble != 0 ? .double(Double(bitPattern: bits)) : .int(Int(Int64(bitPattern: bits)))
+        }
+        if fast & SiteEntry.untypedRead != 0 {
             // An untyped slot set (its presence bit is in the header), or the value at the
             // position of the shape the header's tag names: the compare checked either.
             return Self._peekUntyped(base, h, base + SiteEntry.simpleOffset(fast))
-        } else {
-            guard let v = Self._fastReadOther(base, e, slotarena_peek64(e + 2)) else { return nil }
-            value = v
         }
-        guard slotarena_peek64_sc_equals(base, h) else { return nil }
-        return value
+        return Self._fastReadOther(base, h, e, slotarena_peek64(e + 2))
     }
 
     /// An untyped value at `p` in the cell at `base`, whose header was `h`, when it is a
@@ -164,10 +199,11 @@ extension AttributeSite {
         return _SlotCell._simpleValue(t, payload)
     }
 
-    /// The rest of ``_fastRead(_:)`` once an entry matched: other slot types, presence
-    /// past the 16th slot, shaped dictionaries. The caller validates the header after.
-    @inlinable @inline(__always)
-    static func _fastReadOther(_ base: UnsafeMutableRawPointer, _ e: UnsafeMutablePointer<UInt64>, _ d: UInt64) -> Value? {
+    /// The rest of ``_fastRead(_:)`` once an entry matched header `h`: other slot types,
+    /// presence past the 16th slot, shaped dictionaries. Each branch checks the header again
+    /// after its loads and before it makes the value.
+    @inline(__always)
+    static func _fastReadOther(_ base: UnsafeMutableRawPointer, _ h: UInt64, _ e: UnsafeMutablePointer<UInt64>, _ d: UInt64) -> Value? {
         switch SiteEntry.kind(d) {
         case SiteEntry.slot:
             break
@@ -175,7 +211,7 @@ extension AttributeSite {
             guard d & SiteEntry.shaped != 0 else { return nil }
             // The dictionary word, the value's tag word and payload, the word again, the
             // tag word again (in that order: see ShapedDict.swift's file comment); a raw
-            // value (its place never changes names) needs no tag word.
+            // value (its place never changes names) needs no tag word. Then the header.
             let wp = base + SiteEntry.dictOffset(d)
             let word = slotarena_peek64(wp)
             guard word & _SiteHeader.dictWordMask == slotarena_peek64(e + 3) else { return nil }
@@ -184,12 +220,14 @@ extension AttributeSite {
             if rep != 0 {
                 guard rep != 3 else { return nil }  // a string word: the slow path
                 let bits = slotarena_peek64(vp)
-                guard slotarena_peek64_sc_equals(wp, word) else { return nil }
+                guard slotarena_peek64_sc_equals(wp, word), slotarena_peek64_sc_equals(base, h) else { return nil }
                 return rep == 1 ? .double(Double(bitPattern: bits)) : .int(Int(Int64(bitPattern: bits)))
             }
             let t = slotarena_peek64_acquire(vp)
             let payload = slotarena_peek64(vp + 8)
-            guard slotarena_peek64_sc_equals(wp, word), slotarena_peek64_sc_equals(vp, t), t & AnyWord.writing == 0 else { return nil }
+            guard slotarena_peek64_sc_equals(wp, word), slotarena_peek64_sc_equals(vp, t), t & AnyWord.writing == 0,
+                  slotarena_peek64_sc_equals(base, h)
+            else { return nil }
             return _SlotCell._simpleValue(t, payload)
         default:
             return nil
@@ -199,13 +237,24 @@ extension AttributeSite {
         }
         let p = base + SiteEntry.offset(d)
         switch SiteEntry.typeCode(d) {
-        case SiteEntry.int: return .int(Int(Int64(bitPattern: slotarena_peek64(p))))
-        case SiteEntry.double: return .double(Double(bitPattern: slotarena_peek64(p)))
-        case SiteEntry.bool: return .bool(slotarena_peek8(p) != 0)
-        case SiteEntry.int32: return .int(Int(Int32(bitPattern: slotarena_peek32(p))))
-        case SiteEntry.float: return .double(Double(Float(bitPattern: slotarena_peek32(p))))
-        case SiteEntry.uint8: return .int(Int(slotarena_peek8(p)))
-        case SiteEntry.any: return _SlotCell._peekSimpleAny(p)
+        case SiteEntry.int, SiteEntry.double:
+            let bits = slotarena_peek64(p)
+            guard slotarena_peek64_sc_equals(base, h) else { return nil }
+            return SiteEntry.typeCode(d) == SiteEntry.int ? .int(Int(Int64(bitPattern: bits))) : .double(Double(bitPattern: bits))
+        case SiteEntry.bool, SiteEntry.uint8:
+            let byte = slotarena_peek8(p)
+            guard slotarena_peek64_sc_equals(base, h) else { return nil }
+            return SiteEntry.typeCode(d) == SiteEntry.bool ? .bool(byte != 0) : .int(Int(byte))
+        case SiteEntry.int32, SiteEntry.float:
+            let bits = slotarena_peek32(p)
+            guard slotarena_peek64_sc_equals(base, h) else { return nil }
+            return SiteEntry.typeCode(d) == SiteEntry.int32 ? .int(Int(Int32(bitPattern: bits))) : .double(Double(Float(bitPattern: bits)))
+        case SiteEntry.any:
+            let t1 = slotarena_peek64_acquire(p)
+            guard t1 & AnyWord.writing == 0 else { return nil }
+            let payload = slotarena_peek64(p + 8)
+            guard slotarena_peek64_sc_equals(p, t1), slotarena_peek64_sc_equals(base, h) else { return nil }
+            return _SlotCell._simpleValue(t1, payload)
         default: return nil
         }
     }
