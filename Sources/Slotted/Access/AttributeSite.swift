@@ -247,6 +247,7 @@ public final class AttributeSite: @unchecked Sendable {
     /// the inlined fast path does not serve.
     @usableFromInline @inline(never)
     func _setSlow(_ instance: Instance, _ value: Value) throws {
+        if _fastWriteRest(instance, value) { return }
         try instance.withWriteLock { info, cell, header in
             let d = probe(info.id) ?? resolve(info, cell) { true }
             if d & SiteEntry.frozen != 0 { throw AttributeError.readOnly(info.name, name) }

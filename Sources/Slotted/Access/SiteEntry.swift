@@ -53,11 +53,18 @@ enum SiteEntry {
     // the header's shape tag gives), read with its tag word's sequence.
     @inlinable static var untypedRead: UInt64 { 1 << 61 }
 
-    /// The fourth word of an entry with data `d`: the decoded read of a simple slot or of an
-    /// untyped slot with its presence bit in the header, else 0.
+    // Bit 60, beside a simple read: the slot may be written as it is read, a plain store at
+    // the offset (a typed slot, not a dictionary's value, and not read-only), so that a
+    // site's set decodes the same word a get does.
+    @inlinable static var simpleWrite: UInt64 { 1 << 60 }
+
+    /// The fourth word of an entry with data `d`: the decoded read of a simple slot (and
+    /// ``simpleWrite`` unless it is read-only) or of an untyped slot with its presence bit
+    /// in the header, else 0.
     static func fastWord(_ d: UInt64) -> UInt64 {
         guard kind(d) == slot, d & presenceInHeader != 0 else { return 0 }
-        return decodedRead(typeCode(d), offset: offset(d))
+        let read = decodedRead(typeCode(d), offset: offset(d))
+        return read & simpleRead != 0 && d & frozen == 0 ? read | simpleWrite : read
     }
 
     /// The decoded read of a value of type code `code` at byte `offset`: a 64-bit int or a

@@ -6,8 +6,9 @@
 // An entry is four words: the expected header bits, the mask they are
 // compared under, the entry's data (SiteEntry.swift) and a fourth word: for a
 // 64-bit int or double slot with its presence bit in the header, the read
-// decoded (bit 63 set, bit 62 for a double, the offset in the low bits), so
-// that the common read loads one word of the entry; for an untyped slot with
+// decoded (bit 63 set, bit 62 for a double, bit 60 when a set may store there
+// as well, the offset in the low bits), so that the common read and write
+// load one word of the entry; for an untyped slot with
 // its presence bit in the header, or a shaped dictionary's value whose shape
 // the header names (ShapedDict.swift's shape tag), bit 61 and the offset; for
 // another shaped dictionary entry, the dictionary word of the shape it cached.
@@ -259,12 +260,35 @@ extension AttributeSite {
         }
     }
 
-    /// The fast path of a write: a live instance of a cached class, no writer on it, the
-    /// name a writable typed slot that is already set, the value a number or a boolean the
-    /// slot takes as it is. One check of the header, one plain store (a typed write: see
-    /// ``AttributeSite/set(_:_:)``). False for anything else, with nothing written.
+    /// The inlined fast path of a write: a live instance of a cached class, no writer on it,
+    /// the name a writable 64-bit int or double slot with its presence bit in the header,
+    /// set, and the value an int, or a double for a double slot. One check of the header,
+    /// one plain store (a typed write: see ``AttributeSite/set(_:_:)``). False for anything
+    /// else, with nothing written: the slow path tries the rest of the fast path
+    /// (``_fastWriteRest(_:_:)``) out of line, then the write under the writer bit.
     @inlinable @inline(__always)
     func _fastWrite(_ instance: Instance, _ value: Value) -> Bool {
+        let cell = instance._cell
+        let h = cell.header
+        guard let e = _match(header: h, generation: instance._generationBits) else { return false }
+        // The read's decoded word says where (``SiteEntry/simpleWrite``).
+        let fast = slotarena_peek64(e + 3)
+        guard _fastPath(fast & SiteEntry.simpleWrite != 0) else { return false }
+        let o = SiteEntry.simpleOffset(fast)
+        switch value {
+        case .double(let v) where fast & SiteEntry.simpleDouble != 0: cell.store(v, o)
+        case .int(let v):
+            if fast & SiteEntry.simpleDouble != 0 { cell.store(Double(v), o) } else { cell.store(v, o) }
+        default: return false
+        }
+        return true
+    }
+
+    /// The whole fast path of a write, out of line in the slow path: the name a writable
+    /// typed slot of a cached class, already set (past the 16th slot too), the value a
+    /// number or a boolean the slot takes as it is. One check of the header, one plain
+    /// store. False for anything else, with nothing written.
+    func _fastWriteRest(_ instance: Instance, _ value: Value) -> Bool {
         let cell = instance._cell
         let h = cell.header
         guard let e = _match(header: h, generation: instance._generationBits) else { return false }
