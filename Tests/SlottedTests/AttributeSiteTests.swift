@@ -172,11 +172,14 @@ struct AttributeSiteTests {
         #expect(try e.get("kind") == .string("a string that needs a block"))
     }
 
-    @Test("a site sets numbers and booleans in set typed slots of every type, and refuses what set by name refuses")
-    func setsTypedSlots() throws {
+    @Test("a site sets numbers and booleans in set typed slots of every type, and refuses what set by name refuses",
+          arguments: [0, 16])
+    func setsTypedSlots(padding: Int) throws {
+        // With 16 slots before them, every slot's presence lies past the header.
         let space = ObjectSpace()
-        let T = try space.defineClass("T", typedSlots: [("i", .int), ("d", .double), ("b", .bool), ("i32", .int32),
-                                                        ("u8", .uint8), ("f", .float)])
+        let T = try space.defineClass("T", typedSlots: (0..<padding).map { ("pad\($0)", .int) }
+                                          + [("i", .int), ("d", .double), ("b", .bool), ("i32", .int32),
+                                             ("u8", .uint8), ("f", .float)])
         let t = try T(i: 1, d: 1.0, b: false, i32: 1, u8: 1, f: 1.0)
         let byName = try T(i: 1, d: 1.0, b: false, i32: 1, u8: 1, f: 1.0)
         let writes: [(String, Value)] = [

@@ -33,7 +33,7 @@
 //
 // `get`, `getIfPresent` and `set` are inlined into the caller; their fast
 // paths are in SiteFastPath.swift, and what they do not serve goes to the
-// slow paths here (a read's first tries the rest of the fast path).
+// slow paths here.
 //
 //===----------------------------------------------------------------------===//
 
@@ -63,19 +63,19 @@ import Synchronization
 /// alike: see ``set(_:_:)``.
 ///
 /// `get`, `getIfPresent` and `set` are inlined into the caller. On a cached class, a read
-/// of a set 64-bit int or double slot, or of an untyped slot holding a number, a boolean or
-/// None, makes no call and no reference counting: one masked compare of the header per
-/// cached class (as a typed accessor's, it checks the handle, the class and the slot's
-/// presence together), one load and a second look at the header. Shaped dictionary
-/// instances find the name through their shape; for the shape of the first instance of a
-/// class the site met, the site remembers where the name's value sits, and reads it as it
-/// reads an untyped slot. The header of an instance of a class with at most six slots names
-/// its dictionary's shape while the values are inline, so the entry's one compare checks the
-/// shape too, and that read is inlined as well. The other numbers and booleans a cached
-/// class holds (a `.bool`, `.int32`, `.float` or `.uint8` slot, a slot past the 16th, the
-/// dictionary of a class with more slots, checked with a look at its dictionary word before
-/// and after the value) are read the same way without a lock or reference counting, in one
-/// call out of line. For dictionary instances
+/// of a set slot holding a number or a boolean (or None, in an untyped slot) makes no call
+/// and no reference counting: one masked compare of the header per cached class (as a
+/// typed accessor's, it checks the handle, the class and the slot's presence together), one
+/// load and a second look at the header; a 64-bit slot past the 16th adds a test of its
+/// presence byte. Shaped dictionary instances find the name through their shape; for the
+/// shape of the first instance of a class the site met, the site remembers where the name's
+/// value sits, and reads it as it reads an untyped slot. The header of an instance of a
+/// class with at most six slots names its dictionary's shape while the values are inline,
+/// so the entry's one compare checks the shape too. The rarer reads a cached entry serves
+/// without a lock or reference counting (a boolean, 8-bit, 32-bit or untyped slot past the
+/// 16th; the dictionary of a class with more slots, checked with a look at its dictionary
+/// word before and after the value) are the same peeks in one call out of line. For
+/// dictionary instances
 /// of a class without shapes (classes defined with `SLOTTED_DICT_SHAPES=0` in the
 /// environment) a site interns its name in the first space where it meets one and keeps it
 /// interned there (one entry of ``MemoryStats/internedNames``) until the site is released.
@@ -176,15 +176,13 @@ public final class AttributeSite: @unchecked Sendable {
     /// ``get(_:)`` for what the inlined fast path does not serve.
     @usableFromInline @inline(never)
     func _getSlow(_ instance: Instance) throws -> Value {
-        if let value = _fastReadRest(instance) { return value }
-        return try read(instance, throwing: true)!
+        try read(instance, throwing: true)!
     }
 
     /// ``getIfPresent(_:)`` for what the inlined fast path does not serve.
     @usableFromInline @inline(never)
     func _getIfPresentSlow(_ instance: Instance) throws -> Value? {
-        if let value = _fastReadRest(instance) { return value }
-        return try read(instance, throwing: false)
+        try read(instance, throwing: false)
     }
 
     /// Every read the fast path does not serve, as a validated read driven by the entry.
@@ -247,7 +245,6 @@ public final class AttributeSite: @unchecked Sendable {
     /// the inlined fast path does not serve.
     @usableFromInline @inline(never)
     func _setSlow(_ instance: Instance, _ value: Value) throws {
-        if _fastWriteRest(instance, value) { return }
         try instance.withWriteLock { info, cell, header in
             let d = probe(info.id) ?? resolve(info, cell) { true }
             if d & SiteEntry.frozen != 0 { throw AttributeError.readOnly(info.name, name) }

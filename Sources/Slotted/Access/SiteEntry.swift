@@ -39,42 +39,74 @@ enum SiteEntry {
     /// word, or the untyped read when the header names the shape).
     @inlinable static var shaped: UInt64 { 1 << 4 }
 
-    // An entry's fourth word, for a simple slot: the read the fast path makes, decoded.
-    // Bit 63 marks it (a dictionary word, the fourth word of a shaped entry, is a user-space
-    // address and leaves it clear), bit 62 says `.double`, the low 14 bits are the offset.
+    // An entry's fourth word: the read (and write) the inlined fast path makes, decoded,
+    // so that it loads one word of the entry. Its forms, by the flag bits above the offset
+    // (the offset of the value is in the low 14 bits):
+    // - bit 63: a 64-bit int or double slot whose presence bit is in the header (which the
+    //   entry's compare checks); bit 62 says `.double`. Bit 63 is the sign bit: a dictionary
+    //   word, the fourth word of a shaped entry of a class without the shape tag, is a
+    //   user-space address and leaves it and every other flag bit clear.
+    // - bit 61: an untyped value (an untyped slot whose presence bit is in the header, or a
+    //   shaped dictionary's value at the position the header's shape tag gives), read with
+    //   its tag word's sequence.
+    // - bit 58: a boolean (bit 57) or 8-bit slot whose presence bit is in the header.
+    // - bit 55: a 32-bit int or float (bit 54) slot whose presence bit is in the header.
+    // - bit 56: a 64-bit int or double (bit 62) slot past the 16th: its presence byte's
+    //   offset in bits 32...45, the bit's position in that byte in bits 46...48.
+    // - bit 60 beside bit 63, bit 59 beside bit 58 or 56: the slot may be written as it is
+    //   read, a plain store at the offset (a typed slot, not read-only). Bit 59 alone: a
+    //   boolean, 8-bit or 32-bit slot past the 16th, which a set writes the same way in a
+    //   call out of line (a float slot is written under the writer bit, as by name).
+    // - No read flag: the read of a boolean, 8-bit or 32-bit slot past the 16th, or of a
+    //   shaped entry of a class without the shape tag, is the same peeks in a call out of
+    //   line; anything else is the slow path's validated read.
     @inlinable static var simpleRead: UInt64 { 1 << 63 }
     @inlinable static var simpleDouble: UInt64 { 1 << 62 }
+    @inlinable static var untypedRead: UInt64 { 1 << 61 }
+    @inlinable static var simpleWrite: UInt64 { 1 << 60 }
+    @inlinable static var otherWrite: UInt64 { 1 << 59 }
+    @inlinable static var byteRead: UInt64 { 1 << 58 }
+    @inlinable static var byteBool: UInt64 { 1 << 57 }
+    @inlinable static var pastHeaderRead: UInt64 { 1 << 56 }
+    @inlinable static var wordRead: UInt64 { 1 << 55 }
+    @inlinable static var wordFloat: UInt64 { 1 << 54 }
     /// The offset of a decoded read: its low 32 bits, of which only the low 14 are ever set
     /// (a 32-bit move, where a mask would take an instruction more).
     @inlinable @inline(__always) static func simpleOffset(_ w: UInt64) -> Int { Int(truncatingIfNeeded: UInt32(truncatingIfNeeded: w)) }
+    /// A ``pastHeaderRead`` word's presence byte offset and bit.
+    @inlinable @inline(__always) static func pastPresenceOffset(_ w: UInt64) -> Int { Int(truncatingIfNeeded: (w >> 32) & 0x3fff) }
+    @inlinable @inline(__always) static func pastPresenceMask(_ w: UInt64) -> UInt8 { 1 &<< UInt8(truncatingIfNeeded: (w >> 46) & 7) }
 
-    // Or, bit 61 set: an untyped value at the offset in the low 14 bits (an untyped slot
-    // whose presence bit is in the header, or a shaped dictionary's value at the position
-    // the header's shape tag gives), read with its tag word's sequence.
-    @inlinable static var untypedRead: UInt64 { 1 << 61 }
-
-    // Bit 60, beside a simple read: the slot may be written as it is read, a plain store at
-    // the offset (a typed slot, not a dictionary's value, and not read-only), so that a
-    // site's set decodes the same word a get does.
-    @inlinable static var simpleWrite: UInt64 { 1 << 60 }
-
-    /// The fourth word of an entry with data `d`: the decoded read of a simple slot (and
-    /// ``simpleWrite`` unless it is read-only) or of an untyped slot with its presence bit
-    /// in the header, else 0.
+    /// The fourth word of a slot entry with data `d` (0 for other entries): see above.
     static func fastWord(_ d: UInt64) -> UInt64 {
-        guard kind(d) == slot, d & presenceInHeader != 0 else { return 0 }
-        let read = decodedRead(typeCode(d), offset: offset(d))
-        return read & simpleRead != 0 && d & frozen == 0 ? read | simpleWrite : read
+        guard kind(d) == slot else { return 0 }
+        let code = typeCode(d)
+        // A typed write of a number or a boolean needs no writer bit (the value is stored as
+        // it is), unless the slot is read-only.
+        let writable = d & frozen == 0 && [int, double, bool, int32, uint8].contains(code)
+        if d & presenceInHeader == 0 {
+            guard code == int || code == double else { return writable ? otherWrite : 0 }
+            let w = pastHeaderRead | (code == double ? simpleDouble : 0) | UInt64(offset(d))
+                | UInt64(presenceOffset(d)) << 32 | UInt64(presenceMask(d).trailingZeroBitCount) << 46
+            return writable ? w | otherWrite : w
+        }
+        let read = decodedRead(code, offset: offset(d))
+        if read & simpleRead != 0 { return writable ? read | simpleWrite : read }
+        return writable ? read | otherWrite : read
     }
 
-    /// The decoded read of a value of type code `code` at byte `offset`: a 64-bit int or a
-    /// double read as it is, an untyped value with its tag word; 0 (no fast read) for any
-    /// other type. The caller checked, in the entry's compare, that the value is there.
+    /// The decoded read of a value of type code `code` at byte `offset` whose presence the
+    /// entry's compare checks: a 64-bit int or a double, a boolean or an 8-bit int read as it
+    /// is, an untyped value with its tag word; 0 (no decoded read) for any other type.
     static func decodedRead(_ code: UInt64, offset: Int) -> UInt64 {
         switch code {
         case int: simpleRead | UInt64(offset)
         case double: simpleRead | simpleDouble | UInt64(offset)
         case any: untypedRead | UInt64(offset)
+        case bool: byteRead | byteBool | UInt64(offset)
+        case uint8: byteRead | UInt64(offset)
+        case int32: wordRead | UInt64(offset)
+        case float: wordRead | wordFloat | UInt64(offset)
         default: 0
         }
     }

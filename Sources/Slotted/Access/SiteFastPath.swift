@@ -4,13 +4,12 @@
 // into the caller's loop as a typed accessor is.
 //
 // An entry is four words: the expected header bits, the mask they are
-// compared under, the entry's data (SiteEntry.swift) and a fourth word: for a
-// 64-bit int or double slot with its presence bit in the header, the read
-// decoded (bit 63 set, bit 62 for a double, bit 60 when a set may store there
-// as well, the offset in the low bits), so that the common read and write
-// load one word of the entry; for an untyped slot with
-// its presence bit in the header, or a shaped dictionary's value whose shape
-// the header names (ShapedDict.swift's shape tag), bit 61 and the offset; for
+// compared under, the entry's data (SiteEntry.swift) and a fourth word: the
+// read (and write) decoded, for a typed slot (offset, width and kind, and for
+// a 64-bit slot past the 16th its presence byte), an untyped slot whose
+// presence bit is in the header, or a shaped dictionary's value whose shape
+// the header names (ShapedDict.swift's shape tag), so that a read or write
+// loads one word of the entry (SiteEntry.fastWord gives the forms); for
 // another shaped dictionary entry, the dictionary word of the shape it cached.
 // One masked compare of the header against an entry,
 // `h & mask == generation | expected`, checks together, as a typed accessor's
@@ -22,11 +21,12 @@
 // names (a class goes there when it is free; the first class's is the first
 // entry), then all four without jumps; each match has its own copy of the
 // read, so that a polymorphic site does not jump back to a shared one. The
-// inlined read serves the entries whose fourth word has the read decoded;
-// the others' reads (other slot types, presence past the header, the
-// dictionary word check) are the same peeks, made out of line by the slow
-// path before it takes the validated read, so that a caller's loop holds
-// less code. Every read checks the header again before it makes its value.
+// reads the entry's fourth word has decoded are inlined; the others (a
+// boolean, 8-bit, 32-bit or untyped slot past the 16th, the dictionary word
+// check) are the same peeks in one call out of line, so that a caller's loop
+// holds less code. A write is inlined for a 64-bit slot whose presence bit is
+// in the header, and out of line for the other typed slots. Every read checks
+// the header again before it makes its value.
 //
 // A get is then a seqlock read with the header as its sequence: peek the
 // value, peek the header again and keep the value only if the header did not
@@ -120,12 +120,12 @@ extension AttributeSite {
         return slotarena_peek64_and(e + 1, h) == expected
     }
 
-    /// The inlined fast path of a read: a live instance, no writer on it, its class cached
-    /// (``_match(header:generation:)``), with the name as a set 64-bit int or double slot
-    /// or an untyped value that is a number, a boolean or None (a slot whose presence bit is
-    /// in the header, or a shaped dictionary's value whose shape the header names); one
-    /// validated load. Nil for anything else: the caller's slow path tries the rest of the
-    /// fast path (``_fastReadRest(_:)``) out of line, then the validated read.
+    /// The fast path of a read: a live instance, no writer on it, its class cached
+    /// (``_match(header:generation:)``) with the name as a set slot holding a number or a
+    /// boolean (or None, in an untyped slot), or as an untyped entry of a shaped dictionary
+    /// with the cached shape, its values inline; one validated load. A 64-bit int or double
+    /// slot and an untyped value whose presence or shape the header holds are read inline;
+    /// the others out of line (`_siteReadOther`). Nil for anything else.
     @inlinable @inline(__always)
     func _fastRead(_ instance: Instance) -> Value? {
         let base = instance._cell.base
@@ -138,40 +138,10 @@ extension AttributeSite {
         return Self._readDecoded(base, h, e)
     }
 
-    /// The read of ``_fastRead(_:)`` once the entry at `e` matched header `h`, when the
-    /// entry's fourth word has it decoded; nil for any other entry.
+    /// The read of ``_fastRead(_:)`` once the entry at `e` matched header `h`: inline when the
+    /// entry's fourth word has it decoded, out of line otherwise.
     @inlinable @inline(__always)
     static func _readDecoded(_ base: UnsafeMutableRawPointer, _ h: UInt64, _ e: UnsafeMutablePointer<UInt64>) -> Value? {
-        let fast = slotarena_peek64(e + 3)
-        if _fastPath(Int64(bitPattern: fast) < 0) {
-            // A 64-bit typed slot, its presence bit in the header: the compare checked it.
-            // The entry's fourth word has its read decoded (``SiteEntry/fastWord(_:)``).
-            let bits = slotarena_peek64(base + SiteEntry.simpleOffset(fast))
-            guard slotarena_peek64_sc_equals(base, h) else { return nil }
-            return fast & SiteEntry.simpleDouble != 0 ? .double(Double(bitPattern: bits)) : .int(Int(Int64(bitPattern: bits)))
-        }
-        guard fast & SiteEntry.untypedRead != 0 else { return nil }
-        // An untyped slot set (its presence bit is in the header), or the value at the
-        // position of the shape the header's tag names: the compare checked either.
-        return Self._peekUntyped(base, h, base + SiteEntry.simpleOffset(fast))
-    }
-
-    /// The whole fast path of a read, out of line in the slow path: any cached class (up to
-    /// four compares, ``_match(header:generation:)``), and every entry a read without a
-    /// lock serves: other slot types, presence past the 16th slot, shaped dictionaries
-    /// whose header does not name the shape. Nil for anything else.
-    func _fastReadRest(_ instance: Instance) -> Value? {
-        let base = instance._cell.base
-        let h = slotarena_peek64(base)
-        guard let e = _match(header: h, generation: instance._generationBits) else { return nil }
-        return Self._read(base, h, e)
-    }
-
-    /// The read of ``_fastReadRest(_:)`` once the entry at `e` matched header `h`. Every
-    /// branch checks the header again before it makes the value (a value made and then
-    /// dropped would cost its destruction on the failing branch).
-    @inline(__always)
-    static func _read(_ base: UnsafeMutableRawPointer, _ h: UInt64, _ e: UnsafeMutablePointer<UInt64>) -> Value? {
         let fast = slotarena_peek64(e + 3)
         if _fastPath(Int64(bitPattern: fast) < 0) {
             // A 64-bit typed slot, its presence bit in the header: the compare checked it.
@@ -185,7 +155,27 @@ extension AttributeSite {
             // position of the shape the header's tag names: the compare checked either.
             return Self._peekUntyped(base, h, base + SiteEntry.simpleOffset(fast))
         }
-        return Self._fastReadOther(base, h, e, slotarena_peek64(e + 2))
+        if fast & SiteEntry.byteRead != 0 {
+            // A boolean or 8-bit slot, its presence bit in the header.
+            let byte = slotarena_peek8(base + SiteEntry.simpleOffset(fast))
+            guard slotarena_peek64_sc_equals(base, h) else { return nil }
+            return fast & SiteEntry.byteBool != 0 ? .bool(byte != 0) : .int(Int(byte))
+        }
+        if fast & SiteEntry.wordRead != 0 {
+            // A 32-bit int or float slot, its presence bit in the header.
+            let word = slotarena_peek32(base + SiteEntry.simpleOffset(fast))
+            guard slotarena_peek64_sc_equals(base, h) else { return nil }
+            return fast & SiteEntry.wordFloat != 0 ? .double(Double(Float(bitPattern: word))) : .int(Int(Int32(bitPattern: word)))
+        }
+        if fast & SiteEntry.pastHeaderRead != 0 {
+            // A 64-bit slot past the 16th: its presence byte, then the value, then the header.
+            guard slotarena_peek8(base + SiteEntry.pastPresenceOffset(fast)) & SiteEntry.pastPresenceMask(fast) != 0
+            else { return nil }
+            let bits = slotarena_peek64(base + SiteEntry.simpleOffset(fast))
+            guard slotarena_peek64_sc_equals(base, h) else { return nil }
+            return fast & SiteEntry.simpleDouble != 0 ? .double(Double(bitPattern: bits)) : .int(Int(Int64(bitPattern: bits)))
+        }
+        return _siteReadOther(base, h, e)
     }
 
     /// An untyped value at `p` in the cell at `base`, whose header was `h`, when it is a
@@ -260,12 +250,13 @@ extension AttributeSite {
         }
     }
 
-    /// The inlined fast path of a write: a live instance of a cached class, no writer on it,
-    /// the name a writable 64-bit int or double slot with its presence bit in the header,
-    /// set, and the value an int, or a double for a double slot. One check of the header,
-    /// one plain store (a typed write: see ``AttributeSite/set(_:_:)``). False for anything
-    /// else, with nothing written: the slow path tries the rest of the fast path
-    /// (``_fastWriteRest(_:_:)``) out of line, then the write under the writer bit.
+    /// The fast path of a write: a live instance of a cached class, no writer on it, the
+    /// name a writable typed slot that is already set, the value a number or a boolean the
+    /// slot takes as it is. One check of the header, one plain store (a typed write: see
+    /// ``AttributeSite/set(_:_:)``). A 64-bit int or double slot whose presence bit is in the
+    /// header is written inline from the entry's fourth word; the others
+    /// (``SiteEntry/otherWrite``) in a call out of line. False for anything else, with nothing
+    /// written.
     @inlinable @inline(__always)
     func _fastWrite(_ instance: Instance, _ value: Value) -> Bool {
         let cell = instance._cell
@@ -273,7 +264,9 @@ extension AttributeSite {
         guard let e = _match(header: h, generation: instance._generationBits) else { return false }
         // The read's decoded word says where (``SiteEntry/simpleWrite``).
         let fast = slotarena_peek64(e + 3)
-        guard _fastPath(fast & SiteEntry.simpleWrite != 0) else { return false }
+        guard _fastPath(fast & SiteEntry.simpleWrite != 0) else {
+            return fast & SiteEntry.otherWrite != 0 && _siteWriteOther(cell, e, fast, value)
+        }
         let o = SiteEntry.simpleOffset(fast)
         switch value {
         case .double(let v) where fast & SiteEntry.simpleDouble != 0: cell.store(v, o)
@@ -283,36 +276,64 @@ extension AttributeSite {
         }
         return true
     }
+}
 
-    /// The whole fast path of a write, out of line in the slow path: the name a writable
-    /// typed slot of a cached class, already set (past the 16th slot too), the value a
-    /// number or a boolean the slot takes as it is. One check of the header, one plain
-    /// store. False for anything else, with nothing written.
-    func _fastWriteRest(_ instance: Instance, _ value: Value) -> Bool {
-        let cell = instance._cell
-        let h = cell.header
-        guard let e = _match(header: h, generation: instance._generationBits) else { return false }
-        let d = slotarena_peek64(e + 2)
-        guard d & (7 | SiteEntry.frozen) == SiteEntry.slot else { return false }
-        if d & SiteEntry.presenceInHeader == 0 {
-            guard cell.isPresent(SiteEntry.presenceOffset(d), SiteEntry.presenceMask(d)) else { return false }
-        }
-        let o = SiteEntry.offset(d)
-        switch (SiteEntry.typeCode(d), value) {
-        case (SiteEntry.double, .double(let v)): cell.store(v, o)
-        case (SiteEntry.double, .int(let v)): cell.store(Double(v), o)
-        case (SiteEntry.int, .int(let v)): cell.store(v, o)
-        case (SiteEntry.bool, .bool(let v)): cell.store(UInt8(v ? 1 : 0), o)
-        case (SiteEntry.int32, .int(let v)):
-            guard let w = Int32(exactly: v) else { return false }
-            cell.store(w, o)
-        case (SiteEntry.uint8, .int(let v)):
+// The reads and writes of a matched entry that the inlined fast paths leave to a call:
+// free functions, so that a call needs no metatype.
+
+/// The other reads of a matched entry, out of line: `AttributeSite._fastReadOther`.
+@usableFromInline @inline(never)
+func _siteReadOther(_ base: UnsafeMutableRawPointer, _ h: UInt64, _ e: UnsafeMutablePointer<UInt64>) -> Value? {
+    AttributeSite._fastReadOther(base, h, e, slotarena_peek64(e + 2))
+}
+
+/// The other typed writes of `AttributeSite._fastWrite`, out of line, once the entry at `e`
+/// matched and its fourth word `fast` has ``SiteEntry/otherWrite``: a boolean, 8-bit or
+/// 32-bit int slot, or a slot past the 16th, set.
+@usableFromInline @inline(never)
+func _siteWriteOther(_ cell: _SlotCell, _ e: UnsafeMutablePointer<UInt64>, _ fast: UInt64, _ value: Value) -> Bool {
+    let o = SiteEntry.simpleOffset(fast)
+    if fast & SiteEntry.byteRead != 0 {
+        switch value {
+        case .bool(let v) where fast & SiteEntry.byteBool != 0: cell.store(UInt8(v ? 1 : 0), o)
+        case .int(let v) where fast & SiteEntry.byteBool == 0:
             guard let w = UInt8(exactly: v) else { return false }
             cell.store(w, o)
         default: return false
         }
         return true
     }
+    if fast & SiteEntry.wordRead != 0 {
+        // A float slot has no `otherWrite`: this is an int32 slot.
+        guard case .int(let v) = value, let w = Int32(exactly: v) else { return false }
+        cell.store(w, o)
+        return true
+    }
+    if fast & SiteEntry.pastHeaderRead != 0 {
+        guard cell.isPresent(SiteEntry.pastPresenceOffset(fast), SiteEntry.pastPresenceMask(fast)) else { return false }
+        switch value {
+        case .double(let v) where fast & SiteEntry.simpleDouble != 0: cell.store(v, o)
+        case .int(let v):
+            if fast & SiteEntry.simpleDouble != 0 { cell.store(Double(v), o) } else { cell.store(v, o) }
+        default: return false
+        }
+        return true
+    }
+    // A boolean, 8-bit or 32-bit slot past the 16th: the entry's data says where.
+    let d = slotarena_peek64(e + 2)
+    guard cell.isPresent(SiteEntry.presenceOffset(d), SiteEntry.presenceMask(d)) else { return false }
+    let p = SiteEntry.offset(d)
+    switch (SiteEntry.typeCode(d), value) {
+    case (SiteEntry.bool, .bool(let v)): cell.store(UInt8(v ? 1 : 0), p)
+    case (SiteEntry.int32, .int(let v)):
+        guard let w = Int32(exactly: v) else { return false }
+        cell.store(w, p)
+    case (SiteEntry.uint8, .int(let v)):
+        guard let w = UInt8(exactly: v) else { return false }
+        cell.store(w, p)
+    default: return false
+    }
+    return true
 }
 
 extension _SlotCell {
