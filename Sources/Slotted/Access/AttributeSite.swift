@@ -66,16 +66,16 @@ import Synchronization
 /// of a set slot holding a number or a boolean (or None, in an untyped slot) makes no call
 /// and no reference counting: one masked compare of the header per cached class (as a
 /// typed accessor's, it checks the handle, the class and the slot's presence together), one
-/// load and a second look at the header; a 64-bit slot past the 16th adds a test of its
-/// presence byte. Shaped dictionary instances find the name through their shape; for the
-/// shape of the first instance of a class the site met, the site remembers where the name's
-/// value sits, and reads it as it reads an untyped slot. The header of an instance of a
-/// class with at most six slots names its dictionary's shape while the values are inline,
-/// so the entry's one compare checks the shape too. The rarer reads a cached entry serves
-/// without a lock or reference counting (a boolean, 8-bit, 32-bit or untyped slot past the
-/// 16th; the dictionary of a class with more slots, checked with a look at its dictionary
-/// word before and after the value) are the same peeks in one call out of line. For
-/// dictionary instances
+/// load and a second look at the header. Shaped dictionary instances find the name
+/// through their shape; for the shape of the first instance of a class the site met, the
+/// site remembers where the name's value sits, and reads it as it reads an untyped slot.
+/// The header of an instance of a class with at most six slots names its dictionary's shape
+/// while the values are inline, so the entry's one compare checks the shape too. A 64-bit
+/// slot and an untyped value are read inline; the other reads a cached entry serves without
+/// a lock or reference counting (a boolean, 8-bit or 32-bit slot, a slot past the 16th,
+/// which adds a test of its presence byte, the dictionary of a class with more slots,
+/// checked with a look at its dictionary word before and after the value) are the same
+/// peeks in one call out of line. For dictionary instances
 /// of a class without shapes (classes defined with `SLOTTED_DICT_SHAPES=0` in the
 /// environment) a site interns its name in the first space where it meets one and keeps it
 /// interned there (one entry of ``MemoryStats/internedNames``) until the site is released.

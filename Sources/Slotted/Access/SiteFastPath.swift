@@ -20,13 +20,15 @@
 // equals. The first entry is compared first, then the entry the class's id
 // names (a class goes there when it is free; the first class's is the first
 // entry), then all four without jumps; each match has its own copy of the
-// read, so that a polymorphic site does not jump back to a shared one. The
-// reads the entry's fourth word has decoded are inlined; the others (a
-// boolean, 8-bit, 32-bit or untyped slot past the 16th, the dictionary word
-// check) are the same peeks in one call out of line, so that a caller's loop
-// holds less code. A write is inlined for a 64-bit slot whose presence bit is
-// in the header, and out of line for the other typed slots. Every read checks
-// the header again before it makes its value.
+// read, so that a polymorphic site does not jump back to a shared one. Only
+// the reads of 64-bit slots whose presence bit is in the header and of
+// untyped values are inlined; one call out of line, given the matched entry,
+// makes the others (other slot widths, presence past the header, the
+// dictionary word check), the same peeks, so that a caller's loop holds less
+// code (with the others inlined, the report's one-class loop ran a tenth
+// slower). A write is inlined for a 64-bit slot whose presence bit is in the
+// header, and made in a call out of line for the other typed slots. Every
+// read checks the header again before it makes its value.
 //
 // A get is then a seqlock read with the header as its sequence: peek the
 // value, peek the header again and keep the value only if the header did not
@@ -125,7 +127,7 @@ extension AttributeSite {
     /// boolean (or None, in an untyped slot), or as an untyped entry of a shaped dictionary
     /// with the cached shape, its values inline; one validated load. A 64-bit int or double
     /// slot and an untyped value whose presence or shape the header holds are read inline;
-    /// the others out of line (`_siteReadOther`). Nil for anything else.
+    /// the others in one call out of line (`_siteReadRest`). Nil for anything else.
     @inlinable @inline(__always)
     func _fastRead(_ instance: Instance) -> Value? {
         let base = instance._cell.base
@@ -139,7 +141,8 @@ extension AttributeSite {
     }
 
     /// The read of ``_fastRead(_:)`` once the entry at `e` matched header `h`: inline when the
-    /// entry's fourth word has it decoded, out of line otherwise.
+    /// entry's fourth word has it decoded as a 64-bit slot whose presence bit is in the header
+    /// or as an untyped value, in one call out of line (`_siteReadRest`) for any other entry.
     @inlinable @inline(__always)
     static func _readDecoded(_ base: UnsafeMutableRawPointer, _ h: UInt64, _ e: UnsafeMutablePointer<UInt64>) -> Value? {
         let fast = slotarena_peek64(e + 3)
@@ -150,9 +153,26 @@ extension AttributeSite {
             guard slotarena_peek64_sc_equals(base, h) else { return nil }
             return fast & SiteEntry.simpleDouble != 0 ? .double(Double(bitPattern: bits)) : .int(Int(Int64(bitPattern: bits)))
         }
+        guard fast & SiteEntry.untypedRead != 0 else { return _siteReadRest(base, h, e) }
+        // An untyped slot set (its presence bit is in the header), or the value at the
+        // position of the shape the header's tag names: the compare checked either.
+        return Self._peekUntyped(base, h, base + SiteEntry.simpleOffset(fast))
+    }
+
+    /// Every read of a matched entry's value that needs no lock, from the entry's fourth
+    /// word (``SiteEntry/fastWord(_:)``), or its data for the rest
+    /// (``_fastReadOther(_:_:_:_:)``). Each checks the header again before it makes the
+    /// value (a value made and then dropped would cost its destruction on the failing
+    /// branch).
+    @inline(__always)
+    static func _read(_ base: UnsafeMutableRawPointer, _ h: UInt64, _ e: UnsafeMutablePointer<UInt64>) -> Value? {
+        let fast = slotarena_peek64(e + 3)
+        if Int64(bitPattern: fast) < 0 {
+            let bits = slotarena_peek64(base + SiteEntry.simpleOffset(fast))
+            guard slotarena_peek64_sc_equals(base, h) else { return nil }
+            return fast & SiteEntry.simpleDouble != 0 ? .double(Double(bitPattern: bits)) : .int(Int(Int64(bitPattern: bits)))
+        }
         if fast & SiteEntry.untypedRead != 0 {
-            // An untyped slot set (its presence bit is in the header), or the value at the
-            // position of the shape the header's tag names: the compare checked either.
             return Self._peekUntyped(base, h, base + SiteEntry.simpleOffset(fast))
         }
         if fast & SiteEntry.byteRead != 0 {
@@ -175,7 +195,7 @@ extension AttributeSite {
             guard slotarena_peek64_sc_equals(base, h) else { return nil }
             return fast & SiteEntry.simpleDouble != 0 ? .double(Double(bitPattern: bits)) : .int(Int(Int64(bitPattern: bits)))
         }
-        return _siteReadOther(base, h, e)
+        return _fastReadOther(base, h, e, slotarena_peek64(e + 2))
     }
 
     /// An untyped value at `p` in the cell at `base`, whose header was `h`, when it is a
@@ -278,13 +298,13 @@ extension AttributeSite {
     }
 }
 
-// The reads and writes of a matched entry that the inlined fast paths leave to a call:
-// free functions, so that a call needs no metatype.
+// The reads and typed writes of a matched entry that the inlined fast paths leave to a
+// call: free functions, so that a call needs no metatype.
 
-/// The other reads of a matched entry, out of line: `AttributeSite._fastReadOther`.
+/// The reads of a matched entry that ``AttributeSite/_readDecoded(_:_:_:)`` does not inline.
 @usableFromInline @inline(never)
-func _siteReadOther(_ base: UnsafeMutableRawPointer, _ h: UInt64, _ e: UnsafeMutablePointer<UInt64>) -> Value? {
-    AttributeSite._fastReadOther(base, h, e, slotarena_peek64(e + 2))
+func _siteReadRest(_ base: UnsafeMutableRawPointer, _ h: UInt64, _ e: UnsafeMutablePointer<UInt64>) -> Value? {
+    AttributeSite._read(base, h, e)
 }
 
 /// The other typed writes of `AttributeSite._fastWrite`, out of line, once the entry at `e`
