@@ -287,6 +287,14 @@ extension AttributeSite {
         guard _fastPath(fast & SiteEntry.simpleWrite != 0) else {
             return fast & SiteEntry.otherWrite != 0 && _siteWriteOther(cell, e, fast, value)
         }
+        return Self._store64(cell, fast, value)
+    }
+
+    /// Stores `value` into the 64-bit int or double slot the decoded word `fast` names: an
+    /// int as it is, or as a double into a double slot; a double only into a double slot.
+    /// False, with nothing written, for any other value.
+    @inlinable @inline(__always)
+    static func _store64(_ cell: _SlotCell, _ fast: UInt64, _ value: Value) -> Bool {
         let o = SiteEntry.simpleOffset(fast)
         switch value {
         case .double(let v) where fast & SiteEntry.simpleDouble != 0: cell.store(v, o)
@@ -331,13 +339,7 @@ func _siteWriteOther(_ cell: _SlotCell, _ e: UnsafeMutablePointer<UInt64>, _ fas
     }
     if fast & SiteEntry.pastHeaderRead != 0 {
         guard cell.isPresent(SiteEntry.pastPresenceOffset(fast), SiteEntry.pastPresenceMask(fast)) else { return false }
-        switch value {
-        case .double(let v) where fast & SiteEntry.simpleDouble != 0: cell.store(v, o)
-        case .int(let v):
-            if fast & SiteEntry.simpleDouble != 0 { cell.store(Double(v), o) } else { cell.store(v, o) }
-        default: return false
-        }
-        return true
+        return AttributeSite._store64(cell, fast, value)
     }
     // A boolean, 8-bit or 32-bit slot past the 16th: the entry's data says where.
     let d = slotarena_peek64(e + 2)
