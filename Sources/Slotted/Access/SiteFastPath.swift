@@ -159,22 +159,14 @@ extension AttributeSite {
         return Self._peekUntyped(base, h, base + SiteEntry.simpleOffset(fast))
     }
 
-    /// Every read of a matched entry's value that needs no lock, from the entry's fourth
-    /// word (``SiteEntry/fastWord(_:)``), or its data for the rest
-    /// (``_fastReadOther(_:_:_:_:)``). Each checks the header again before it makes the
-    /// value (a value made and then dropped would cost its destruction on the failing
-    /// branch).
+    /// The reads of a matched entry that ``_readDecoded(_:_:_:)`` leaves to a call
+    /// (`_siteReadRest`), from the entry's fourth word (``SiteEntry/fastWord(_:)``), or its
+    /// data for the rest (``_fastReadOther(_:_:_:_:)``). Each checks the header again before
+    /// it makes the value (a value made and then dropped would cost its destruction on the
+    /// failing branch).
     @inline(__always)
-    static func _read(_ base: UnsafeMutableRawPointer, _ h: UInt64, _ e: UnsafeMutablePointer<UInt64>) -> Value? {
+    static func _readRest(_ base: UnsafeMutableRawPointer, _ h: UInt64, _ e: UnsafeMutablePointer<UInt64>) -> Value? {
         let fast = slotarena_peek64(e + 3)
-        if Int64(bitPattern: fast) < 0 {
-            let bits = slotarena_peek64(base + SiteEntry.simpleOffset(fast))
-            guard slotarena_peek64_sc_equals(base, h) else { return nil }
-            return fast & SiteEntry.simpleDouble != 0 ? .double(Double(bitPattern: bits)) : .int(Int(Int64(bitPattern: bits)))
-        }
-        if fast & SiteEntry.untypedRead != 0 {
-            return Self._peekUntyped(base, h, base + SiteEntry.simpleOffset(fast))
-        }
         if fast & SiteEntry.byteRead != 0 {
             // A boolean or 8-bit slot, its presence bit in the header.
             let byte = slotarena_peek8(base + SiteEntry.simpleOffset(fast))
@@ -261,11 +253,7 @@ extension AttributeSite {
             guard slotarena_peek64_sc_equals(base, h) else { return nil }
             return SiteEntry.typeCode(d) == SiteEntry.int32 ? .int(Int(Int32(bitPattern: bits))) : .double(Double(Float(bitPattern: bits)))
         case SiteEntry.any:
-            let t1 = slotarena_peek64_acquire(p)
-            guard t1 & AnyWord.writing == 0 else { return nil }
-            let payload = slotarena_peek64(p + 8)
-            guard slotarena_peek64_sc_equals(p, t1), slotarena_peek64_sc_equals(base, h) else { return nil }
-            return _SlotCell._simpleValue(t1, payload)
+            return _peekUntyped(base, h, p)
         default: return nil
         }
     }
@@ -312,7 +300,7 @@ extension AttributeSite {
 /// The reads of a matched entry that ``AttributeSite/_readDecoded(_:_:_:)`` does not inline.
 @usableFromInline @inline(never)
 func _siteReadRest(_ base: UnsafeMutableRawPointer, _ h: UInt64, _ e: UnsafeMutablePointer<UInt64>) -> Value? {
-    AttributeSite._read(base, h, e)
+    AttributeSite._readRest(base, h, e)
 }
 
 /// The other typed writes of `AttributeSite._fastWrite`, out of line, once the entry at `e`
