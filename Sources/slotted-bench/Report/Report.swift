@@ -88,6 +88,9 @@ struct BenchReport: Encodable {
     var getMissingNs: Double
     /// A typed read of slot 17 of a class of 20 int slots, sequential.
     var slot17ReadNs: Double
+    /// A typed read of slot 15 of the same class: its presence bit is in the header, its
+    /// value as far from the header's cache line as slot 17's.
+    var slot15ReadNs: Double
 
     /// Threads of section 6's N-thread runs; construct+free throughput at N threads over
     /// one thread's, per working set, and the native class's at the largest.
@@ -246,6 +249,7 @@ extension BenchReport {
             optionalReadNs: access.hostSites.optionalReadNs,
             getMissingNs: access.hostSites.getMissingNs,
             slot17ReadNs: access.hostSites.slot17ReadNs,
+            slot15ReadNs: access.hostSites.slot15ReadNs,
             threads: threads.threads,
             threadScaling_32: threads.row(32)?.slottedScaling ?? 0,
             threadScaling_1000: threads.row(1_000)?.slottedScaling ?? 0,

@@ -58,6 +58,8 @@ extension BenchReport {
         row("e.isSet(value), sequential", host.isSetRead, "read e[value]", "")
         row("getIfPresent(\"x\"), unset slot \u{00A7}", host.getMissing, "get(\"x\"), set slot", "")
         row("read w[s17] (20 int slots)", host.slot17Read, "read w[s1]", "")
+        row("read w[s15] (20 int slots)", host.slot15Read, "read w[s1]", "")
+        row("read w[s17] (20 int slots)", host.slot17VsSlot15, "read w[s15]", "")
         row("construct @SlotClass MacroEvent(in:...)", macro.constructVsTyped, "typed initializer", "")
         row("construct @SlotClass MacroEvent(in:...)", macro.constructVsNative, "NativeEvent(...)", "")
         row("read @SlotClass e.value, sequential", macro.readVsTyped, "read e[value]", "")

@@ -44,6 +44,11 @@ struct HostSiteFigures: Codable {
     var getMissing: Comparison
     /// `w[s17]` against `w[s1]` on a class of 20 int slots, sequential.
     var slot17Read: Comparison
+    /// `w[s15]` against `w[s1]`: a slot whose presence bit is in the header, its value as far
+    /// from the header as slot 17's (a cache line the header's does not hold).
+    var slot15Read: Comparison
+    /// `w[s17]` against `w[s15]`: what the presence byte past the header adds by itself.
+    var slot17VsSlot15: Comparison
     /// `site.get(p)` against `p.get("x")` on the hot `PointSlots` (what the cache saves).
     var siteGetVsByName: Comparison
     /// `site.set(p, v)` against `p.set("x", v)` on the hot `PointSlots`.
@@ -55,11 +60,12 @@ struct HostSiteFigures: Codable {
     var optionalReadNs: Double
     var getMissingNs: Double
     var slot17ReadNs: Double
+    var slot15ReadNs: Double
 
     init(siteGet: Comparison, siteGetDict: Comparison, siteGetDictSequential: Comparison,
          sitePolyGet: Comparison, sitePolyGetSequential: Comparison, siteSet: Comparison,
          optionalRead: Comparison, isSetRead: Comparison, getMissing: Comparison, slot17Read: Comparison,
-         siteGetVsByName: Comparison, siteSetVsByName: Comparison)
+         slot15Read: Comparison, slot17VsSlot15: Comparison, siteGetVsByName: Comparison, siteSetVsByName: Comparison)
     {
         self.siteGetVsByName = siteGetVsByName
         self.siteSetVsByName = siteSetVsByName
@@ -73,12 +79,15 @@ struct HostSiteFigures: Codable {
         self.isSetRead = isSetRead
         self.getMissing = getMissing
         self.slot17Read = slot17Read
+        self.slot15Read = slot15Read
+        self.slot17VsSlot15 = slot17VsSlot15
         siteGetNs = siteGet.ns
         sitePolyGetNs = sitePolyGet.ns
         siteSetNs = siteSet.ns
         optionalReadNs = optionalRead.ns
         getMissingNs = getMissing.ns
         slot17ReadNs = slot17Read.ns
+        slot15ReadNs = slot15Read.ns
     }
 }
 
@@ -170,20 +179,31 @@ extension AccessBenchmark {
             { try Self.setByName(set, ops: hotPasses * Self.hotSet) })
 
         let wide = try space.defineClass("Wide", typedSlots: (0..<20).map { ("s\($0)", .int) })
-        let s1 = try wide.slot("s1", as: Int.self), s17 = try wide.slot("s17", as: Int.self)
+        let s1 = try wide.slot("s1", as: Int.self), s15 = try wide.slot("s15", as: Int.self)
+        let s17 = try wide.slot("s17", as: Int.self)
         let wides = try wide.new(count: events.count) { i, w in
             w[s1] = i
+            w[s15] = i
             w[s17] = i
         }
         let slot17Read = interleave(
             { Self.intRead(wides, s17, passes: passes) },
             { Self.intRead(wides, s1, passes: passes) })
+        // Slot 15's value is 128 bytes in, in another cache line than the header, as slot 17's
+        // is (144), but its presence bit is in the header: its row against slot 1 is the line,
+        // and slot 17 against it is the presence byte.
+        let slot15Read = interleave(
+            { Self.intRead(wides, s15, passes: passes) },
+            { Self.intRead(wides, s1, passes: passes) })
+        let slot17VsSlot15 = interleave(
+            { Self.intRead(wides, s17, passes: passes) },
+            { Self.intRead(wides, s15, passes: passes) })
         withExtendedLifetime((hotDicts, mixed, unset, set, wides)) {}
         return HostSiteFigures(
             siteGet: siteGet, siteGetDict: siteGetDict, siteGetDictSequential: siteGetDictSequential,
             sitePolyGet: sitePolyGet, sitePolyGetSequential: sitePolyGetSequential, siteSet: siteSet,
             optionalRead: optionalRead, isSetRead: isSetRead, getMissing: getMissing, slot17Read: slot17Read,
-            siteGetVsByName: siteGetVsByName, siteSetVsByName: siteSetVsByName)
+            slot15Read: slot15Read, slot17VsSlot15: slot17VsSlot15, siteGetVsByName: siteGetVsByName, siteSetVsByName: siteSetVsByName)
     }
 
     @inline(never)
