@@ -51,15 +51,16 @@ enum SiteEntry {
     //   its tag word's sequence.
     // - bit 58: a boolean (bit 57) or 8-bit slot whose presence bit is in the header.
     // - bit 55: a 32-bit int or float (bit 54) slot whose presence bit is in the header.
-    // - bit 56: a 64-bit int or double (bit 62) slot past the 16th: its presence byte's
-    //   offset in bits 32...45, the bit's position in that byte in bits 46...48.
-    // - bit 60 beside bit 63, bit 59 beside bit 58 or 56: the slot may be written as it is
-    //   read, a plain store at the offset (a typed slot, not read-only). Bit 59 alone: a
-    //   boolean, 8-bit or 32-bit slot past the 16th, which a set writes the same way in a
-    //   call out of line (a float slot is written under the writer bit, as by name).
-    // - No read flag: the read of a boolean, 8-bit or 32-bit slot past the 16th, or of a
-    //   shaped entry of a class without the shape tag, is the same peeks in a call out of
-    //   line; anything else is the slow path's validated read.
+    // - bit 56: a slot past the 16th: its presence byte's offset in bits 32...45, the bit's
+    //   position in that byte in bits 46...48, and its width as above (bit 58 or 55), or
+    //   bit 53 for an untyped slot, or neither for a 64-bit int or double (bit 62).
+    // - bit 60 beside bit 63, bit 59 beside bit 58, 55 or 56: the slot may be written as it
+    //   is read, a plain store at the offset (a typed slot, not read-only); the bit 59 writes
+    //   are made in a call out of line (a float slot is written under the writer bit, as by
+    //   name).
+    // - No read flag: a string or instance slot, or a shaped entry of a class without the
+    //   shape tag (its peeks are made in a call out of line); anything else is the slow
+    //   path's validated read.
     @inlinable static var simpleRead: UInt64 { 1 << 63 }
     @inlinable static var simpleDouble: UInt64 { 1 << 62 }
     @inlinable static var untypedRead: UInt64 { 1 << 61 }
@@ -70,6 +71,7 @@ enum SiteEntry {
     @inlinable static var pastHeaderRead: UInt64 { 1 << 56 }
     @inlinable static var wordRead: UInt64 { 1 << 55 }
     @inlinable static var wordFloat: UInt64 { 1 << 54 }
+    @inlinable static var pastUntyped: UInt64 { 1 << 53 }
     /// The offset of a decoded read: its low 32 bits, of which only the low 14 are ever set
     /// (a 32-bit move, where a mask would take an instruction more).
     @inlinable @inline(__always) static func simpleOffset(_ w: UInt64) -> Int { Int(truncatingIfNeeded: UInt32(truncatingIfNeeded: w)) }
@@ -85,8 +87,17 @@ enum SiteEntry {
         // it is), unless the slot is read-only.
         let writable = d & frozen == 0 && [int, double, bool, int32, uint8].contains(code)
         if d & presenceInHeader == 0 {
-            guard code == int || code == double else { return writable ? otherWrite : 0 }
-            let w = pastHeaderRead | (code == double ? simpleDouble : 0) | UInt64(offset(d))
+            // The width and kind as decodedRead gives them, but for the 64-bit and untyped
+            // forms, whose flags mean "read inline, the compare checked presence".
+            let width: UInt64
+            switch code {
+            case int: width = 0
+            case double: width = simpleDouble
+            case any: width = pastUntyped
+            default: width = decodedRead(code, offset: 0)
+            }
+            guard width != 0 || code == int else { return 0 }
+            let w = pastHeaderRead | width | UInt64(offset(d))
                 | UInt64(presenceOffset(d)) << 32 | UInt64(presenceMask(d).trailingZeroBitCount) << 46
             return writable ? w | otherWrite : w
         }

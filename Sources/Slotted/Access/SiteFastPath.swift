@@ -6,7 +6,7 @@
 // An entry is four words: the expected header bits, the mask they are
 // compared under, the entry's data (SiteEntry.swift) and a fourth word: the
 // read (and write) decoded, for a typed slot (offset, width and kind, and for
-// a 64-bit slot past the 16th its presence byte), an untyped slot whose
+// a slot past the 16th its presence byte), an untyped slot whose
 // presence bit is in the header, or a shaped dictionary's value whose shape
 // the header names (ShapedDict.swift's shape tag), so that a read or write
 // loads one word of the entry (SiteEntry.fastWord gives the forms); for
@@ -160,34 +160,38 @@ extension AttributeSite {
     }
 
     /// The reads of a matched entry that ``_readDecoded(_:_:_:)`` leaves to a call
-    /// (`_siteReadRest`), from the entry's fourth word (``SiteEntry/fastWord(_:)``), or its
-    /// data for the rest (``_fastReadOther(_:_:_:_:)``). Each checks the header again before
-    /// it makes the value (a value made and then dropped would cost its destruction on the
-    /// failing branch).
+    /// (`_siteReadRest`): a typed slot from the entry's fourth word (``SiteEntry/fastWord(_:)``),
+    /// a shaped dictionary from its data (``_readShapedDict(_:_:_:_:)``). Each checks the header
+    /// again before it makes the value (a value made and then dropped would cost its
+    /// destruction on the failing branch).
     @inline(__always)
     static func _readRest(_ base: UnsafeMutableRawPointer, _ h: UInt64, _ e: UnsafeMutablePointer<UInt64>) -> Value? {
         let fast = slotarena_peek64(e + 3)
+        if fast & SiteEntry.pastHeaderRead != 0 {
+            // A slot past the 16th: its presence byte first, then the read of its width.
+            guard slotarena_peek8(base + SiteEntry.pastPresenceOffset(fast)) & SiteEntry.pastPresenceMask(fast) != 0
+            else { return nil }
+            if fast & SiteEntry.pastUntyped != 0 { return _peekUntyped(base, h, base + SiteEntry.simpleOffset(fast)) }
+        }
         if fast & SiteEntry.byteRead != 0 {
-            // A boolean or 8-bit slot, its presence bit in the header.
+            // A boolean or 8-bit slot, set.
             let byte = slotarena_peek8(base + SiteEntry.simpleOffset(fast))
             guard slotarena_peek64_sc_equals(base, h) else { return nil }
             return fast & SiteEntry.byteBool != 0 ? .bool(byte != 0) : .int(Int(byte))
         }
         if fast & SiteEntry.wordRead != 0 {
-            // A 32-bit int or float slot, its presence bit in the header.
+            // A 32-bit int or float slot, set.
             let word = slotarena_peek32(base + SiteEntry.simpleOffset(fast))
             guard slotarena_peek64_sc_equals(base, h) else { return nil }
             return fast & SiteEntry.wordFloat != 0 ? .double(Double(Float(bitPattern: word))) : .int(Int(Int32(bitPattern: word)))
         }
         if fast & SiteEntry.pastHeaderRead != 0 {
-            // A 64-bit slot past the 16th: its presence byte, then the value, then the header.
-            guard slotarena_peek8(base + SiteEntry.pastPresenceOffset(fast)) & SiteEntry.pastPresenceMask(fast) != 0
-            else { return nil }
+            // A 64-bit slot past the 16th, set: the value, then the header.
             let bits = slotarena_peek64(base + SiteEntry.simpleOffset(fast))
             guard slotarena_peek64_sc_equals(base, h) else { return nil }
             return fast & SiteEntry.simpleDouble != 0 ? .double(Double(bitPattern: bits)) : .int(Int(Int64(bitPattern: bits)))
         }
-        return _fastReadOther(base, h, e, slotarena_peek64(e + 2))
+        return _readShapedDict(base, h, e, slotarena_peek64(e + 2))
     }
 
     /// An untyped value at `p` in the cell at `base`, whose header was `h`, when it is a
@@ -202,60 +206,34 @@ extension AttributeSite {
         return _SlotCell._simpleValue(t, payload)
     }
 
-    /// The rest of ``_fastRead(_:)`` once an entry matched header `h`: other slot types,
-    /// presence past the 16th slot, shaped dictionaries. Each branch checks the header again
-    /// after its loads and before it makes the value.
+    /// The read of a shaped dictionary's entry once it matched header `h`, for a class whose
+    /// header does not name the shape: the entry's fourth word is the dictionary word it
+    /// cached. Nil for any other entry that reaches it (a string or instance slot, a
+    /// dictionary without shapes, a class attribute). Checks the header again after its
+    /// loads and before it makes the value.
     @inline(__always)
-    static func _fastReadOther(_ base: UnsafeMutableRawPointer, _ h: UInt64, _ e: UnsafeMutablePointer<UInt64>, _ d: UInt64) -> Value? {
-        switch SiteEntry.kind(d) {
-        case SiteEntry.slot:
-            break
-        case SiteEntry.dict:
-            guard d & SiteEntry.shaped != 0 else { return nil }
-            // The dictionary word, the value's tag word and payload, the word again, the
-            // tag word again (in that order: see ShapedDict.swift's file comment); a raw
-            // value (its place never changes names) needs no tag word. Then the header.
-            let wp = base + SiteEntry.dictOffset(d)
-            let word = slotarena_peek64(wp)
-            guard word & _SiteHeader.dictWordMask == slotarena_peek64(e + 3) else { return nil }
-            let vp = base + SiteEntry.shapedValueOffset(d)
-            let rep = SiteEntry.shapedRep(d)
-            if rep != 0 {
-                guard rep != 3 else { return nil }  // a string word: the slow path
-                let bits = slotarena_peek64(vp)
-                guard slotarena_peek64_sc_equals(wp, word), slotarena_peek64_sc_equals(base, h) else { return nil }
-                return rep == 1 ? .double(Double(bitPattern: bits)) : .int(Int(Int64(bitPattern: bits)))
-            }
-            let t = slotarena_peek64_acquire(vp)
-            let payload = slotarena_peek64(vp + 8)
-            guard slotarena_peek64_sc_equals(wp, word), slotarena_peek64_sc_equals(vp, t), t & AnyWord.writing == 0,
-                  slotarena_peek64_sc_equals(base, h)
-            else { return nil }
-            return _SlotCell._simpleValue(t, payload)
-        default:
-            return nil
+    static func _readShapedDict(_ base: UnsafeMutableRawPointer, _ h: UInt64, _ e: UnsafeMutablePointer<UInt64>, _ d: UInt64) -> Value? {
+        guard SiteEntry.kind(d) == SiteEntry.dict, d & SiteEntry.shaped != 0 else { return nil }
+        // The dictionary word, the value's tag word and payload, the word again, the tag word
+        // again (in that order: see ShapedDict.swift's file comment); a raw value (its place
+        // never changes names) needs no tag word. Then the header.
+        let wp = base + SiteEntry.dictOffset(d)
+        let word = slotarena_peek64(wp)
+        guard word & _SiteHeader.dictWordMask == slotarena_peek64(e + 3) else { return nil }
+        let vp = base + SiteEntry.shapedValueOffset(d)
+        let rep = SiteEntry.shapedRep(d)
+        if rep != 0 {
+            guard rep != 3 else { return nil }  // a string word: the slow path
+            let bits = slotarena_peek64(vp)
+            guard slotarena_peek64_sc_equals(wp, word), slotarena_peek64_sc_equals(base, h) else { return nil }
+            return rep == 1 ? .double(Double(bitPattern: bits)) : .int(Int(Int64(bitPattern: bits)))
         }
-        if d & SiteEntry.presenceInHeader == 0 {
-            guard slotarena_peek8(base + SiteEntry.presenceOffset(d)) & SiteEntry.presenceMask(d) != 0 else { return nil }
-        }
-        let p = base + SiteEntry.offset(d)
-        switch SiteEntry.typeCode(d) {
-        case SiteEntry.int, SiteEntry.double:
-            let bits = slotarena_peek64(p)
-            guard slotarena_peek64_sc_equals(base, h) else { return nil }
-            return SiteEntry.typeCode(d) == SiteEntry.int ? .int(Int(Int64(bitPattern: bits))) : .double(Double(bitPattern: bits))
-        case SiteEntry.bool, SiteEntry.uint8:
-            let byte = slotarena_peek8(p)
-            guard slotarena_peek64_sc_equals(base, h) else { return nil }
-            return SiteEntry.typeCode(d) == SiteEntry.bool ? .bool(byte != 0) : .int(Int(byte))
-        case SiteEntry.int32, SiteEntry.float:
-            let bits = slotarena_peek32(p)
-            guard slotarena_peek64_sc_equals(base, h) else { return nil }
-            return SiteEntry.typeCode(d) == SiteEntry.int32 ? .int(Int(Int32(bitPattern: bits))) : .double(Double(Float(bitPattern: bits)))
-        case SiteEntry.any:
-            return _peekUntyped(base, h, p)
-        default: return nil
-        }
+        let t = slotarena_peek64_acquire(vp)
+        let payload = slotarena_peek64(vp + 8)
+        guard slotarena_peek64_sc_equals(wp, word), slotarena_peek64_sc_equals(vp, t), t & AnyWord.writing == 0,
+              slotarena_peek64_sc_equals(base, h)
+        else { return nil }
+        return _SlotCell._simpleValue(t, payload)
     }
 
     /// The fast path of a write: a live instance of a cached class, no writer on it, the
@@ -273,7 +251,7 @@ extension AttributeSite {
         // The read's decoded word says where (``SiteEntry/simpleWrite``).
         let fast = slotarena_peek64(e + 3)
         guard _fastPath(fast & SiteEntry.simpleWrite != 0) else {
-            return fast & SiteEntry.otherWrite != 0 && _siteWriteOther(cell, e, fast, value)
+            return fast & SiteEntry.otherWrite != 0 && _siteWriteOther(cell, fast, value)
         }
         return Self._store64(cell, fast, value)
     }
@@ -303,11 +281,17 @@ func _siteReadRest(_ base: UnsafeMutableRawPointer, _ h: UInt64, _ e: UnsafeMuta
     AttributeSite._readRest(base, h, e)
 }
 
-/// The other typed writes of `AttributeSite._fastWrite`, out of line, once the entry at `e`
-/// matched and its fourth word `fast` has ``SiteEntry/otherWrite``: a boolean, 8-bit or
-/// 32-bit int slot, or a slot past the 16th, set.
+/// The other typed writes of `AttributeSite._fastWrite`, out of line, once an entry matched
+/// and its fourth word `fast` has ``SiteEntry/otherWrite``: a boolean, 8-bit or 32-bit int
+/// slot, or any of those or a 64-bit slot past the 16th (its presence byte checked first),
+/// set.
 @usableFromInline @inline(never)
-func _siteWriteOther(_ cell: _SlotCell, _ e: UnsafeMutablePointer<UInt64>, _ fast: UInt64, _ value: Value) -> Bool {
+func _siteWriteOther(_ cell: _SlotCell, _ fast: UInt64, _ value: Value) -> Bool {
+    if fast & SiteEntry.pastHeaderRead != 0,
+       !cell.isPresent(SiteEntry.pastPresenceOffset(fast), SiteEntry.pastPresenceMask(fast))
+    {
+        return false
+    }
     let o = SiteEntry.simpleOffset(fast)
     if fast & SiteEntry.byteRead != 0 {
         switch value {
@@ -325,25 +309,8 @@ func _siteWriteOther(_ cell: _SlotCell, _ e: UnsafeMutablePointer<UInt64>, _ fas
         cell.store(w, o)
         return true
     }
-    if fast & SiteEntry.pastHeaderRead != 0 {
-        guard cell.isPresent(SiteEntry.pastPresenceOffset(fast), SiteEntry.pastPresenceMask(fast)) else { return false }
-        return AttributeSite._store64(cell, fast, value)
-    }
-    // A boolean, 8-bit or 32-bit slot past the 16th: the entry's data says where.
-    let d = slotarena_peek64(e + 2)
-    guard cell.isPresent(SiteEntry.presenceOffset(d), SiteEntry.presenceMask(d)) else { return false }
-    let p = SiteEntry.offset(d)
-    switch (SiteEntry.typeCode(d), value) {
-    case (SiteEntry.bool, .bool(let v)): cell.store(UInt8(v ? 1 : 0), p)
-    case (SiteEntry.int32, .int(let v)):
-        guard let w = Int32(exactly: v) else { return false }
-        cell.store(w, p)
-    case (SiteEntry.uint8, .int(let v)):
-        guard let w = UInt8(exactly: v) else { return false }
-        cell.store(w, p)
-    default: return false
-    }
-    return true
+    // A 64-bit slot past the 16th.
+    return AttributeSite._store64(cell, fast, value)
 }
 
 extension _SlotCell {
